@@ -1,0 +1,210 @@
+// Package booking is the domain of the workshop booking service: workshops,
+// their sessions, the places in each way of taking part, holds and bookings.
+// It holds the types, the rules and the interfaces the use cases need;
+// Postgres, Redis and HTTP live in sub-packages and depend on this one.
+package booking
+
+import (
+	"time"
+)
+
+// Mode is a way of taking part in a session.
+type Mode string
+
+const (
+	InPerson Mode = "in_person"
+	Online   Mode = "online"
+)
+
+// Modes lists every way of taking part, in the order pages show them.
+var Modes = []Mode{InPerson, Online}
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == InPerson || m == Online }
+
+// Label is the mode in the words a resident would use.
+func (m Mode) Label() string {
+	switch m {
+	case InPerson:
+		return "In person"
+	case Online:
+		return "Online (Microsoft Teams)"
+	}
+	return string(m)
+}
+
+// Audience says who may book a workshop.
+type Audience string
+
+const (
+	Public    Audience = "public"
+	Workforce Audience = "workforce"
+)
+
+// Valid reports whether a is a known audience.
+func (a Audience) Valid() bool { return a == Public || a == Workforce }
+
+// Workshop is a consultation workshop, run as one or more sessions.
+type Workshop struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Summary   string    `json:"summary"`
+	Audience  Audience  `json:"audience"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Sessions is filled by listings; it is empty when a workshop is read alone.
+	Sessions []*Session `json:"sessions,omitempty"`
+}
+
+// SessionStatus is whether a session will go ahead.
+type SessionStatus string
+
+const (
+	Scheduled SessionStatus = "scheduled"
+	Cancelled SessionStatus = "cancelled"
+)
+
+// Venue is where an in-person session takes place.
+type Venue struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+// Session is one sitting of a workshop, at a time, in a room, online or both.
+type Session struct {
+	ID           int64         `json:"id"`
+	WorkshopID   int64         `json:"workshop_id"`
+	StartsAt     time.Time     `json:"starts_at"`
+	EndsAt       time.Time     `json:"ends_at"`
+	Venue        Venue         `json:"venue"`
+	OnlineURL    string        `json:"online_url,omitempty"`
+	Status       SessionStatus `json:"status"`
+	CancelReason string        `json:"cancel_reason,omitempty"`
+	// Sequence is the iCalendar SEQUENCE of the session itself; it rises
+	// with every change that moves, re-venues, re-links or cancels it.
+	Sequence  int       `json:"sequence"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Places holds one entry per mode, in_person first.
+	Places []Places `json:"-"`
+	// Workshop is filled when a session is read alone.
+	Workshop *Workshop `json:"-"`
+}
+
+// PlacesFor returns the places of mode m; a mode the session does not
+// offer has zero capacity.
+func (s *Session) PlacesFor(m Mode) Places {
+	for _, p := range s.Places {
+		if p.Mode == m {
+			return p
+		}
+	}
+	return Places{SessionID: s.ID, Mode: m}
+}
+
+// Offers reports whether the session can be attended in mode m at all.
+func (s *Session) Offers(m Mode) bool { return s.PlacesFor(m).Capacity > 0 }
+
+// OpenAt reports whether the session takes bookings at time now.
+func (s *Session) OpenAt(now time.Time) bool {
+	return s.Status == Scheduled && now.Before(s.StartsAt)
+}
+
+// Places counts the places of one session in one mode, as Postgres holds them.
+// Booked plus Offered never exceeds Capacity: the database refuses it.
+type Places struct {
+	SessionID int64 `json:"-"`
+	Mode      Mode  `json:"-"`
+	Capacity  int   `json:"capacity"`
+	Booked    int   `json:"booked"`
+	// Offered are places kept for people invited from the waiting list.
+	Offered int `json:"offered"`
+	// Version rises with every change to the row, so that copies of the
+	// count elsewhere (Redis) can refuse to go backwards.
+	Version int64 `json:"-"`
+}
+
+// Taken is the number of places no one else can have.
+func (p Places) Taken() int { return p.Booked + p.Offered }
+
+// Left is the number of places still free in Postgres (holds not counted).
+func (p Places) Left() int {
+	if n := p.Capacity - p.Taken(); n > 0 {
+		return n
+	}
+	return 0
+}
+
+// BookingStatus is where a booking stands.
+type BookingStatus string
+
+const (
+	Confirmed BookingStatus = "confirmed"
+	// PendingVerification is a workforce booking waiting for its email link.
+	PendingVerification BookingStatus = "pending_verification"
+	BookingCancelled    BookingStatus = "cancelled"
+)
+
+// Booking is a person's place in a session.
+type Booking struct {
+	ID           int64         `json:"-"`
+	Reference    string        `json:"reference"`
+	SessionID    int64         `json:"session_id"`
+	Mode         Mode          `json:"mode"`
+	Name         string        `json:"name"`
+	Email        string        `json:"email"`
+	Organisation string        `json:"organisation"`
+	Postcode     string        `json:"postcode"`
+	AccessNeeds  string        `json:"access_needs"`
+	Status       BookingStatus `json:"status"`
+	// InviteSequence is the SEQUENCE of the last invite sent for this
+	// booking; every new invite goes out with a higher one.
+	InviteSequence int        `json:"-"`
+	Attended       *bool      `json:"attended"`
+	CreatedAt      time.Time  `json:"created_at"`
+	CancelledAt    *time.Time `json:"cancelled_at,omitempty"`
+
+	// TokenHash is the SHA-256 of the manage token; the token itself is
+	// never stored.
+	TokenHash []byte `json:"-"`
+}
+
+// Live reports whether the booking still holds a place.
+func (b *Booking) Live() bool { return b.Status != BookingCancelled }
+
+// Hold is a place kept for someone while they type their details.
+type Hold struct {
+	ID        string    `json:"hold_id"`
+	SessionID int64     `json:"session_id"`
+	Mode      Mode      `json:"mode"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// Stateless holds were issued while Redis could not be reached; they
+	// keep nothing, and Postgres alone decides when they are confirmed.
+	Stateless bool `json:"-"`
+}
+
+// Mirror is what Redis needs to know of one session and mode to answer
+// holds without asking Postgres.
+type Mirror struct {
+	SessionID int64
+	Mode      Mode
+	Capacity  int
+	Taken     int
+	Version   int64
+	// ClosesAt is when holds stop: the session's start, or the zero time
+	// when the session is cancelled.
+	ClosesAt time.Time
+	Audience Audience
+}
+
+// MirrorOf builds the mirror of one mode of s.
+func MirrorOf(s *Session, audience Audience, p Places) Mirror {
+	m := Mirror{
+		SessionID: s.ID, Mode: p.Mode, Capacity: p.Capacity, Taken: p.Taken(),
+		Version: p.Version, Audience: audience,
+	}
+	if s.Status == Scheduled {
+		m.ClosesAt = s.StartsAt
+	}
+	return m
+}

@@ -1,0 +1,92 @@
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the truth: Postgres. Every method that changes places returns the
+// fresh counts so the Redis mirror can be overwritten with them.
+type Store interface {
+	CreateWorkshop(ctx context.Context, w *Workshop) error
+	Workshop(ctx context.Context, id int64) (*Workshop, error)
+	// Workshops lists the workshops of audience with the sessions that are
+	// scheduled and have not started by now, soonest first. Workshops with no
+	// such session are left out.
+	Workshops(ctx context.Context, audience Audience, now time.Time) ([]*Workshop, error)
+
+	// CreateSession stores s with its Places; it fills s.ID.
+	CreateSession(ctx context.Context, s *Session) error
+	// Session reads a session with its places and workshop.
+	Session(ctx context.Context, id int64) (*Session, error)
+	// UpdateSession reads the session under a row lock, lets change edit it
+	// (returning the kind of email every live booking should get, or ""), and
+	// writes it back with the outbox rows in one transaction. A capacity
+	// below what is taken is refused with EConflict.
+	UpdateSession(ctx context.Context, id int64, change func(s *Session) (Notice, error)) (*Session, error)
+	// Mirrors returns the mirror rows of a session, for reloading Redis.
+	Mirrors(ctx context.Context, sessionID int64) ([]Mirror, error)
+
+	// ConfirmBooking takes a place and stores b in one transaction with its
+	// confirmation email: EFull when no place is left, EDuplicate when the
+	// email already has a live booking for the session, ENotFound or
+	// EConflict when the session does not exist or no longer takes bookings.
+	// It fills b.ID, b.CreatedAt and returns the fresh places.
+	ConfirmBooking(ctx context.Context, b *Booking, now time.Time) (Places, error)
+	// Booking reads a booking by its reference.
+	Booking(ctx context.Context, reference string) (*Booking, error)
+	// CancelBooking cancels a live booking, gives its place back and queues
+	// the cancellation email; it returns the booking and the fresh places.
+	CancelBooking(ctx context.Context, reference string, now time.Time) (*Booking, Places, error)
+}
+
+// Notice is the kind of email a change to a session sends to every live booking.
+type Notice struct {
+	Kind    string
+	Payload map[string]any
+}
+
+// Kinds of outbox message.
+const (
+	MsgBookingConfirmed = "booking_confirmed"
+	MsgBookingCancelled = "booking_cancelled"
+	MsgSessionChanged   = "session_changed"
+	MsgSessionCancelled = "session_cancelled"
+	MsgReminder         = "reminder"
+)
+
+// Holds keeps places for people while they type: Redis in front, with
+// signed stateless tokens when Redis cannot be reached.
+type Holds interface {
+	// Take keeps a place in the session and mode until now plus the hold
+	// time. It answers EFull when none is left, ENotFound for an unknown
+	// session, EConflict when the session no longer takes bookings, and
+	// EForbidden when the session's audience is not audience.
+	Take(ctx context.Context, sessionID int64, mode Mode, audience Audience, now time.Time) (Hold, error)
+	// Redeem takes a hold out so its place can be confirmed: EHoldExpired
+	// when it has lapsed or was released, ENotFound when the id is not one of ours.
+	Redeem(ctx context.Context, holdID string, now time.Time) (Hold, error)
+	// Unredeem puts back a hold whose confirmation failed for a reason the
+	// person can correct (a duplicate email), so they can try again.
+	Unredeem(ctx context.Context, h Hold, now time.Time)
+	// Release gives a hold's place back at once.
+	Release(ctx context.Context, holdID string, now time.Time) error
+	// Sync overwrites the mirrored counts with fresh ones from Postgres;
+	// older versions never overwrite newer ones. Best effort.
+	Sync(ctx context.Context, m ...Mirror)
+	// Held counts the live holds of a session and mode (0 when unknown).
+	Held(ctx context.Context, sessionID int64, mode Mode, now time.Time) int
+}
+
+// Clock tells the time; tests set it.
+type Clock interface {
+	Now() time.Time
+}
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+func (f ClockFunc) Now() time.Time { return f() }
+
+// SystemClock is the real time.
+var SystemClock Clock = ClockFunc(time.Now)
