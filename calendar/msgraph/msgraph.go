@@ -1,0 +1,315 @@
+// Package msgraph makes and moves Microsoft Teams meetings for online
+// sessions through Microsoft Graph, with an app-only token (the OAuth 2.0
+// client credentials grant). It is the Graph adapter of calendar.Meetings.
+//
+// The app needs the application permission OnlineMeetings.ReadWrite.All
+// and a Teams application access policy granted to the organiser account.
+package msgraph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/calendar"
+)
+
+// Default endpoints; tests point both at a local server.
+const (
+	DefaultLoginURL = "https://login.microsoftonline.com"
+	DefaultGraphURL = "https://graph.microsoft.com/v1.0"
+)
+
+// Config holds the Graph settings (MSGRAPH_* in the environment).
+type Config struct {
+	TenantID     string
+	ClientID     string
+	ClientSecret string
+	// OrganizerID is the object id or user principal name of the council
+	// account that owns the meetings.
+	OrganizerID string
+
+	LoginURL string // default DefaultLoginURL
+	GraphURL string // default DefaultGraphURL
+	// HTTPClient defaults to one with a 20 s timeout.
+	HTTPClient *http.Client
+	// Now defaults to time.Now; it decides when the token has expired.
+	Now func() time.Time
+}
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvTenantID     = "MSGRAPH_TENANT_ID"
+	EnvClientID     = "MSGRAPH_CLIENT_ID"
+	EnvClientSecret = "MSGRAPH_CLIENT_SECRET"
+	EnvOrganizerID  = "MSGRAPH_ORGANIZER_ID"
+)
+
+// ConfigFromEnv reads the MSGRAPH_* settings through getenv (os.Getenv).
+// enabled is false when none is set; setting only some is an error naming
+// the first one missing.
+func ConfigFromEnv(getenv func(string) string) (cfg Config, enabled bool, err error) {
+	cfg = Config{
+		TenantID:     getenv(EnvTenantID),
+		ClientID:     getenv(EnvClientID),
+		ClientSecret: getenv(EnvClientSecret),
+		OrganizerID:  getenv(EnvOrganizerID),
+	}
+	vals := []struct{ name, v string }{
+		{EnvTenantID, cfg.TenantID}, {EnvClientID, cfg.ClientID},
+		{EnvClientSecret, cfg.ClientSecret}, {EnvOrganizerID, cfg.OrganizerID},
+	}
+	set := 0
+	for _, kv := range vals {
+		if kv.v != "" {
+			set++
+		}
+	}
+	if set == 0 {
+		return cfg, false, nil
+	}
+	for _, kv := range vals {
+		if kv.v == "" {
+			return cfg, false, fmt.Errorf("%s: must be set with the other MSGRAPH_ settings", kv.name)
+		}
+	}
+	return cfg, true, nil
+}
+
+// Client is a calendar.Meetings on Microsoft Graph. It caches its token
+// until shortly before it expires and is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	http *http.Client
+	now  func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+var _ calendar.Meetings = (*Client)(nil)
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	for _, kv := range []struct{ name, v string }{
+		{EnvTenantID, cfg.TenantID}, {EnvClientID, cfg.ClientID},
+		{EnvClientSecret, cfg.ClientSecret}, {EnvOrganizerID, cfg.OrganizerID},
+	} {
+		if kv.v == "" {
+			return nil, fmt.Errorf("msgraph: %s is empty", kv.name)
+		}
+	}
+	if cfg.LoginURL == "" {
+		cfg.LoginURL = DefaultLoginURL
+	}
+	if cfg.GraphURL == "" {
+		cfg.GraphURL = DefaultGraphURL
+	}
+	cfg.LoginURL = strings.TrimRight(cfg.LoginURL, "/")
+	cfg.GraphURL = strings.TrimRight(cfg.GraphURL, "/")
+	c := &Client{cfg: cfg, http: cfg.HTTPClient, now: cfg.Now}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 20 * time.Second}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// unavailable is the error every failure becomes: the session is refused
+// with a message an organiser can act on, and the cause is kept for the log.
+func unavailable(cause error) error {
+	return &booking.Error{
+		Code:    booking.EUnavailable,
+		Message: "Microsoft Teams did not answer, so the online meeting link could not be made. Try again in a few minutes.",
+		Err:     cause,
+	}
+}
+
+type meetingTimes struct {
+	Subject       string `json:"subject,omitempty"`
+	StartDateTime string `json:"startDateTime"`
+	EndDateTime   string `json:"endDateTime"`
+}
+
+type onlineMeeting struct {
+	ID         string `json:"id"`
+	JoinWebURL string `json:"joinWebUrl"`
+}
+
+// Create makes a Teams meeting owned by the organiser account and returns
+// its id and join link.
+func (c *Client) Create(ctx context.Context, subject string, start, end time.Time) (calendar.Meeting, error) {
+	body := meetingTimes{
+		Subject:       subject,
+		StartDateTime: start.UTC().Format(time.RFC3339),
+		EndDateTime:   end.UTC().Format(time.RFC3339),
+	}
+	var m onlineMeeting
+	if err := c.call(ctx, http.MethodPost, c.meetingsURL(""), body, &m); err != nil {
+		return calendar.Meeting{}, unavailable(fmt.Errorf("create online meeting: %w", err))
+	}
+	if m.ID == "" || !strings.HasPrefix(m.JoinWebURL, "https://") {
+		return calendar.Meeting{}, unavailable(errors.New("create online meeting: answer has no id or https join link"))
+	}
+	return calendar.Meeting{ID: m.ID, JoinURL: m.JoinWebURL}, nil
+}
+
+// Move changes the times of meeting id; the join link stays the same.
+func (c *Client) Move(ctx context.Context, id string, start, end time.Time) error {
+	if id == "" {
+		return unavailable(errors.New("move online meeting: no meeting id"))
+	}
+	body := meetingTimes{
+		StartDateTime: start.UTC().Format(time.RFC3339),
+		EndDateTime:   end.UTC().Format(time.RFC3339),
+	}
+	if err := c.call(ctx, http.MethodPatch, c.meetingsURL(id), body, nil); err != nil {
+		return unavailable(fmt.Errorf("move online meeting: %w", err))
+	}
+	return nil
+}
+
+func (c *Client) meetingsURL(id string) string {
+	u := c.cfg.GraphURL + "/users/" + url.PathEscape(c.cfg.OrganizerID) + "/onlineMeetings"
+	if id != "" {
+		u += "/" + url.PathEscape(id)
+	}
+	return u
+}
+
+// call sends body as JSON with the bearer token and decodes the answer into
+// out (when not nil). A 401 drops the cached token and tries once more.
+func (c *Client) call(ctx context.Context, method, target string, body, out any) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		token, err := c.accessToken(ctx)
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(payload))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			c.forget(token)
+			continue
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return fmt.Errorf("graph answered %d%s", resp.StatusCode, graphErrorCode(data))
+		}
+		if out == nil || len(data) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("graph answer: %w", err)
+		}
+		return nil
+	}
+}
+
+// graphErrorCode picks the error code out of a Graph error body, for the
+// log; the message is left out as it may echo what was sent.
+func graphErrorCode(data []byte) string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &e) == nil && e.Error.Code != "" {
+		return " (" + e.Error.Code + ")"
+	}
+	return ""
+}
+
+// earlyExpiry renews a token this long before Microsoft says it expires,
+// so a request never goes out with one that lapses on the way.
+const earlyExpiry = 2 * time.Minute
+
+// accessToken returns the cached token, or gets a new one with the client
+// credentials grant.
+func (c *Client) accessToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.token != "" && now.Before(c.expires) {
+		return c.token, nil
+	}
+	form := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {c.cfg.ClientID},
+		"client_secret": {c.cfg.ClientSecret},
+		"scope":         {"https://graph.microsoft.com/.default"},
+	}
+	target := c.cfg.LoginURL + "/" + url.PathEscape(c.cfg.TenantID) + "/oauth2/v2.0/token"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	var t struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int64  `json:"expires_in"`
+		Error       string `json:"error"`
+	}
+	_ = json.Unmarshal(data, &t)
+	if resp.StatusCode != http.StatusOK || t.AccessToken == "" {
+		code := ""
+		if t.Error != "" {
+			code = " (" + t.Error + ")"
+		}
+		return "", fmt.Errorf("token: login answered %d%s", resp.StatusCode, code)
+	}
+	if t.TokenType != "" && !strings.EqualFold(t.TokenType, "Bearer") {
+		return "", fmt.Errorf("token: type %q is not Bearer", t.TokenType)
+	}
+	c.token = t.AccessToken
+	c.expires = now.Add(time.Duration(t.ExpiresIn)*time.Second - earlyExpiry)
+	return c.token, nil
+}
+
+// forget drops token from the cache if it is still the cached one.
+func (c *Client) forget(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token == token {
+		c.token = ""
+	}
+}
