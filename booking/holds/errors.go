@@ -1,0 +1,68 @@
+package holds
+
+import (
+	"github.com/coventry/workshops/booking"
+)
+
+// The messages people see when a hold is refused. They say what happened and
+// what to do next, in the words of the booking pages.
+
+func errFull(m booking.Mode) error {
+	if m == booking.Online {
+		return booking.Errorf(booking.EFull, "There are no online places left for this session.")
+	}
+	return booking.Errorf(booking.EFull, "There are no in-person places left for this session.")
+}
+
+// errNotOffered is a mode the session has no places in at all: not a full
+// session (no waiting list makes sense), so not EFull.
+func errNotOffered(m booking.Mode) error {
+	if m == booking.Online {
+		return booking.Errorf(booking.ENotFound, "This session cannot be joined online.")
+	}
+	return booking.Errorf(booking.ENotFound, "This session has no in-person places.")
+}
+
+func errClosed() error {
+	return booking.Errorf(booking.EConflict, "This session is no longer taking bookings.")
+}
+
+// errAudience points the person to the route their session is booked through.
+func errAudience(sessionAudience booking.Audience) error {
+	if sessionAudience == booking.Workforce {
+		return booking.Errorf(booking.EForbidden, "This session is for council staff. Book it through /staff.")
+	}
+	return booking.Errorf(booking.EForbidden, "This session is open to everyone. Book it through the public booking pages.")
+}
+
+func errNoSession() error {
+	return booking.Errorf(booking.ENotFound, "We could not find that session.")
+}
+
+func errBadMode() error {
+	return booking.Errorf(booking.EInvalid, "Choose whether to take part in person or online.")
+}
+
+func errHoldNotFound() error {
+	return booking.Errorf(booking.ENotFound, "We could not find the place held for you. Please choose the session again.")
+}
+
+func errHoldExpired() error {
+	return booking.Errorf(booking.EHoldExpired, "The place held for you has been released because time ran out or it was already used. Please choose the session again.")
+}
+
+// check applies the rules of takeScript to a mirror read from Postgres, for
+// holds decided without Redis.
+func check(m booking.Mirror, audience booking.Audience, nowMs int64) error {
+	switch {
+	case nowMs >= closesMs(m):
+		return errClosed()
+	case audience != "" && audience != m.Audience:
+		return errAudience(m.Audience)
+	case m.Capacity <= 0:
+		return errNotOffered(m.Mode)
+	case m.Taken >= m.Capacity:
+		return errFull(m.Mode)
+	}
+	return nil
+}

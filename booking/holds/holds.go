@@ -1,0 +1,370 @@
+// Package holds keeps places for people while they type their details: a
+// Redis sorted set per session and mode in front of Postgres, with signed
+// stateless tokens when Redis cannot be reached (DESIGN.md, invariant 2).
+// Redis only ever refuses early; Postgres alone decides a booking.
+package holds
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// Loader reads the mirror rows of a session from Postgres. It answers a
+// booking error with ENotFound for a session that does not exist.
+type Loader interface {
+	Mirrors(ctx context.Context, sessionID int64) ([]booking.Mirror, error)
+}
+
+// Store implements booking.Holds. It is safe for concurrent use, and any
+// number of instances can share one Redis.
+type Store struct {
+	rdb       redis.UniversalClient
+	loader    Loader
+	signer    signer
+	ttl       time.Duration
+	mirrorTTL time.Duration
+	timeout   time.Duration
+	clock     booking.Clock
+	log       *slog.Logger
+	breaker   breaker
+	loads     singleflight.Group
+	stats     counters
+}
+
+var _ booking.Holds = (*Store)(nil)
+
+// Option changes a default of New.
+type Option func(*Store)
+
+// WithBreakerPause sets how long Redis is skipped after it fails (default
+// 1s); 0 or less tries Redis on every call.
+func WithBreakerPause(d time.Duration) Option { return func(s *Store) { s.breaker.pause = d } }
+
+// WithMirrorTTL sets how long a mirror lives after its last write (default
+// 15 minutes). Every Postgres change rewrites it, so a busy session never
+// reloads; a quiet one reloads from Postgres at most this often, which bounds
+// any drift left by a lost Sync.
+func WithMirrorTTL(d time.Duration) Option { return func(s *Store) { s.mirrorTTL = d } }
+
+// WithRedisTimeout bounds each call to Redis (default 500ms). Redis answers
+// in a millisecond when well; a call that takes longer is treated as an
+// outage, so a person waits this long at most, not for go-redis's dial and
+// command retries (about 2s against a closed port).
+func WithRedisTimeout(d time.Duration) Option { return func(s *Store) { s.timeout = d } }
+
+// WithClock sets the clock Sync stamps new mirrors with (default the system
+// clock); it must be the clock that gives Take its now.
+func WithClock(c booking.Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithLogger sets where Redis outages and failed syncs are logged (default
+// slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
+
+// loadTimeout bounds a reload from Postgres that outlives the request that
+// started it (other requests may be waiting for the same load).
+const loadTimeout = 5 * time.Second
+
+// New returns a Store keeping holds for ttl. rdb may be nil: every hold is
+// then stateless. key signs hold ids and must be at least 32 bytes; New
+// panics on a short key, a nil loader or a ttl under a second, which are
+// mistakes in the wiring rather than conditions to handle.
+func New(rdb redis.UniversalClient, loader Loader, key []byte, ttl time.Duration, opts ...Option) *Store {
+	switch {
+	case len(key) < 32:
+		panic("holds: the hold signing key must be at least 32 bytes")
+	case loader == nil:
+		panic("holds: nil loader")
+	case ttl < time.Second:
+		panic("holds: hold time under a second")
+	}
+	s := &Store{
+		rdb: rdb, loader: loader, signer: newSigner(key), ttl: ttl,
+		mirrorTTL: 15 * time.Minute, timeout: 500 * time.Millisecond, clock: booking.SystemClock, log: slog.Default(),
+	}
+	s.breaker.pause = time.Second
+	s.breaker.now = time.Now
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Take keeps a place in the session and mode until now plus the hold time.
+// An empty audience skips the audience check (organisers booking for
+// someone who phoned).
+func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
+	if !mode.Valid() {
+		return booking.Hold{}, errBadMode()
+	}
+	if sessionID <= 0 {
+		return booking.Hold{}, errNoSession()
+	}
+	t := newToken(sessionID, mode, now, s.ttl)
+	var mirrors []booking.Mirror
+	if s.useRedis() {
+		a, err := s.runTake(ctx, t, audience)
+		if err == nil && a.status == stUnknown {
+			// The mirror is missing (first use, expiry, flush, failover):
+			// reload it from Postgres and try once more.
+			if mirrors, err = s.load(ctx, sessionID); err != nil {
+				return booking.Hold{}, err
+			}
+			if _, ok := mirrorFor(mirrors, mode); !ok {
+				return booking.Hold{}, s.refused(errNotOffered(mode))
+			}
+			if err = s.sync(ctx, now, mirrors); err == nil {
+				a, err = s.runTake(ctx, t, audience)
+			}
+		}
+		if err == nil && a.status != stUnknown {
+			return s.answer(t, a)
+		}
+		if err != nil {
+			if err := s.failed(ctx, "take", err); err != nil {
+				return booking.Hold{}, err
+			}
+		}
+		// Redis is down, or lost the mirror again at once: Postgres decides.
+	}
+	if mirrors == nil {
+		var err error
+		if mirrors, err = s.load(ctx, sessionID); err != nil {
+			return booking.Hold{}, err
+		}
+	}
+	m, ok := mirrorFor(mirrors, mode)
+	if !ok {
+		return booking.Hold{}, s.refused(errNotOffered(mode))
+	}
+	if err := check(m, audience, now.UnixMilli()); err != nil {
+		return booking.Hold{}, s.refused(err)
+	}
+	t.stateless = true
+	s.stats.stateless.Add(1)
+	return t.hold(s.signer.encode(t)), nil
+}
+
+func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience) (takeAnswer, error) {
+	keys := []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode)}
+	v, err := s.run(ctx, takeScript, keys, t.issued, string(audience), t.member(), t.expires)
+	if err != nil {
+		return takeAnswer{}, err
+	}
+	a, ok := parseTake(v)
+	if !ok {
+		return takeAnswer{}, fmt.Errorf("holds: take: %w %v", errBadAnswer, v)
+	}
+	return a, nil
+}
+
+func (s *Store) answer(t token, a takeAnswer) (booking.Hold, error) {
+	switch a.status {
+	case stHeld:
+		s.stats.held.Add(1)
+		return t.hold(s.signer.encode(t)), nil
+	case stClosed:
+		return booking.Hold{}, s.refused(errClosed())
+	case stAudience:
+		return booking.Hold{}, s.refused(errAudience(a.audience))
+	case stFull:
+		if a.capacity <= 0 {
+			return booking.Hold{}, s.refused(errNotOffered(t.mode))
+		}
+		return booking.Hold{}, s.refused(errFull(t.mode))
+	}
+	return booking.Hold{}, fmt.Errorf("holds: take: %w %q", errBadAnswer, a.status)
+}
+
+// Redeem takes a hold out so its place can be confirmed. A hold Redis does
+// not know (its mirror is gone, or Redis is down) is trusted on its
+// signature and expiry: Postgres still refuses an overbooking.
+func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booking.Hold, error) {
+	t, ok := s.signer.parse(holdID)
+	if !ok {
+		return booking.Hold{}, errHoldNotFound()
+	}
+	if t.expires <= now.UnixMilli() {
+		return booking.Hold{}, errHoldExpired()
+	}
+	h := t.hold(holdID)
+	if t.stateless || !s.useRedis() {
+		return h, nil
+	}
+	keys := []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode), redeemedKey(t.session, t.mode, t.member())}
+	v, err := s.run(ctx, redeemScript, keys, now.UnixMilli(), t.member(), t.issued)
+	if err != nil {
+		if err := s.failed(ctx, "redeem", err); err != nil {
+			return booking.Hold{}, err
+		}
+		return h, nil
+	}
+	switch v {
+	case stOK, stUnknown, stLost:
+		return h, nil
+	case stGone:
+		return booking.Hold{}, errHoldExpired()
+	}
+	return booking.Hold{}, fmt.Errorf("holds: redeem: %w %v", errBadAnswer, v)
+}
+
+// Unredeem puts back a redeemed hold whose confirmation failed for a reason
+// the person can correct. Best effort: a hold that cannot be put back only
+// costs the person a fresh Take.
+func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
+	t, ok := s.signer.parse(h.ID)
+	if !ok || t.stateless || t.expires <= now.UnixMilli() || !s.useRedis() {
+		return
+	}
+	keys := []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode), redeemedKey(t.session, t.mode, t.member())}
+	if _, err := s.run(ctx, unredeemScript, keys, now.UnixMilli(), t.member(), t.expires); err != nil {
+		if err := s.failed(ctx, "unredeem", err); err != nil && ctx.Err() == nil {
+			s.log.Error("holds: unredeem failed", "session", t.session, "mode", t.mode, "err", err)
+		}
+	}
+}
+
+// Release gives a hold's place back at once. Releasing a stateless or
+// lapsed hold, or one Redis cannot be asked about, does nothing: it keeps
+// nothing, or lapses on its own.
+func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error {
+	t, ok := s.signer.parse(holdID)
+	if !ok {
+		return errHoldNotFound()
+	}
+	if t.stateless || t.expires <= now.UnixMilli() || !s.useRedis() {
+		return nil
+	}
+	rctx, cancel := s.redisCtx(ctx)
+	defer cancel()
+	if err := s.rdb.ZRem(rctx, holdsKey(t.session, t.mode), t.member()).Err(); err != nil {
+		return s.failed(ctx, "release", err)
+	}
+	s.ok()
+	return nil
+}
+
+// Sync overwrites the mirrored counts with fresh ones from Postgres. Errors
+// are logged and dropped: a missed sync heals at the next one or when the
+// mirror expires and reloads.
+func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
+	if len(mirrors) == 0 || !s.useRedis() {
+		return
+	}
+	err := s.sync(ctx, s.clock.Now(), mirrors)
+	if err == nil {
+		return
+	}
+	switch ferr := s.failed(ctx, "sync", err); {
+	case ctx.Err() != nil:
+	case ferr != nil:
+		s.log.Error("holds: sync failed", "err", ferr)
+	default:
+		s.log.Warn("holds: sync failed; the mirror heals at the next sync or reload", "err", err)
+	}
+}
+
+func (s *Store) sync(ctx context.Context, now time.Time, mirrors []booking.Mirror) error {
+	for _, m := range mirrors {
+		if m.SessionID <= 0 || !m.Mode.Valid() {
+			s.log.Warn("holds: sync skipped an invalid mirror", "session", m.SessionID, "mode", m.Mode)
+			continue
+		}
+		_, err := s.run(ctx, syncScript, []string{mirrorKey(m.SessionID, m.Mode)},
+			m.Version, m.Capacity, m.Taken, closesMs(m), string(m.Audience),
+			now.UnixMilli(), s.mirrorTTL.Milliseconds())
+		if err != nil {
+			return fmt.Errorf("session %d %s version %d: %w", m.SessionID, m.Mode, m.Version, err)
+		}
+	}
+	return nil
+}
+
+// Held counts the live holds of a session and mode, 0 when unknown or when
+// Redis cannot be asked. It only reads, so it never needs the primary.
+func (s *Store) Held(ctx context.Context, sessionID int64, mode booking.Mode, now time.Time) int {
+	if !mode.Valid() || !s.useRedis() {
+		return 0
+	}
+	rctx, cancel := s.redisCtx(ctx)
+	defer cancel()
+	n, err := s.rdb.ZCount(rctx, holdsKey(sessionID, mode), "("+strconv.FormatInt(now.UnixMilli(), 10), "+inf").Result()
+	if err != nil {
+		if err := s.failed(ctx, "held", err); err != nil && ctx.Err() == nil {
+			s.log.Error("holds: count failed", "session", sessionID, "mode", mode, "err", err)
+		}
+		return 0
+	}
+	s.ok()
+	return int(n)
+}
+
+// load reads a session's mirrors from Postgres, once for all the requests
+// that miss the same mirror at the same moment (a launch after a flush).
+func (s *Store) load(ctx context.Context, sessionID int64) ([]booking.Mirror, error) {
+	ch := s.loads.DoChan(strconv.FormatInt(sessionID, 10), func() (any, error) {
+		s.stats.reloads.Add(1)
+		// Detached so one caller giving up does not fail the others waiting.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+		defer cancel()
+		return s.loader.Mirrors(lctx, sessionID)
+	})
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("holds: load session %d: %w", sessionID, ctx.Err())
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, fmt.Errorf("holds: load session %d: %w", sessionID, r.Err)
+		}
+		ms := r.Val.([]booking.Mirror)
+		if len(ms) == 0 {
+			return nil, errNoSession()
+		}
+		return ms, nil
+	}
+}
+
+func mirrorFor(ms []booking.Mirror, mode booking.Mode) (booking.Mirror, bool) {
+	for _, m := range ms {
+		if m.Mode == mode {
+			return m, true
+		}
+	}
+	return booking.Mirror{}, false
+}
+
+func (s *Store) useRedis() bool { return s.rdb != nil && s.breaker.allow() }
+
+func (s *Store) refused(err error) error {
+	s.stats.refused.Add(1)
+	return err
+}
+
+// Stats counts what the store has done since it started, for metrics.
+type Stats struct {
+	Held      uint64 // holds kept in Redis
+	Stateless uint64 // holds issued without Redis
+	Refused   uint64 // takes refused: full, closed, wrong audience, mode not offered
+	Reloads   uint64 // mirrors reloaded from Postgres
+	Failures  uint64 // Redis calls that failed
+}
+
+type counters struct {
+	held, stateless, refused, reloads, failures atomic.Uint64
+}
+
+// Stats returns the counts so far.
+func (s *Store) Stats() Stats {
+	return Stats{
+		Held: s.stats.held.Load(), Stateless: s.stats.stateless.Load(), Refused: s.stats.refused.Load(),
+		Reloads: s.stats.reloads.Load(), Failures: s.stats.failures.Load(),
+	}
+}
