@@ -64,7 +64,7 @@ func TestRedisDownGivesStatelessHolds(t *testing.T) {
 		{22, booking.InPerson, booking.Public, booking.EFull},
 		{23, booking.InPerson, booking.Public, booking.EConflict},
 		{21, booking.Online, booking.Public, booking.EForbidden},
-		{21, booking.InPerson, booking.Workforce, booking.ENotFound},
+		{21, booking.InPerson, booking.Workforce, booking.EInvalid},
 		{404, booking.InPerson, booking.Public, booking.ENotFound},
 	} {
 		_, err := s.Take(f.ctx, c.id, c.mode, c.audience, now)

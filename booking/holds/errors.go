@@ -15,12 +15,14 @@ func errFull(m booking.Mode) error {
 }
 
 // errNotOffered is a mode the session has no places in at all: not a full
-// session (no waiting list makes sense), so not EFull.
+// session (no waiting list makes sense), so not EFull, but a choice the
+// person must change.
 func errNotOffered(m booking.Mode) error {
+	msg := "This session has no in-person places. Choose to take part online."
 	if m == booking.Online {
-		return booking.Errorf(booking.ENotFound, "This session cannot be joined online.")
+		msg = "This session cannot be joined online. Choose to take part in person."
 	}
-	return booking.Errorf(booking.ENotFound, "This session has no in-person places.")
+	return booking.FieldErrors(map[string]string{"mode": msg})
 }
 
 func errClosed() error {

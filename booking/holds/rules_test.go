@@ -29,7 +29,7 @@ func TestAudienceAndClosedSessions(t *testing.T) {
 		t.Fatalf("an organiser booking on someone's behalf: %v", err)
 	}
 	_, err = f.s.Take(f.ctx, 10, booking.Online, booking.Workforce, now)
-	wantCode(t, err, booking.ENotFound) // no online places at all
+	wantCode(t, err, booking.EInvalid) // no online places at all
 
 	_, err = f.s.Take(f.ctx, 10, booking.InPerson, booking.Workforce, staff.ClosesAt)
 	wantCode(t, err, booking.EConflict)

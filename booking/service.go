@@ -1,0 +1,378 @@
+package booking
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"time"
+)
+
+// Service is the booking use cases: holding a place, booking it, cancelling,
+// and the organisers' changes to sessions.
+type Service struct {
+	Store Store
+	Holds Holds
+	Clock Clock
+	// Queued is told whenever emails were queued, so the sender can wake.
+	Queued func()
+}
+
+func (s *Service) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
+}
+
+func (s *Service) queued() {
+	if s.Queued != nil {
+		s.Queued()
+	}
+}
+
+const modeMessage = "Choose how you would like to take part: in_person or online"
+
+// Hold keeps a place in a session for the hold time.
+func (s *Service) Hold(ctx context.Context, sessionID int64, mode Mode, audience Audience) (Hold, error) {
+	if !mode.Valid() {
+		return Hold{}, FieldErrors(map[string]string{"mode": modeMessage})
+	}
+	return s.Holds.Take(ctx, sessionID, mode, audience, s.now())
+}
+
+// ReleaseHold gives a held place back.
+func (s *Service) ReleaseHold(ctx context.Context, holdID string) error {
+	return s.Holds.Release(ctx, holdID, s.now())
+}
+
+// BookWithHold confirms the place a hold keeps, with the person's details.
+// It returns the booking and its manage token, which is never stored.
+func (s *Service) BookWithHold(ctx context.Context, holdID string, d Details) (*Booking, string, error) {
+	d.Normalize()
+	if err := d.Validate(); err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	h, err := s.Holds.Redeem(ctx, holdID, now)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.confirm(ctx, h, d, now)
+}
+
+// Book holds and confirms a place in one call, as API clients do.
+func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience Audience, d Details) (*Booking, string, error) {
+	d.Normalize()
+	err := d.Validate()
+	if !mode.Valid() {
+		fields := ErrorFields(err)
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		fields["mode"] = modeMessage
+		err = FieldErrors(fields)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	h, err := s.Hold(ctx, sessionID, mode, audience)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	if h, err = s.Holds.Redeem(ctx, h.ID, now); err != nil {
+		return nil, "", err
+	}
+	return s.confirm(ctx, h, d, now)
+}
+
+// confirm turns a redeemed hold into a booking in Postgres, then brings the
+// Redis mirror up to date with the fresh count whatever happened.
+func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time) (*Booking, string, error) {
+	token, hash, err := NewToken()
+	if err != nil {
+		s.Holds.Unredeem(ctx, h, now)
+		return nil, "", err
+	}
+	b := &Booking{
+		SessionID: h.SessionID, Mode: h.Mode, Status: Confirmed, TokenHash: hash,
+		Name: d.Name, Email: d.Email, Organisation: d.Organisation,
+		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds,
+	}
+	places, err := s.Store.ConfirmBooking(ctx, b, now)
+	switch ErrorCode(err) {
+	case "":
+		s.Holds.Sync(ctx, s.mirror(ctx, h.SessionID, places)...)
+		s.queued()
+		return b, token, nil
+	case EDuplicate, EInvalid, EInternal, EUnavailable:
+		// The person can correct this and try again with the same hold.
+		s.Holds.Unredeem(ctx, h, now)
+	default:
+		// Full or closed: the hold cannot be used; heal the mirror.
+		s.resync(ctx, h.SessionID)
+	}
+	return nil, "", err
+}
+
+// mirror builds the mirror rows for places that just changed.
+func (s *Service) mirror(ctx context.Context, sessionID int64, changed ...Places) []Mirror {
+	sess, err := s.Store.Session(ctx, sessionID)
+	if err != nil {
+		return nil
+	}
+	var out []Mirror
+	for _, p := range changed {
+		out = append(out, MirrorOf(sess, sess.Workshop.Audience, p))
+	}
+	return out
+}
+
+func (s *Service) resync(ctx context.Context, sessionID int64) {
+	sess, err := s.Store.Session(ctx, sessionID)
+	if err != nil {
+		return
+	}
+	s.Holds.Sync(ctx, mirrorsOf(sess)...)
+}
+
+func mirrorsOf(sess *Session) []Mirror {
+	out := make([]Mirror, 0, len(sess.Places))
+	for _, p := range sess.Places {
+		out = append(out, MirrorOf(sess, sess.Workshop.Audience, p))
+	}
+	return out
+}
+
+// Booking returns a booking to the person holding its manage token.
+func (s *Service) Booking(ctx context.Context, reference, token string) (*Booking, error) {
+	if token == "" {
+		return nil, Errorf(EUnauthorized, "Use the link in your confirmation email to see your booking.")
+	}
+	b, err := s.Store.Booking(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
+	if !TokenMatches(token, b.TokenHash) {
+		// The same answer as an unknown reference, so a guess learns nothing.
+		return nil, Errorf(ENotFound, "We could not find that booking. Use the link in your confirmation email.")
+	}
+	return b, nil
+}
+
+// CancelBooking cancels a booking for the person holding its manage token;
+// its place is free at once.
+func (s *Service) CancelBooking(ctx context.Context, reference, token string) (*Booking, error) {
+	if _, err := s.Booking(ctx, reference, token); err != nil {
+		return nil, err
+	}
+	b, places, err := s.Store.CancelBooking(ctx, reference, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.Holds.Sync(ctx, s.mirror(ctx, b.SessionID, places)...)
+	s.queued()
+	return b, nil
+}
+
+// CreateWorkshop adds a workshop.
+func (s *Service) CreateWorkshop(ctx context.Context, in WorkshopInput) (*Workshop, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	w := &Workshop{Title: in.Title, Summary: in.Summary, Audience: in.Audience}
+	if err := s.Store.CreateWorkshop(ctx, w); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// CreateSession adds a session to a workshop.
+func (s *Service) CreateSession(ctx context.Context, sess *Session) (*Session, error) {
+	if err := ValidateSession(sess); err != nil {
+		return nil, err
+	}
+	if !sess.StartsAt.After(s.now()) {
+		return nil, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
+	}
+	if _, err := s.Store.Workshop(ctx, sess.WorkshopID); err != nil {
+		return nil, err
+	}
+	sess.Status = Scheduled
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	created, err := s.Store.Session(ctx, sess.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.Holds.Sync(ctx, mirrorsOf(created)...)
+	return created, nil
+}
+
+// SessionPatch holds the fields of a session an organiser changes; nil
+// fields stay as they are.
+type SessionPatch struct {
+	StartsAt  *time.Time     `json:"starts_at"`
+	EndsAt    *time.Time     `json:"ends_at"`
+	Venue     *Venue         `json:"venue"`
+	OnlineURL *string        `json:"online_url"`
+	Capacity  *CapacityPatch `json:"capacity"`
+}
+
+// CapacityPatch changes the places of either mode.
+type CapacityPatch struct {
+	InPerson *int `json:"in_person"`
+	Online   *int `json:"online"`
+}
+
+// NewSession makes a session of a workshop from the fields an organiser gave.
+func NewSession(workshopID int64, p SessionPatch) *Session {
+	s := &Session{WorkshopID: workshopID, Status: Scheduled}
+	if p.StartsAt != nil {
+		s.StartsAt = *p.StartsAt
+	}
+	if p.EndsAt != nil {
+		s.EndsAt = *p.EndsAt
+	}
+	if p.Venue != nil {
+		s.Venue = *p.Venue
+	}
+	if p.OnlineURL != nil {
+		s.OnlineURL = *p.OnlineURL
+	}
+	zero := 0
+	c := CapacityPatch{InPerson: &zero, Online: &zero}
+	if p.Capacity != nil {
+		if p.Capacity.InPerson != nil {
+			c.InPerson = p.Capacity.InPerson
+		}
+		if p.Capacity.Online != nil {
+			c.Online = p.Capacity.Online
+		}
+	}
+	setCapacity(s, InPerson, c.InPerson)
+	setCapacity(s, Online, c.Online)
+	return s
+}
+
+// UpdateSession changes a session. People booked are sent an updated invite
+// when its time, venue or link changes; a capacity below what is taken is
+// refused.
+func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (*Session, error) {
+	now := s.now()
+	sess, err := s.Store.UpdateSession(ctx, id, func(sess *Session) (Notice, error) {
+		if sess.Status != Scheduled {
+			return Notice{}, Errorf(EConflict, "This session has been cancelled and cannot be changed.")
+		}
+		if !sess.EndsAt.After(now) {
+			return Notice{}, Errorf(EConflict, "This session has already taken place and cannot be changed.")
+		}
+		changes := map[string]any{}
+		if p.StartsAt != nil && !p.StartsAt.Equal(sess.StartsAt) {
+			changes["starts_at"] = map[string]any{"old": sess.StartsAt, "new": *p.StartsAt}
+			sess.StartsAt = *p.StartsAt
+		}
+		if p.EndsAt != nil && !p.EndsAt.Equal(sess.EndsAt) {
+			changes["ends_at"] = map[string]any{"old": sess.EndsAt, "new": *p.EndsAt}
+			sess.EndsAt = *p.EndsAt
+		}
+		if p.Venue != nil && *p.Venue != sess.Venue {
+			changes["venue"] = map[string]any{"old": sess.Venue, "new": *p.Venue}
+			sess.Venue = *p.Venue
+		}
+		if p.OnlineURL != nil && *p.OnlineURL != sess.OnlineURL {
+			changes["online_url"] = map[string]any{"old": sess.OnlineURL, "new": *p.OnlineURL}
+			sess.OnlineURL = *p.OnlineURL
+		}
+		if p.Capacity != nil {
+			setCapacity(sess, InPerson, p.Capacity.InPerson)
+			setCapacity(sess, Online, p.Capacity.Online)
+		}
+		if err := ValidateSession(sess); err != nil {
+			return Notice{}, err
+		}
+		if _, moved := changes["starts_at"]; moved && !sess.StartsAt.After(now) {
+			return Notice{}, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
+		}
+		for _, pl := range sess.Places {
+			if pl.Capacity < pl.Taken() {
+				return Notice{}, Errorf(EConflict, "The %s capacity cannot be lower than the %d places already taken.",
+					pl.Mode.Label(), pl.Taken())
+			}
+		}
+		if len(changes) == 0 {
+			return Notice{}, nil
+		}
+		sess.Sequence++
+		return Notice{Kind: MsgSessionChanged, Payload: map[string]any{"changes": changes}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Holds.Sync(ctx, mirrorsOf(sess)...)
+	s.queued()
+	return sess, nil
+}
+
+func setCapacity(sess *Session, m Mode, n *int) {
+	if n == nil {
+		return
+	}
+	for i := range sess.Places {
+		if sess.Places[i].Mode == m {
+			sess.Places[i].Capacity = *n
+			return
+		}
+	}
+	sess.Places = append(sess.Places, Places{SessionID: sess.ID, Mode: m, Capacity: *n})
+}
+
+// CancelSession cancels a session; everyone booked is told why and their
+// calendars drop it. No new holds or bookings are taken.
+func (s *Service) CancelSession(ctx context.Context, id int64, reason string) (*Session, error) {
+	if err := ValidateReason(reason); err != nil {
+		return nil, err
+	}
+	sess, err := s.Store.UpdateSession(ctx, id, func(sess *Session) (Notice, error) {
+		if sess.Status == Cancelled {
+			return Notice{}, Errorf(EConflict, "This session is already cancelled.")
+		}
+		sess.Status = Cancelled
+		sess.CancelReason = reason
+		sess.Sequence++
+		return Notice{Kind: MsgSessionCancelled, Payload: map[string]any{"reason": reason}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Holds.Sync(ctx, mirrorsOf(sess)...)
+	s.queued()
+	return sess, nil
+}
+
+// NewToken makes a manage token of 256 random bits and its SHA-256 hash.
+func NewToken() (token string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, &Error{Code: EInternal, Message: "token", Err: err}
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(token))
+	return token, sum[:], nil
+}
+
+// TokenMatches compares a token with a stored hash in constant time.
+func TokenMatches(token string, hash []byte) bool {
+	sum := sha256.Sum256([]byte(token))
+	return len(hash) == len(sum) && subtle.ConstantTimeCompare(sum[:], hash) == 1
+}
+
+// IsCode reports whether err carries code c.
+func IsCode(err error, c Code) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == c
+}
