@@ -1,0 +1,244 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coventry/workshops/booking"
+)
+
+const bookingColumns = `id, reference, session_id, mode, name, email, organisation, postcode,
+	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash`
+
+func bookingDest(b *booking.Booking) []any {
+	return []any{&b.ID, &b.Reference, &b.SessionID, &b.Mode, &b.Name, &b.Email, &b.Organisation,
+		&b.Postcode, &b.AccessNeeds, &b.Status, &b.InviteSequence, &b.Attended, &b.CreatedAt,
+		&b.CancelledAt, &b.TokenHash}
+}
+
+// referenceTries is how often a confirmation draws a new reference when the
+// one it drew is taken; with 31^8 references a second try is already rare.
+const referenceTries = 5
+
+// ConfirmBooking takes a place in b's session and mode and stores b, with its
+// confirmation email when b.Status is confirmed (a booking pending
+// verification is told later), all in one transaction. The caller sets
+// b.Status and b.TokenHash; an empty b.Reference is drawn here. It fills
+// b.ID, b.Reference, b.InviteSequence and b.CreatedAt.
+func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, now time.Time) (booking.Places, error) {
+	if !b.Mode.Valid() {
+		return booking.Places{}, errModeNotOffered()
+	}
+	if b.Status != booking.Confirmed && b.Status != booking.PendingVerification {
+		return booking.Places{}, fmt.Errorf("confirm booking: status %q cannot be confirmed", b.Status)
+	}
+	if len(b.TokenHash) != sha256.Size {
+		return booking.Places{}, fmt.Errorf("confirm booking: manage token hash has %d bytes, want %d", len(b.TokenHash), sha256.Size)
+	}
+
+	var places booking.Places
+	var stored booking.Booking
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		stored = *b
+		stored.InviteSequence, stored.CancelledAt, stored.Attended = 0, nil, nil
+		if err := lockOpenSession(ctx, tx, b.SessionID, now); err != nil {
+			return err
+		}
+		var err error
+		places, err = takePlace(ctx, tx, b.SessionID, b.Mode, now)
+		if err != nil {
+			return err
+		}
+		if err := insertBooking(ctx, tx, &stored, b.Reference == "", now); err != nil {
+			return err
+		}
+		if stored.Status == booking.Confirmed {
+			return queueEmail(ctx, tx, booking.MsgBookingConfirmed, &stored)
+		}
+		return nil
+	})
+	if err != nil {
+		return booking.Places{}, err
+	}
+	*b = stored
+	return places, nil
+}
+
+// lockOpenSession checks that the session takes bookings and keeps it so
+// until the transaction ends: FOR SHARE lets bookings run side by side but
+// makes a change to the session (a cancellation) wait for them, and them for it.
+func lockOpenSession(ctx context.Context, tx pgx.Tx, sessionID int64, now time.Time) error {
+	var status booking.SessionStatus
+	var startsAt time.Time
+	err := tx.QueryRow(ctx, `SELECT status, starts_at FROM sessions WHERE id = $1 FOR SHARE`, sessionID).
+		Scan(&status, &startsAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errSessionNotFound()
+	}
+	if err != nil {
+		return fmt.Errorf("confirm booking: lock session: %w", err)
+	}
+	if status != booking.Scheduled || !now.Before(startsAt) {
+		return errSessionClosed()
+	}
+	return nil
+}
+
+// takePlace adds one to the booked places of a session and mode if one is
+// left, and finds out why not otherwise.
+func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mode, now time.Time) (booking.Places, error) {
+	var p booking.Places
+	err := tx.QueryRow(ctx, `
+		UPDATE session_capacity SET booked = booked + 1, version = version + 1
+		WHERE session_id = $1 AND mode = $2 AND booked + offered < capacity
+		  AND EXISTS (SELECT 1 FROM sessions s
+		              WHERE s.id = $1 AND s.status = 'scheduled' AND s.starts_at > $3)
+		RETURNING `+placesColumns,
+		sessionID, string(mode), now).Scan(placesDest(&p)...)
+	switch {
+	case err == nil:
+		return p, nil
+	case isCheckViolation(err, "session_capacity_not_overbooked"):
+		return p, errFull()
+	case !errors.Is(err, pgx.ErrNoRows):
+		return p, fmt.Errorf("confirm booking: take place: %w", err)
+	}
+
+	var status booking.SessionStatus
+	var startsAt time.Time
+	var capacity *int
+	err = tx.QueryRow(ctx, `
+		SELECT s.status, s.starts_at, c.capacity
+		FROM sessions s LEFT JOIN session_capacity c ON c.session_id = s.id AND c.mode = $2
+		WHERE s.id = $1`, sessionID, string(mode)).Scan(&status, &startsAt, &capacity)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return p, errSessionNotFound()
+	case err != nil:
+		return p, fmt.Errorf("confirm booking: why no place: %w", err)
+	case status != booking.Scheduled || !startsAt.After(now):
+		return p, errSessionClosed()
+	case capacity == nil || *capacity == 0:
+		return p, errModeNotOffered()
+	}
+	return p, errFull()
+}
+
+// insertBooking stores b, drawing a new reference while the one drawn is
+// taken (draw false: b.Reference is the caller's and must be free).
+func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool, now time.Time) error {
+	for try := 0; try < referenceTries; try++ {
+		if draw {
+			b.Reference = newReference()
+		}
+		// ON CONFLICT on the reference alone: a taken reference is not an
+		// error (which would end the transaction) but no row, while the
+		// one-live-booking-per-email index still raises its violation.
+		err := tx.QueryRow(ctx, `
+			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
+				access_needs, status, manage_token_hash, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (reference) DO NOTHING
+			RETURNING id, created_at`,
+			b.Reference, b.SessionID, string(b.Mode), b.Name, b.Email, b.Organisation, b.Postcode,
+			b.AccessNeeds, string(b.Status), b.TokenHash, now).Scan(&b.ID, &b.CreatedAt)
+		switch {
+		case err == nil:
+			return nil
+		case isUniqueViolation(err, "bookings_one_live_per_email"):
+			return booking.Errorf(booking.EDuplicate, "This email address already has a place at this session.")
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("confirm booking: insert: %w", err)
+		case !draw:
+			return fmt.Errorf("confirm booking: the reference given is already taken")
+		}
+	}
+	return fmt.Errorf("confirm booking: no free reference after %d tries", referenceTries)
+}
+
+// Booking reads a booking by its reference, typed in any case, with or
+// without the hyphen.
+func (db *DB) Booking(ctx context.Context, reference string) (*booking.Booking, error) {
+	return readBooking(ctx, db.Pool, normalizeReference(reference), false)
+}
+
+func readBooking(ctx context.Context, q querier, reference string, lock bool) (*booking.Booking, error) {
+	forUpdate := ""
+	if lock {
+		forUpdate = " FOR UPDATE"
+	}
+	b := &booking.Booking{}
+	err := q.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE reference = $1`+forUpdate, reference).
+		Scan(bookingDest(b)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errBookingNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read booking: %w", err)
+	}
+	return b, nil
+}
+
+// CancelBooking cancels a live booking, gives its place back and queues the
+// cancellation email with a higher invite sequence, in one transaction.
+func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time) (*booking.Booking, booking.Places, error) {
+	reference = normalizeReference(reference)
+	var b *booking.Booking
+	var places booking.Places
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		// Where the booking is, read without a lock so that the locks below
+		// follow the common order: session, places, booking.
+		var sessionID int64
+		var mode booking.Mode
+		err := tx.QueryRow(ctx, `SELECT session_id, mode FROM bookings WHERE reference = $1`, reference).
+			Scan(&sessionID, &mode)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errBookingNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("cancel booking: find: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT FROM sessions WHERE id = $1 FOR SHARE`, sessionID); err != nil {
+			return fmt.Errorf("cancel booking: lock session: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT FROM session_capacity WHERE session_id = $1 AND mode = $2 FOR UPDATE`,
+			sessionID, string(mode)); err != nil {
+			return fmt.Errorf("cancel booking: lock places: %w", err)
+		}
+		if b, err = readBooking(ctx, tx, reference, true); err != nil {
+			return err
+		}
+		if b.SessionID != sessionID || b.Mode != mode {
+			return booking.Errorf(booking.EConflict, "This booking changed while we were cancelling it. Please try again.")
+		}
+		if !b.Live() {
+			return booking.Errorf(booking.EConflict, "This booking has already been cancelled.")
+		}
+
+		err = tx.QueryRow(ctx, `
+			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, invite_sequence = invite_sequence + 1
+			WHERE id = $1
+			RETURNING status, cancelled_at, invite_sequence`, b.ID, now).
+			Scan(&b.Status, &b.CancelledAt, &b.InviteSequence)
+		if err != nil {
+			return fmt.Errorf("cancel booking: %w", err)
+		}
+		err = tx.QueryRow(ctx, `
+			UPDATE session_capacity SET booked = booked - 1, version = version + 1
+			WHERE session_id = $1 AND mode = $2
+			RETURNING `+placesColumns, b.SessionID, string(b.Mode)).Scan(placesDest(&places)...)
+		if err != nil {
+			return fmt.Errorf("cancel booking: give place back: %w", err)
+		}
+		return queueEmail(ctx, tx, booking.MsgBookingCancelled, b)
+	})
+	if err != nil {
+		return nil, booking.Places{}, err
+	}
+	return b, places, nil
+}

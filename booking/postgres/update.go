@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// UpdateSession reads the session and its places under row locks, lets
+// change edit them, and writes them back in the same transaction with one
+// outbox row per live booking when change returns a Notice. Bookings and
+// cancellations of the session wait meanwhile (see the lock order in
+// store.go), so nobody books a session being cancelled without being told.
+//
+// change may edit the session's times, venue, online link, status, cancel
+// reason, sequence and the Capacity of its Places; the id, workshop and the
+// booked and offered counts are the database's. When a notice goes out, the
+// session's Sequence rises by at least one.
+func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *booking.Session) (booking.Notice, error)) (*booking.Session, error) {
+	var out *booking.Session
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		s, err := readSession(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		before := *s
+		before.Places = slices.Clone(s.Places)
+		workshop := *s.Workshop
+		s.Workshop = &workshop
+
+		notice, err := change(s)
+		if err != nil {
+			return err
+		}
+		s.ID, s.WorkshopID = before.ID, before.WorkshopID
+		if notice.Kind != "" && s.Sequence <= before.Sequence {
+			s.Sequence = before.Sequence + 1
+		}
+		if err := writeSession(ctx, tx, s); err != nil {
+			return err
+		}
+		if err := writeCapacities(ctx, tx, &before, s.Places); err != nil {
+			return err
+		}
+		if notice.Kind != "" {
+			if err := queueNotice(ctx, tx, id, notice); err != nil {
+				return err
+			}
+		}
+		out, err = readSession(ctx, tx, id, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func writeSession(ctx context.Context, tx pgx.Tx, s *booking.Session) error {
+	if s.Status != booking.Scheduled && s.Status != booking.Cancelled {
+		return fmt.Errorf("update session: unknown status %q", s.Status)
+	}
+	if s.Sequence < 0 {
+		return fmt.Errorf("update session: negative sequence %d", s.Sequence)
+	}
+	_, err := tx.Exec(ctx, `
+		UPDATE sessions SET starts_at = $2, ends_at = $3, venue_name = $4, venue_address = $5,
+			online_url = $6, status = $7, cancel_reason = $8, sequence = $9, updated_at = now()
+		WHERE id = $1`,
+		s.ID, s.StartsAt, s.EndsAt, s.Venue.Name, s.Venue.Address,
+		s.OnlineURL, string(s.Status), s.CancelReason, s.Sequence)
+	if err != nil {
+		return sessionWriteError("update session", err)
+	}
+	return nil
+}
+
+// writeCapacities writes the capacities that changed, raising their version.
+// before holds the locked rows, so what is taken cannot move meanwhile.
+func writeCapacities(ctx context.Context, tx pgx.Tx, before *booking.Session, after []booking.Places) error {
+	seen := map[booking.Mode]bool{}
+	for _, p := range after {
+		if !p.Mode.Valid() || seen[p.Mode] {
+			return fmt.Errorf("update session: bad places for mode %q", p.Mode)
+		}
+		seen[p.Mode] = true
+		if p.Capacity < 0 {
+			return fieldError("capacity", "A capacity cannot be negative.")
+		}
+		old := before.PlacesFor(p.Mode)
+		if p.Capacity == old.Capacity {
+			continue
+		}
+		if p.Capacity < old.Taken() {
+			return errCapacityBelowTaken(old.Taken())
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO session_capacity (session_id, mode, capacity) VALUES ($1, $2, $3)
+			ON CONFLICT (session_id, mode)
+			DO UPDATE SET capacity = EXCLUDED.capacity, version = session_capacity.version + 1`,
+			before.ID, string(p.Mode), p.Capacity)
+		if isCheckViolation(err, "session_capacity_not_overbooked") {
+			return errCapacityBelowTaken(old.Taken())
+		}
+		if err != nil {
+			return fmt.Errorf("update session: capacity: %w", err)
+		}
+	}
+	return nil
+}
+
+func errCapacityBelowTaken(taken int) error {
+	return booking.Errorf(booking.EConflict, "The capacity cannot be lower than the places already taken (%d).", taken)
+}
