@@ -60,7 +60,7 @@ func (s *Service) BookWithHold(ctx context.Context, holdID string, d Details) (*
 	if err != nil {
 		return nil, "", err
 	}
-	return s.confirm(ctx, h, d, now)
+	return s.confirm(ctx, h, d, now, true)
 }
 
 // Book holds and confirms a place in one call, as API clients do.
@@ -86,15 +86,24 @@ func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience
 	if h, err = s.Holds.Redeem(ctx, h.ID, now); err != nil {
 		return nil, "", err
 	}
-	return s.confirm(ctx, h, d, now)
+	return s.confirm(ctx, h, d, now, false)
 }
 
 // confirm turns a redeemed hold into a booking in Postgres, then brings the
-// Redis mirror up to date with the fresh count whatever happened.
-func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time) (*Booking, string, error) {
+// Redis mirror up to date with the fresh count whatever happened. When the
+// person can correct what went wrong, keepHold gives them their hold back;
+// otherwise (a one-call booking, whose caller never saw the hold) its place
+// is released.
+func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time, keepHold bool) (*Booking, string, error) {
+	giveBack := func() {
+		s.Holds.Unredeem(ctx, h, now)
+		if !keepHold {
+			_ = s.Holds.Release(ctx, h.ID, now)
+		}
+	}
 	token, hash, err := NewToken()
 	if err != nil {
-		s.Holds.Unredeem(ctx, h, now)
+		giveBack()
 		return nil, "", err
 	}
 	b := &Booking{
@@ -110,7 +119,7 @@ func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time)
 		return b, token, nil
 	case EDuplicate, EInvalid, EInternal, EUnavailable:
 		// The person can correct this and try again with the same hold.
-		s.Holds.Unredeem(ctx, h, now)
+		giveBack()
 	default:
 		// Full or closed: the hold cannot be used; heal the mirror.
 		s.resync(ctx, h.SessionID)

@@ -43,7 +43,10 @@ func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *bookin
 		if err := writeSession(ctx, tx, s); err != nil {
 			return err
 		}
-		if err := writeCapacities(ctx, tx, &before, s.Places); err != nil {
+		// The hold mirror keeps when holds stop; a move or a cancellation
+		// must reach it, so every row's version rises then.
+		closesMoved := s.Status != before.Status || !s.StartsAt.Equal(before.StartsAt)
+		if err := writeCapacities(ctx, tx, &before, s.Places, closesMoved); err != nil {
 			return err
 		}
 		if notice.Kind != "" {
@@ -79,9 +82,10 @@ func writeSession(ctx context.Context, tx pgx.Tx, s *booking.Session) error {
 	return nil
 }
 
-// writeCapacities writes the capacities that changed, raising their version.
-// before holds the locked rows, so what is taken cannot move meanwhile.
-func writeCapacities(ctx context.Context, tx pgx.Tx, before *booking.Session, after []booking.Places) error {
+// writeCapacities writes the capacities that changed, raising their version
+// (every row's, when all is set). before holds the locked rows, so what is
+// taken cannot move meanwhile.
+func writeCapacities(ctx context.Context, tx pgx.Tx, before *booking.Session, after []booking.Places, all bool) error {
 	seen := map[booking.Mode]bool{}
 	for _, p := range after {
 		if !p.Mode.Valid() || seen[p.Mode] {
@@ -92,7 +96,7 @@ func writeCapacities(ctx context.Context, tx pgx.Tx, before *booking.Session, af
 			return fieldError("capacity", "A capacity cannot be negative.")
 		}
 		old := before.PlacesFor(p.Mode)
-		if p.Capacity == old.Capacity {
+		if p.Capacity == old.Capacity && !all {
 			continue
 		}
 		if p.Capacity < old.Taken() {

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+func hashToken(t string) []byte {
+	sum := sha256.Sum256([]byte(t))
+	return sum[:]
+}
+
+// requireAdmin lets through requests bearing ADMIN_TOKEN. Both sides are
+// hashed first so the comparison takes the same time whatever the length.
+func (s *Server) requireAdmin(c *gin.Context) {
+	t := bearer(c)
+	if s.adminOK == nil || t == "" || subtle.ConstantTimeCompare(hashToken(t), s.adminOK) != 1 {
+		s.fail(c, booking.Errorf(booking.EUnauthorized, "Sign in, or send the admin token as a bearer token."))
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) adminCreateWorkshop(c *gin.Context) error {
+	var in booking.WorkshopInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	w, err := s.svc.CreateWorkshop(c.Request.Context(), in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, refOf(w))
+	return nil
+}
+
+// sessionInput is a session as organisers send it. Times are strings so a
+// bad one can be named in the error.
+type sessionInput struct {
+	StartsAt  *string        `json:"starts_at"`
+	EndsAt    *string        `json:"ends_at"`
+	Venue     *booking.Venue `json:"venue"`
+	OnlineURL *string        `json:"online_url"`
+	Capacity  *struct {
+		InPerson *int `json:"in_person"`
+		Online   *int `json:"online"`
+	} `json:"capacity"`
+}
+
+// patch turns the input into a SessionPatch, naming any time that does not parse.
+func (in *sessionInput) patch() (booking.SessionPatch, error) {
+	p := booking.SessionPatch{Venue: in.Venue, OnlineURL: in.OnlineURL}
+	fields := map[string]string{}
+	parse := func(field string, v *string) *time.Time {
+		if v == nil {
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339, *v)
+		if err != nil {
+			fields[field] = "Enter the time in RFC 3339 form, like 2028-03-14T10:00:00Z"
+			return nil
+		}
+		return &t
+	}
+	p.StartsAt = parse("starts_at", in.StartsAt)
+	p.EndsAt = parse("ends_at", in.EndsAt)
+	if in.Capacity != nil {
+		p.Capacity = &booking.CapacityPatch{InPerson: in.Capacity.InPerson, Online: in.Capacity.Online}
+	}
+	if len(fields) > 0 {
+		return p, booking.FieldErrors(fields)
+	}
+	return p, nil
+}
+
+// adminSessionView is a session as organisers see it, with the joining link
+// and the counts behind the places.
+type adminSessionView struct {
+	sessionView
+	WorkshopID int64                           `json:"workshop_id"`
+	OnlineURL  string                          `json:"online_url"`
+	Sequence   int                             `json:"sequence"`
+	Places     map[booking.Mode]booking.Places `json:"places"`
+}
+
+func (s *Server) adminView(c *gin.Context, sess *booking.Session) adminSessionView {
+	v := adminSessionView{
+		sessionView: s.viewSession(c.Request.Context(), sess),
+		WorkshopID:  sess.WorkshopID, OnlineURL: sess.OnlineURL, Sequence: sess.Sequence,
+		Places: map[booking.Mode]booking.Places{},
+	}
+	for _, m := range booking.Modes {
+		v.Places[m] = sess.PlacesFor(m)
+	}
+	return v
+}
+
+func (s *Server) adminCreateSession(c *gin.Context) error {
+	workshopID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in sessionInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := in.patch()
+	if err != nil {
+		return err
+	}
+	sess := booking.NewSession(workshopID, p)
+	created, err := s.svc.CreateSession(c.Request.Context(), sess)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, s.adminView(c, created))
+	return nil
+}
+
+func (s *Server) adminUpdateSession(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in sessionInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := in.patch()
+	if err != nil {
+		return err
+	}
+	sess, err := s.svc.UpdateSession(c.Request.Context(), id, p)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, s.adminView(c, sess))
+	return nil
+}
+
+func (s *Server) adminCancelSession(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	sess, err := s.svc.CancelSession(c.Request.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, s.adminView(c, sess))
+	return nil
+}

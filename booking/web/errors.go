@@ -1,0 +1,101 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// statusOf is the one table from error code to HTTP status.
+var statusOf = map[booking.Code]int{
+	booking.EInvalid:      http.StatusUnprocessableEntity,
+	booking.ETooLarge:     http.StatusRequestEntityTooLarge,
+	booking.ENotFound:     http.StatusNotFound,
+	booking.EFull:         http.StatusConflict,
+	booking.EDuplicate:    http.StatusConflict,
+	booking.EConflict:     http.StatusConflict,
+	booking.EHoldExpired:  http.StatusGone,
+	booking.EUnauthorized: http.StatusUnauthorized,
+	booking.EForbidden:    http.StatusForbidden,
+	booking.ERateLimited:  http.StatusTooManyRequests,
+	booking.EUnavailable:  http.StatusServiceUnavailable,
+	booking.EInternal:     http.StatusInternalServerError,
+}
+
+// errNotJSON is a body that does not parse: the one invalid input that is a 400.
+var errNotJSON = booking.Errorf(booking.EInvalid, "The request body must be a JSON object.")
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// fail renders err in the contract's error shape and logs internal errors
+// once, with the request id and without personal data.
+func (s *Server) fail(c *gin.Context, err error) {
+	code := booking.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if errors.Is(err, errNotJSON) {
+		status = http.StatusBadRequest
+	}
+	if status >= 500 && code != booking.EUnavailable {
+		s.log.Error("request failed", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
+	}
+	if code != booking.EInternal {
+		s.metrics.refusals.WithLabelValues(string(code)).Inc()
+	}
+	s.writeError(c, status, string(code), booking.ErrorMessage(err), booking.ErrorFields(err))
+}
+
+func (s *Server) writeError(c *gin.Context, status int, code, msg string, fields map[string]string) {
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: msg, Fields: fields}})
+}
+
+// decode reads a JSON object body into v: 413 past the size limit, 400 for
+// anything that is not JSON, 422 for text that is not UTF-8 or a field of
+// the wrong type.
+func decode(c *gin.Context, v any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return booking.Errorf(booking.ETooLarge, "The request body is too large.")
+		}
+		return errNotJSON
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+		return errNotJSON
+	}
+	if !utf8.Valid(body) {
+		return booking.Errorf(booking.EInvalid, "Text must be UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			field := typeErr.Field
+			if field == "" {
+				field = "body"
+			}
+			return booking.FieldErrors(map[string]string{field: "This field has the wrong type of value"})
+		}
+		return errNotJSON
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+// Package web is the HTTP side of the service: the JSON API, health and
+// metrics, on Gin. Handlers return errors; one middleware renders them.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// maxBody is the largest request body accepted; a booking is well under 8 KiB.
+const maxBody = 64 << 10
+
+// Config is what the web layer needs to know of the service's settings.
+type Config struct {
+	BaseURL    string
+	AdminToken string
+}
+
+// Pinger reports whether a backing service answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the parts the handlers call.
+type Deps struct {
+	Service  *booking.Service
+	Postgres Pinger
+	Redis    Pinger // nil when Redis is not configured
+	Logger   *slog.Logger
+	// Registry receives the service's metrics; each router has its own so
+	// that two instances can run in one test process.
+	Registry *prometheus.Registry
+}
+
+// Server holds the router and what the handlers share.
+type Server struct {
+	cfg     Config
+	svc     *booking.Service
+	deps    Deps
+	log     *slog.Logger
+	metrics *metrics
+	adminOK []byte // SHA-256 of the admin token; nil refuses everyone
+}
+
+// New builds the router.
+func New(cfg Config, deps Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Registry == nil {
+		deps.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, svc: deps.Service, deps: deps, log: deps.Logger, metrics: newMetrics(deps.Registry)}
+	if cfg.AdminToken != "" {
+		s.adminOK = hashToken(cfg.AdminToken)
+	}
+	return s
+}
+
+// Handler returns the router with every route.
+func (s *Server) Handler() http.Handler {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.requestID, s.recover, s.accessLog, s.securityHeaders, s.limitBody)
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		s.writeError(c, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not take that method.", nil)
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.serveMetrics)
+
+	api := r.Group("/api/v1")
+	api.GET("/workshops", s.handle("workshops", s.listWorkshops))
+	api.GET("/sessions/:id", s.handle("session", s.getSession))
+	api.POST("/sessions/:id/holds", s.handle("hold", s.createHold))
+	api.DELETE("/holds/:hold_id", s.handle("release_hold", s.releaseHold))
+	api.POST("/holds/:hold_id/booking", s.handle("book_with_hold", s.bookWithHold))
+	api.POST("/sessions/:id/bookings", s.handle("book", s.bookDirect))
+	api.GET("/bookings/:reference", s.handle("booking", s.getBooking))
+	api.DELETE("/bookings/:reference", s.handle("cancel_booking", s.cancelBooking))
+
+	admin := api.Group("/admin", s.requireAdmin)
+	admin.POST("/workshops", s.handle("admin_create_workshop", s.adminCreateWorkshop))
+	admin.POST("/workshops/:id/sessions", s.handle("admin_create_session", s.adminCreateSession))
+	admin.PATCH("/sessions/:id", s.handle("admin_update_session", s.adminUpdateSession))
+	admin.POST("/sessions/:id/cancel", s.handle("admin_cancel_session", s.adminCancelSession))
+	return r
+}
+
+// handle adapts a handler that returns an error, timing it under route.
+func (s *Server) handle(route string, h func(c *gin.Context) error) gin.HandlerFunc {
+	hist := s.metrics.latency.WithLabelValues(route)
+	return func(c *gin.Context) {
+		start := time.Now()
+		if err := h(c); err != nil {
+			s.fail(c, err)
+		}
+		hist.Observe(time.Since(start).Seconds())
+	}
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// requestID gives every request an id, echoed to the client and put on every
+// log line about it.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if id == "" || len(id) > 64 || !printableASCII(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set("request_id", id)
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey, id))
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// accessLog writes one line per request. The path is logged without its
+// query string: manage links carry tokens there.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", c.GetString("request_id")),
+		slog.String("method", c.Request.Method),
+		slog.String("route", route),
+		slog.Int("status", c.Writer.Status()),
+		slog.Duration("duration", time.Since(start)),
+	)
+}
+
+// recover turns a panic into a logged 500 rather than a dropped connection.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic", "request_id", c.GetString("request_id"), "route", c.FullPath(), "panic", p)
+			if !c.Writer.Written() {
+				s.writeError(c, http.StatusInternalServerError, string(booking.EInternal), booking.ErrorMessage(nil), nil)
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// securityHeaders keeps tokens in links from leaking and forbids framing.
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+	c.Next()
+}
+
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	}
+	c.Next()
+}

