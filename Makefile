@@ -1,0 +1,103 @@
+# Workshop booking service. `make help` lists the targets.
+#
+# Postgres and Redis: `make run` and `make test` use the servers at the URLs
+# below when they answer; otherwise scripts/dev-services.sh starts private ones
+# under .dev/ (stop them with `make dev-stop`). Override any variable on the
+# command line or in the environment, e.g. `make run HTTP_ADDR=:9090`.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+STATICCHECK_VERSION ?= v0.8.2
+GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
+
+# make run: the service's configuration (defaults as in the binary's own).
+DATABASE_URL ?= postgres://localhost:5432/workshops?sslmode=disable
+REDIS_URL ?= redis://localhost:6379/0
+HTTP_ADDR ?= :8080
+BASE_URL ?= http://localhost:8080
+# For local use only: never deploy with this token.
+ADMIN_TOKEN ?= dev-admin-token
+MAIL_DIR ?= .dev/mail
+
+# make test: each test package gets its own database on this server and its
+# own Redis database number (internal/testenv).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export TEST_DATABASE_URL TEST_REDIS_URL
+
+# make bench
+BENCH_PORT ?= 18080
+BENCH_ARGS ?=
+
+DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
+RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)'
+
+.PHONY: help build run test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+build: ## go build -o bin/workshopd ./cmd/workshopd
+	$(GO) build -o bin/workshopd ./cmd/workshopd
+
+run: dev-services build ## serve with demo workshops on BASE_URL (Postgres/Redis started under .dev if needed)
+	@echo "make run: ADMIN_TOKEN=$(ADMIN_TOKEN) (for local use only), emails go to $(MAIL_DIR) unless SMTP_URL is set"
+	$(RUN_ENV) bin/workshopd migrate
+	$(RUN_ENV) bin/workshopd seed-demo
+	@echo "make run: serving on $(BASE_URL) (HTTP_ADDR $(HTTP_ADDR)); Ctrl-C stops"
+	$(RUN_ENV) exec bin/workshopd serve
+
+dev-services: ## make sure Postgres and Redis answer at DATABASE_URL / REDIS_URL, and the database exists
+	@$(DEV_ENV) scripts/dev-services.sh
+
+test-services: ## make sure Postgres and Redis answer at TEST_DATABASE_URL / TEST_REDIS_URL
+	@scripts/dev-services.sh --test
+
+dev-status: ## which private servers run under .dev
+	@scripts/dev-services.sh --status
+
+dev-stop: ## stop the private Postgres and Redis under .dev (leaves their data)
+	@scripts/dev-services.sh --stop
+
+dev-clean: ## stop the private servers and delete .dev (data, mail, logs)
+	@scripts/dev-services.sh --clean
+
+test: test-services ## go vet, staticcheck, then every test with -race against real Postgres and Redis
+	$(GO) vet ./...
+	@GO='$(GO)' STATICCHECK_VERSION='$(STATICCHECK_VERSION)' scripts/staticcheck.sh ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+staticcheck: ## staticcheck ./... (installs STATICCHECK_VERSION into GOBIN when missing)
+	@GO='$(GO)' STATICCHECK_VERSION='$(STATICCHECK_VERSION)' scripts/staticcheck.sh ./...
+
+lint: vet staticcheck ## gofmt check, go vet, staticcheck, and shellcheck on scripts/ where installed
+	@files=$$(find . -name '*.go' -not -path './.dev/*' -not -path './bin/*' -not -path '*/node_modules/*' -not -path './.git/*'); \
+	bad=$$(test -z "$$files" || $(GOFMT) -l $$files); \
+	if [ -n "$$bad" ]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$bad"; exit 1; fi; \
+	echo "gofmt: ok"
+	@if command -v shellcheck >/dev/null; then shellcheck -x scripts/*.sh .ci/run && echo "shellcheck: ok"; \
+	else echo "shellcheck not installed: scripts not checked (apt-get install shellcheck)"; fi
+
+fmt: ## gofmt -w the Go files
+	@find . -name '*.go' -not -path './.dev/*' -not -path './bin/*' -not -path '*/node_modules/*' -not -path './.git/*' -exec $(GOFMT) -w {} +
+
+# make bench: load test with cmd/benchrush (the launch-rush load generator,
+# maintained with the service; without it this target stops saying so).
+# scripts/bench.sh ensures the dev services, creates a throw-away database,
+# starts bin/workshopd serve on 127.0.0.1:BENCH_PORT with RATE_LIMITS=off and
+# a random ADMIN_TOKEN, waits for /readyz, runs
+#   go run ./cmd/benchrush -base http://127.0.0.1:BENCH_PORT -admin-token TOKEN -database TEMP_DB_URL $(BENCH_ARGS)
+# and then stops the server and drops the database. Example:
+#   make bench BENCH_ARGS='-clients 200 -requests 50000'
+bench: build ## load test: cmd/benchrush against a fresh workshopd (RATE_LIMITS=off, temp database)
+	@$(DEV_ENV) GO='$(GO)' BENCH_PORT='$(BENCH_PORT)' BENCH_ARGS='$(BENCH_ARGS)' scripts/bench.sh
+
+clean: ## remove bin/ and the test cache (keeps .dev: see dev-clean)
+	rm -rf bin
+	$(GO) clean -testcache
