@@ -1,0 +1,358 @@
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/calendar"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Config is what composition needs to know.
+type Config struct {
+	// Council is the council's name as people know it ("Coventry City Council").
+	Council string
+	// BaseURL is the service's public address (BASE_URL).
+	BaseURL string
+	// ReplyTo is a monitored council mailbox replies go to, usually the
+	// organiser address of the invites; empty for none.
+	ReplyTo string
+	// Location is where times are shown; default Europe/London.
+	Location *time.Location
+}
+
+// Composer writes messages. Its templates are parsed once, by NewComposer,
+// so a broken template stops the program at start. Safe for concurrent use.
+type Composer struct {
+	cfg     Config
+	base    string
+	replyTo *mail.Address
+	inv     *calendar.Inviter
+	text    *texttemplate.Template
+	html    *htmltemplate.Template
+}
+
+// kinds lists every message the composer writes, with whether it carries
+// an invite and with which method.
+var kinds = map[string]calendar.Method{
+	booking.MsgBookingConfirmed: calendar.Request,
+	booking.MsgBookingCancelled: calendar.Cancel,
+	booking.MsgSessionChanged:   calendar.Request,
+	booking.MsgSessionCancelled: calendar.Cancel,
+	booking.MsgReminder:         calendar.Request,
+	MsgWaitlistOffer:            "",
+	MsgStaffVerification:        "",
+}
+
+// NewComposer checks cfg, parses the templates and checks that every kind
+// has its subject, text and HTML.
+func NewComposer(cfg Config, inv *calendar.Inviter) (*Composer, error) {
+	if inv == nil {
+		return nil, errors.New("notify: composer needs an inviter")
+	}
+	if cfg.Council == "" || strings.IndexFunc(cfg.Council, unicode.IsControl) >= 0 {
+		return nil, errors.New("notify: council name is empty or holds control characters")
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("notify: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	}
+	if cfg.Location == nil {
+		cfg.Location = London()
+	}
+	c := &Composer{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), inv: inv}
+	if cfg.ReplyTo != "" {
+		a, err := mail.ParseAddress(cfg.ReplyTo)
+		if err != nil {
+			return nil, fmt.Errorf("notify: reply-to address: %w", err)
+		}
+		c.replyTo = a
+	}
+	c.text, err = texttemplate.New("").ParseFS(templateFS, "templates/*.txt")
+	if err != nil {
+		return nil, fmt.Errorf("notify: text templates: %w", err)
+	}
+	c.html, err = htmltemplate.New("").ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("notify: HTML templates: %w", err)
+	}
+	for kind := range kinds {
+		for _, name := range []string{kind + ".subject", kind + ".text"} {
+			if c.text.Lookup(name) == nil {
+				return nil, fmt.Errorf("notify: no template %q", name)
+			}
+		}
+		if c.html.Lookup(kind+".html") == nil {
+			return nil, fmt.Errorf("notify: no template %q", kind+".html")
+		}
+	}
+	return c, nil
+}
+
+// Event is what a message is about, as the outbox worker loaded it.
+type Event struct {
+	Kind      string
+	MessageID string
+	Workshop  *booking.Workshop
+	Session   *booking.Session
+	// Booking is the booking the message is for. A waiting-list offer has
+	// none: Compose builds one from the payload's name, email and mode.
+	Booking *booking.Booking
+	Payload Payload
+	// Now stamps the invite (DTSTAMP).
+	Now time.Time
+}
+
+// view is what the templates see. Everything in it is shown as it is in
+// the text part and escaped by html/template in the HTML part.
+type view struct {
+	Council    string
+	Name       string
+	Title      string
+	Summary    string
+	Date       string // the session's first day
+	When       string
+	Online     bool
+	JoinURL    string // only ever set for online places
+	Venue      string
+	Reference  string
+	ManageURL  string
+	TokenLink  bool // ManageURL carries the person's token
+	SessionURL string
+	Changes    []change
+	Reason     string
+	ActionURL  string
+	Expires    string
+	HasInvite  bool
+	Cancelled  bool // the booking is already cancelled (for reminders and changes sent late)
+}
+
+type change struct{ What, Was, Now string }
+
+// Compose writes the message for e.
+func (c *Composer) Compose(e Event) (*Message, error) {
+	method, ok := kinds[e.Kind]
+	if !ok {
+		return nil, fmt.Errorf("notify: unknown message kind %q", e.Kind)
+	}
+	if e.Session == nil {
+		return nil, fmt.Errorf("notify: %s: no session", e.Kind)
+	}
+	w := e.Workshop
+	if w == nil {
+		w = e.Session.Workshop
+	}
+	if w == nil {
+		return nil, fmt.Errorf("notify: %s: no workshop", e.Kind)
+	}
+	b := e.Booking
+	if e.Kind == MsgWaitlistOffer {
+		b = &booking.Booking{Name: e.Payload.Name, Email: e.Payload.Email, Mode: e.Payload.Mode, SessionID: e.Session.ID}
+	}
+	if b == nil {
+		return nil, fmt.Errorf("notify: %s: no booking", e.Kind)
+	}
+	if err := checkMessageID(e.MessageID); err != nil {
+		return nil, err
+	}
+	to, err := recipient(b.Name, b.Email)
+	if err != nil {
+		return nil, err
+	}
+
+	s, loc := e.Session, c.cfg.Location
+	v := view{
+		Council:    c.cfg.Council,
+		Name:       strings.TrimSpace(b.Name),
+		Title:      strings.TrimSpace(w.Title),
+		Summary:    strings.TrimSpace(w.Summary),
+		Date:       Day(s.StartsAt, loc),
+		When:       When(s.StartsAt, s.EndsAt, loc),
+		Online:     b.Mode == booking.Online,
+		Venue:      venueLine(s.Venue),
+		Reference:  b.Reference,
+		ManageURL:  c.inv.BookingPageURL(b.Reference),
+		SessionURL: c.inv.SessionPageURL(s.ID),
+		Cancelled:  !b.Live(),
+	}
+	if v.Online {
+		v.JoinURL = s.OnlineURL
+	}
+	if m := e.Payload.ManageURL; m != "" && strings.HasPrefix(m, c.base+"/bookings/") && safeLink(m) {
+		v.ManageURL, v.TokenLink = m, true
+	}
+	switch e.Kind {
+	case booking.MsgSessionChanged:
+		v.Changes = c.changes(e.Payload.Changes, s, v.Online)
+	case booking.MsgSessionCancelled:
+		v.Reason = strings.TrimSpace(e.Payload.Reason)
+		if v.Reason == "" {
+			v.Reason = strings.TrimSpace(s.CancelReason)
+		}
+	case MsgStaffVerification, MsgWaitlistOffer:
+		link := e.Payload.VerifyURL
+		if e.Kind == MsgWaitlistOffer {
+			link = e.Payload.OfferURL
+		}
+		if !strings.HasPrefix(link, c.base+"/") || !safeLink(link) {
+			return nil, fmt.Errorf("notify: %s: the payload has no link to this service", e.Kind)
+		}
+		v.ActionURL = link
+		if e.Payload.ExpiresAt != nil {
+			v.Expires = At(*e.Payload.ExpiresAt, loc)
+		}
+	}
+
+	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
+	if method != "" {
+		seq := b.InviteSequence
+		if e.Payload.Sequence != nil {
+			seq = *e.Payload.Sequence
+		}
+		msg.Invite, err = c.inv.Invite(w, s, b, method, seq, e.Now)
+		if err != nil {
+			return nil, fmt.Errorf("notify: %s: %w", e.Kind, err)
+		}
+		msg.Method = method
+		v.HasInvite = true
+	}
+
+	var buf bytes.Buffer
+	if err := c.text.ExecuteTemplate(&buf, e.Kind+".subject", v); err != nil {
+		return nil, fmt.Errorf("notify: %s subject: %w", e.Kind, err)
+	}
+	msg.Subject = oneLine(buf.String())
+	buf.Reset()
+	if err := c.text.ExecuteTemplate(&buf, e.Kind+".text", v); err != nil {
+		return nil, fmt.Errorf("notify: %s text: %w", e.Kind, err)
+	}
+	msg.Text = tidy(buf.String())
+	buf.Reset()
+	if err := c.html.ExecuteTemplate(&buf, e.Kind+".html", v); err != nil {
+		return nil, fmt.Errorf("notify: %s HTML: %w", e.Kind, err)
+	}
+	msg.HTML = buf.String()
+	return msg, nil
+}
+
+// changes describes what changed in words, keeping to what matters for the
+// way this person takes part: the venue for people in the room, the link
+// for people online.
+func (c *Composer) changes(p *PayloadChanges, s *booking.Session, online bool) []change {
+	if p == nil {
+		return nil
+	}
+	loc := c.cfg.Location
+	var out []change
+	if p.StartsAt != nil || p.EndsAt != nil {
+		oldStart, oldEnd := s.StartsAt, s.EndsAt
+		if p.StartsAt != nil {
+			oldStart = p.StartsAt.Old
+		}
+		if p.EndsAt != nil {
+			oldEnd = p.EndsAt.Old
+		}
+		out = append(out, change{What: "Time", Was: When(oldStart, oldEnd, loc), Now: When(s.StartsAt, s.EndsAt, loc)})
+	}
+	if p.Venue != nil && !online {
+		out = append(out, change{What: "Venue", Was: venueLine(p.Venue.Old), Now: venueLine(p.Venue.New)})
+	}
+	if p.OnlineURL != nil && online {
+		out = append(out, change{What: "Link to join", Now: "There is a new link to join. Use the one in this email, not the one we sent before."})
+	}
+	return out
+}
+
+// recipient checks the address and builds the To header. A name with
+// control characters in it never reaches a header: the address goes alone.
+func recipient(name, email string) (mail.Address, error) {
+	if email == "" {
+		return mail.Address{}, Permanent(errors.New("notify: the person has no email address"))
+	}
+	if strings.IndexFunc(email, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+		return mail.Address{}, Permanent(errors.New("notify: the email address holds spaces or control characters"))
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email {
+		return mail.Address{}, Permanent(errors.New("notify: the email address is not a plain address"))
+	}
+	name = strings.TrimSpace(name)
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 || !utf8.ValidString(name) {
+		name = ""
+	}
+	return mail.Address{Name: name, Address: email}, nil
+}
+
+// checkMessageID refuses ids that could not stand in a Message-ID header:
+// one "@" between runs of RFC 5322 atext and dots, nothing else.
+func checkMessageID(id string) error {
+	left, right, ok := strings.Cut(id, "@")
+	bad := func(r rune) bool {
+		return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~.", r))
+	}
+	if !ok || left == "" || right == "" || len(id) > 250 || strings.IndexFunc(left, bad) >= 0 || strings.IndexFunc(right, bad) >= 0 {
+		return Permanent(fmt.Errorf("notify: message id %q cannot be a Message-ID", id))
+	}
+	return nil
+}
+
+// safeLink reports whether a link can be shown as it is: http(s), no
+// spaces, no control characters.
+func safeLink(s string) bool {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// oneLine turns every run of whitespace and control characters into one
+// space: a subject is one line whatever a title holds.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// tidy trims trailing spaces from each line, squeezes blank lines to one
+// and ends the text with a newline.
+func tidy(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	var out []string
+	blank := true
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			if blank {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
+}
+
+// venueLine is the venue on one line: name, then the address's lines.
+func venueLine(v booking.Venue) string {
+	var parts []string
+	for _, p := range strings.FieldsFunc(v.Name+"\n"+v.Address, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
