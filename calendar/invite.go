@@ -54,7 +54,7 @@ func (iv *Inviter) Invite(w *booking.Workshop, s *booking.Session, b *booking.Bo
 	var desc strings.Builder
 	cancelled := method == Cancel
 	switch {
-	case s.Status == booking.Cancelled:
+	case cancelled && s.Status == booking.Cancelled:
 		desc.WriteString("This session has been cancelled.")
 		if r := text(s.CancelReason); r != "" {
 			desc.WriteString("\nReason: " + r)
