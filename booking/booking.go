@@ -167,6 +167,10 @@ type Booking struct {
 	// TokenHash is the SHA-256 of the manage token; the token itself is
 	// never stored.
 	TokenHash []byte `json:"-"`
+	// ManageToken is set only while a booking is being made, so that its
+	// confirmation email can carry the manage link. It rides in the outbox
+	// row until that email is sent, and is then removed.
+	ManageToken string `json:"-"`
 }
 
 // Live reports whether the booking still holds a place.

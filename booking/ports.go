@@ -31,13 +31,13 @@ type Store interface {
 	// confirmation email: EFull when no place is left, EDuplicate when the
 	// email already has a live booking for the session, ENotFound or
 	// EConflict when the session does not exist or no longer takes bookings.
-	// It fills b.ID, b.CreatedAt and returns the fresh places.
-	ConfirmBooking(ctx context.Context, b *Booking, now time.Time) (Places, error)
+	// It fills b.ID, b.CreatedAt and returns the fresh mirror of the places.
+	ConfirmBooking(ctx context.Context, b *Booking, now time.Time) (Mirror, error)
 	// Booking reads a booking by its reference.
 	Booking(ctx context.Context, reference string) (*Booking, error)
 	// CancelBooking cancels a live booking, gives its place back and queues
-	// the cancellation email; it returns the booking and the fresh places.
-	CancelBooking(ctx context.Context, reference string, now time.Time) (*Booking, Places, error)
+	// the cancellation email; it returns the booking and the fresh mirror.
+	CancelBooking(ctx context.Context, reference string, now time.Time) (*Booking, Mirror, error)
 }
 
 // Notice is the kind of email a change to a session sends to every live booking.
@@ -63,6 +63,9 @@ type Holds interface {
 	// session, EConflict when the session no longer takes bookings, and
 	// EForbidden when the session's audience is not audience.
 	Take(ctx context.Context, sessionID int64, mode Mode, audience Audience, now time.Time) (Hold, error)
+	// TakeRedeemed is Take then Redeem in one step, for a booking confirmed
+	// in the same request.
+	TakeRedeemed(ctx context.Context, sessionID int64, mode Mode, audience Audience, now time.Time) (Hold, error)
 	// Redeem takes a hold out so its place can be confirmed: EHoldExpired
 	// when it has lapsed or was released, ENotFound when the id is not one of ours.
 	Redeem(ctx context.Context, holdID string, now time.Time) (Hold, error)
@@ -71,6 +74,9 @@ type Holds interface {
 	Unredeem(ctx context.Context, h Hold, now time.Time)
 	// Release gives a hold's place back at once.
 	Release(ctx context.Context, holdID string, now time.Time) error
+	// Settle ends the confirmation of a redeemed hold, whether Postgres
+	// took it or not, writing the fresh counts in the same step.
+	Settle(ctx context.Context, h Hold, m ...Mirror)
 	// Sync overwrites the mirrored counts with fresh ones from Postgres;
 	// older versions never overwrite newer ones. Best effort.
 	Sync(ctx context.Context, m ...Mirror)

@@ -78,12 +78,9 @@ func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience
 	if err != nil {
 		return nil, "", err
 	}
-	h, err := s.Hold(ctx, sessionID, mode, audience)
-	if err != nil {
-		return nil, "", err
-	}
 	now := s.now()
-	if h, err = s.Holds.Redeem(ctx, h.ID, now); err != nil {
+	h, err := s.Holds.TakeRedeemed(ctx, sessionID, mode, audience, now)
+	if err != nil {
 		return nil, "", err
 	}
 	return s.confirm(ctx, h, d, now, false)
@@ -107,45 +104,29 @@ func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time,
 		return nil, "", err
 	}
 	b := &Booking{
-		SessionID: h.SessionID, Mode: h.Mode, Status: Confirmed, TokenHash: hash,
+		SessionID: h.SessionID, Mode: h.Mode, Status: Confirmed, TokenHash: hash, ManageToken: token,
 		Name: d.Name, Email: d.Email, Organisation: d.Organisation,
 		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds,
 	}
-	places, err := s.Store.ConfirmBooking(ctx, b, now)
+	mirror, err := s.Store.ConfirmBooking(ctx, b, now)
 	switch ErrorCode(err) {
 	case "":
-		s.Holds.Sync(ctx, s.mirror(ctx, h.SessionID, places)...)
+		s.Holds.Settle(ctx, h, mirror)
 		s.queued()
 		return b, token, nil
 	case EDuplicate, EInvalid, EInternal, EUnavailable:
 		// The person can correct this and try again with the same hold.
 		giveBack()
 	default:
-		// Full or closed: the hold cannot be used; heal the mirror.
-		s.resync(ctx, h.SessionID)
+		// Full or closed: the hold cannot be used; end it and heal the
+		// mirror from the truth.
+		var fresh []Mirror
+		if sess, serr := s.Store.Session(ctx, h.SessionID); serr == nil {
+			fresh = mirrorsOf(sess)
+		}
+		s.Holds.Settle(ctx, h, fresh...)
 	}
 	return nil, "", err
-}
-
-// mirror builds the mirror rows for places that just changed.
-func (s *Service) mirror(ctx context.Context, sessionID int64, changed ...Places) []Mirror {
-	sess, err := s.Store.Session(ctx, sessionID)
-	if err != nil {
-		return nil
-	}
-	var out []Mirror
-	for _, p := range changed {
-		out = append(out, MirrorOf(sess, sess.Workshop.Audience, p))
-	}
-	return out
-}
-
-func (s *Service) resync(ctx context.Context, sessionID int64) {
-	sess, err := s.Store.Session(ctx, sessionID)
-	if err != nil {
-		return
-	}
-	s.Holds.Sync(ctx, mirrorsOf(sess)...)
 }
 
 func mirrorsOf(sess *Session) []Mirror {
@@ -178,11 +159,11 @@ func (s *Service) CancelBooking(ctx context.Context, reference, token string) (*
 	if _, err := s.Booking(ctx, reference, token); err != nil {
 		return nil, err
 	}
-	b, places, err := s.Store.CancelBooking(ctx, reference, s.now())
+	b, mirror, err := s.Store.CancelBooking(ctx, reference, s.now())
 	if err != nil {
 		return nil, err
 	}
-	s.Holds.Sync(ctx, s.mirror(ctx, b.SessionID, places)...)
+	s.Holds.Sync(ctx, mirror)
 	s.queued()
 	return b, nil
 }

@@ -98,10 +98,25 @@ func New(rdb redis.UniversalClient, loader Loader, key []byte, ttl time.Duration
 	return s
 }
 
+// pendingLease is how long a place being confirmed stays counted without
+// its settle: far longer than a confirmation takes, short enough that an
+// instance dying mid-confirmation costs the place only briefly.
+const pendingLease = 30 * time.Second
+
 // Take keeps a place in the session and mode until now plus the hold time.
 // An empty audience skips the audience check (organisers booking for
 // someone who phoned).
 func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
+	return s.take(ctx, sessionID, mode, audience, now, false)
+}
+
+// TakeRedeemed takes a place already redeemed, for a booking confirmed in
+// the same request: one call to Redis instead of Take then Redeem.
+func (s *Store) TakeRedeemed(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
+	return s.take(ctx, sessionID, mode, audience, now, true)
+}
+
+func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time, redeemed bool) (booking.Hold, error) {
 	if !mode.Valid() {
 		return booking.Hold{}, errBadMode()
 	}
@@ -111,7 +126,7 @@ func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	t := newToken(sessionID, mode, now, s.ttl)
 	var mirrors []booking.Mirror
 	if s.useRedis() {
-		a, err := s.runTake(ctx, t, audience)
+		a, err := s.runTake(ctx, t, audience, redeemed)
 		if err == nil && a.status == stUnknown {
 			// The mirror is missing (first use, expiry, flush, failover):
 			// reload it from Postgres and try once more.
@@ -122,7 +137,7 @@ func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, au
 				return booking.Hold{}, s.refused(errNotOffered(mode))
 			}
 			if err = s.sync(ctx, now, mirrors); err == nil {
-				a, err = s.runTake(ctx, t, audience)
+				a, err = s.runTake(ctx, t, audience, redeemed)
 			}
 		}
 		if err == nil && a.status != stUnknown {
@@ -153,9 +168,13 @@ func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	return t.hold(s.signer.encode(t)), nil
 }
 
-func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience) (takeAnswer, error) {
-	keys := []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode)}
-	v, err := s.run(ctx, takeScript, keys, t.issued, string(audience), t.member(), t.expires)
+func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience, redeemed bool) (takeAnswer, error) {
+	into := "holds"
+	if redeemed {
+		into = "pending"
+	}
+	v, err := s.run(ctx, takeScript, s.keys(t), t.issued, string(audience), t.member(), t.expires,
+		into, t.issued+pendingLease.Milliseconds())
 	if err != nil {
 		return takeAnswer{}, err
 	}
@@ -199,8 +218,8 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 	if t.stateless || !s.useRedis() {
 		return h, nil
 	}
-	keys := []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode), redeemedKey(t.session, t.mode, t.member())}
-	v, err := s.run(ctx, redeemScript, keys, now.UnixMilli(), t.member(), t.issued)
+	v, err := s.run(ctx, redeemScript, s.keys(t), now.UnixMilli(), t.member(), t.issued,
+		now.Add(pendingLease).UnixMilli())
 	if err != nil {
 		if err := s.failed(ctx, "redeem", err); err != nil {
 			return booking.Hold{}, err
@@ -224,8 +243,7 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 	if !ok || t.stateless || t.expires <= now.UnixMilli() || !s.useRedis() {
 		return
 	}
-	keys := []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode), redeemedKey(t.session, t.mode, t.member())}
-	if _, err := s.run(ctx, unredeemScript, keys, now.UnixMilli(), t.member(), t.expires); err != nil {
+	if _, err := s.run(ctx, unredeemScript, s.keys(t), now.UnixMilli(), t.member(), t.expires); err != nil {
 		if err := s.failed(ctx, "unredeem", err); err != nil && ctx.Err() == nil {
 			s.log.Error("holds: unredeem failed", "session", t.session, "mode", t.mode, "err", err)
 		}
@@ -245,7 +263,12 @@ func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error
 	}
 	rctx, cancel := s.redisCtx(ctx)
 	defer cancel()
-	if err := s.rdb.ZRem(rctx, holdsKey(t.session, t.mode), t.member()).Err(); err != nil {
+	_, err := s.rdb.Pipelined(rctx, func(p redis.Pipeliner) error {
+		p.ZRem(rctx, holdsKey(t.session, t.mode), t.member())
+		p.ZRem(rctx, pendingKey(t.session, t.mode), t.member())
+		return nil
+	})
+	if err != nil {
 		return s.failed(ctx, "release", err)
 	}
 	s.ok()
@@ -270,6 +293,52 @@ func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
 	default:
 		s.log.Warn("holds: sync failed; the mirror heals at the next sync or reload", "err", err)
 	}
+}
+
+// Settle ends the confirmation of h: it leaves pending and the fresh counts
+// (which include its booking, or not if Postgres refused it) are written in
+// the same step. Best effort, as Sync.
+func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.Mirror) {
+	t, ok := s.signer.parse(h.ID)
+	if !ok || t.stateless || !s.useRedis() {
+		s.Sync(ctx, mirrors...)
+		return
+	}
+	now := s.clock.Now()
+	var rest []booking.Mirror
+	settled := false
+	var err error
+	for _, m := range mirrors {
+		if settled || m.SessionID != t.session || m.Mode != t.mode {
+			rest = append(rest, m)
+			continue
+		}
+		settled = true
+		_, err = s.run(ctx, settleScript, []string{mirrorKey(m.SessionID, m.Mode), pendingKey(m.SessionID, m.Mode)},
+			t.member(), m.Version, m.Capacity, m.Taken, closesMs(m), string(m.Audience),
+			now.UnixMilli(), s.mirrorTTL.Milliseconds())
+		if err != nil {
+			break
+		}
+	}
+	if err == nil && !settled {
+		// No fresh count for its own mode: still end the lease.
+		rctx, cancel := s.redisCtx(ctx)
+		err = s.rdb.ZRem(rctx, pendingKey(t.session, t.mode), t.member()).Err()
+		cancel()
+	}
+	if err == nil {
+		s.Sync(ctx, rest...)
+		return
+	}
+	if ferr := s.failed(ctx, "settle", err); ferr != nil && ctx.Err() == nil {
+		s.log.Error("holds: settle failed", "err", ferr)
+	}
+}
+
+// keys are the three keys of a hold's session and mode, in script order.
+func (s *Store) keys(t token) []string {
+	return []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode), pendingKey(t.session, t.mode)}
 }
 
 func (s *Store) sync(ctx context.Context, now time.Time, mirrors []booking.Mirror) error {

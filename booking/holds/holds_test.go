@@ -231,13 +231,9 @@ func TestReleaseGivesPlaceBack(t *testing.T) {
 func TestRedeemAndUnredeem(t *testing.T) {
 	f := setup(t)
 	f.loader.set(mirror(6, booking.InPerson, 1, 0, 1))
-	taken := func() string {
+	pending := func() int64 {
 		t.Helper()
-		v, err := f.rdb.HGet(f.ctx, "{s:6}:in_person", "taken").Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
+		return f.rdb.ZCard(f.ctx, "{s:6}:in_person:pending").Val()
 	}
 	h := f.mustTake(t, 6, booking.InPerson)
 
@@ -248,9 +244,9 @@ func TestRedeemAndUnredeem(t *testing.T) {
 	if got != h {
 		t.Fatalf("redeemed %+v, want %+v", got, h)
 	}
-	// The place moved from held to taken: still no place for anyone else.
-	if taken() != "1" || f.s.Held(f.ctx, 6, booking.InPerson, f.clock.Now()) != 0 {
-		t.Fatalf("after redeem: taken %s", taken())
+	// The place moved from held to pending: still no place for anyone else.
+	if pending() != 1 || f.s.Held(f.ctx, 6, booking.InPerson, f.clock.Now()) != 0 {
+		t.Fatalf("after redeem: pending %d", pending())
 	}
 	_, err = f.take(t, 6, booking.InPerson)
 	wantCode(t, err, booking.EFull)
@@ -259,9 +255,9 @@ func TestRedeemAndUnredeem(t *testing.T) {
 
 	// The confirmation failed (say, a duplicate email): the person keeps the hold.
 	f.s.Unredeem(f.ctx, got, f.clock.Now())
-	f.s.Unredeem(f.ctx, got, f.clock.Now()) // twice gives back once
-	if taken() != "0" || f.s.Held(f.ctx, 6, booking.InPerson, f.clock.Now()) != 1 {
-		t.Fatalf("after unredeem: taken %s", taken())
+	f.s.Unredeem(f.ctx, got, f.clock.Now()) // twice is harmless
+	if pending() != 0 || f.s.Held(f.ctx, 6, booking.InPerson, f.clock.Now()) != 1 {
+		t.Fatalf("after unredeem: pending %d", pending())
 	}
 	_, err = f.take(t, 6, booking.InPerson)
 	wantCode(t, err, booking.EFull)
@@ -269,17 +265,67 @@ func TestRedeemAndUnredeem(t *testing.T) {
 		t.Fatalf("redeem after unredeem: %v", err)
 	}
 
-	// Once Postgres has reported a fresh count, the count redeem raised is
-	// gone: unredeem must not lower the fresh one.
-	f.s.Sync(f.ctx, mirror(6, booking.InPerson, 1, 0, 2))
-	f.s.Unredeem(f.ctx, got, f.clock.Now())
-	if taken() != "0" || f.s.Held(f.ctx, 6, booking.InPerson, f.clock.Now()) != 1 {
-		t.Fatalf("unredeem after sync: taken %s", taken())
+	// Postgres took the booking: settle ends the lease and writes the count.
+	f.s.Settle(f.ctx, got, mirror(6, booking.InPerson, 1, 1, 2))
+	if pending() != 0 {
+		t.Fatalf("after settle: pending %d", pending())
 	}
+	_, err = f.take(t, 6, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+}
 
-	// An unredeemed hold still ends when it was due to.
-	f.clock.Advance(holdTTL)
-	f.mustTake(t, 6, booking.InPerson)
+// Confirmations commit in one order and report in another. A count from
+// Postgres that does not yet include a booking in flight must not free its
+// place: the booking stays counted as pending until its own settle.
+func TestSettleOutOfOrderNeverFreesAPlaceInFlight(t *testing.T) {
+	f := setup(t)
+	f.loader.set(mirror(16, booking.InPerson, 2, 0, 1))
+	a, b := f.mustTake(t, 16, booking.InPerson), f.mustTake(t, 16, booking.InPerson)
+	for _, h := range []booking.Hold{a, b} {
+		if _, err := f.s.Redeem(f.ctx, h.ID, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A committed first (version 2, taken 1), B second (version 3, taken 2).
+	f.s.Settle(f.ctx, a, mirror(16, booking.InPerson, 2, 1, 2))
+	_, err := f.take(t, 16, booking.InPerson)
+	wantCode(t, err, booking.EFull) // B is still in flight
+	f.s.Settle(f.ctx, b, mirror(16, booking.InPerson, 2, 2, 3))
+	_, err = f.take(t, 16, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+
+	// The other order: B's count (which includes A) arrives before A's.
+	f.loader.set(mirror(17, booking.InPerson, 2, 0, 1))
+	a, b = f.mustTake(t, 17, booking.InPerson), f.mustTake(t, 17, booking.InPerson)
+	for _, h := range []booking.Hold{a, b} {
+		if _, err := f.s.Redeem(f.ctx, h.ID, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.s.Settle(f.ctx, b, mirror(17, booking.InPerson, 2, 2, 3))
+	f.s.Settle(f.ctx, a, mirror(17, booking.InPerson, 2, 1, 2)) // older: count skipped, lease ended
+	if n := f.rdb.ZCard(f.ctx, "{s:17}:in_person:pending").Val(); n != 0 {
+		t.Fatalf("pending after both settles: %d", n)
+	}
+	_, err = f.take(t, 17, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+	// A cancellation frees one: the next take gets it.
+	f.s.Sync(f.ctx, mirror(17, booking.InPerson, 2, 1, 4))
+	f.mustTake(t, 17, booking.InPerson)
+}
+
+// A confirmation whose instance died never settles: its lease runs out and
+// the place comes back.
+func TestPendingLeaseRunsOut(t *testing.T) {
+	f := setup(t)
+	f.loader.set(mirror(18, booking.InPerson, 1, 0, 1))
+	if _, err := f.s.TakeRedeemed(f.ctx, 18, booking.InPerson, booking.Public, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.take(t, 18, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+	f.clock.Advance(31 * time.Second) // past the pending lease
+	f.mustTake(t, 18, booking.InPerson)
 }
 
 func TestExpiredHoldCannotBeRedeemed(t *testing.T) {

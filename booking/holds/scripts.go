@@ -12,10 +12,16 @@ import (
 // hash tag {s:<id>}, so a script touching several of them runs on one Redis
 // Cluster node.
 //
-//	{s:42}:in_person                  hash: capacity, taken, version, closes_at
-//	                                  (unix ms, 0 = cancelled), audience, since
-//	{s:42}:in_person:holds            sorted set: hold nonce -> expiry (unix ms)
-//	{s:42}:in_person:redeemed:<nonce> string: mirror version when redeemed
+//	{s:42}:in_person          hash: capacity, taken, version, closes_at
+//	                          (unix ms, 0 = cancelled), audience, since
+//	{s:42}:in_person:holds    sorted set: hold nonce -> expiry (unix ms)
+//	{s:42}:in_person:pending  sorted set: nonce of a hold being confirmed in
+//	                          Postgres right now -> end of its lease (unix ms)
+//
+// A place is free when capacity > taken + holds + pending. A hold moves to
+// pending when it is redeemed and leaves it when Postgres' fresh count (which
+// includes the booking) is written with settle, in one script: so a booking
+// in flight is counted once or, for a moment, twice; never not at all.
 //
 // "since" is when the mirror was (re)created on the holds' clock: a hold
 // issued before it and missing from the set was lost with Redis data, not
@@ -29,8 +35,8 @@ func holdsKey(session int64, mode booking.Mode) string {
 	return mirrorKey(session, mode) + ":holds"
 }
 
-func redeemedKey(session int64, mode booking.Mode, member string) string {
-	return mirrorKey(session, mode) + ":redeemed:" + member
+func pendingKey(session int64, mode booking.Mode) string {
+	return mirrorKey(session, mode) + ":pending"
 }
 
 // Script answers.
@@ -45,9 +51,12 @@ const (
 	stLost     = "lost"
 )
 
-// takeScript keeps a place if active holds plus taken leave one free.
-// KEYS: mirror, holds. ARGV: now, audience ("" = any), member, expires.
-// Answers {status, capacity, audience}. The hash is stretched to outlive the
+// takeScript keeps a place if holds, pending confirmations and taken leave
+// one free. It files the place under holds (a person typing) or straight
+// under pending (a one-call booking about to be confirmed).
+// KEYS: mirror, holds, pending. ARGV: now, audience ("" = any), member,
+// expires, "holds" or "pending", lease end.
+// Answers {status, capacity, audience}. The keys are stretched to outlive the
 // hold so "since" only moves when Redis loses data.
 var takeScript = redis.NewScript(`
 local m = redis.call('HMGET', KEYS[1], 'capacity', 'taken', 'closes_at', 'audience')
@@ -58,45 +67,52 @@ local audience = m[4] or ''
 if now >= (tonumber(m[3]) or 0) then return {'closed', capacity, audience} end
 if ARGV[2] ~= '' and ARGV[2] ~= audience then return {'audience', capacity, audience} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[2]) + (tonumber(m[2]) or 0) >= capacity then
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2]) or 0) >= capacity then
   return {'full', capacity, audience}
 end
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-local ttl = tonumber(ARGV[4]) - now
+local till = tonumber(ARGV[4])
+if ARGV[5] == 'pending' then
+  till = tonumber(ARGV[6])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[3])
+else
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+end
+local ttl = till - now
 for _, k in ipairs(KEYS) do
   if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
 end
 return {'held', capacity, audience}
 `)
 
-// redeemScript moves a hold's place from held to taken until Postgres' fresh
-// count overwrites it, and notes the mirror version so unredeem can tell
-// whether that overwrite has happened.
-// KEYS: mirror, holds, redeemed. ARGV: now, member, issued.
+// redeemScript moves a hold from held to pending while Postgres confirms it.
+// KEYS: mirror, holds, pending. ARGV: now, member, issued, lease end.
 var redeemScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('ZREM', KEYS[2], ARGV[2])
   return 'unknown'
 end
 local score = redis.call('ZSCORE', KEYS[2], ARGV[2])
+local answer = 'ok'
 if not score then
+  if redis.call('ZSCORE', KEYS[3], ARGV[2]) then return 'gone' end
   local since = tonumber(redis.call('HGET', KEYS[1], 'since')) or 0
-  if tonumber(ARGV[3]) < since then return 'lost' end
-  return 'gone'
+  if tonumber(ARGV[3]) >= since then return 'gone' end
+  answer = 'lost'
+else
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  if tonumber(score) <= tonumber(ARGV[1]) then return 'gone' end
 end
-redis.call('ZREM', KEYS[2], ARGV[2])
-local left = tonumber(score) - tonumber(ARGV[1])
-if left <= 0 then return 'gone' end
-redis.call('HINCRBY', KEYS[1], 'taken', 1)
-redis.call('SET', KEYS[3], redis.call('HGET', KEYS[1], 'version') or '0', 'PX', left)
-return 'ok'
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+local ttl = tonumber(ARGV[4]) - tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
+return answer
 `)
 
-// unredeemScript puts a redeemed hold back. It gives the taken place back
-// only once, and only if no fresh count from Postgres has replaced the one
-// redeem raised (that count never included the failed booking).
-// KEYS: mirror, holds, redeemed. ARGV: now, member, expires.
+// unredeemScript puts a hold whose confirmation failed back among the holds.
+// KEYS: mirror, holds, pending. ARGV: now, member, expires.
 var unredeemScript = redis.NewScript(`
+redis.call('ZREM', KEYS[3], ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
 local ttl = tonumber(ARGV[3]) - tonumber(ARGV[1])
 if ttl <= 0 then return 'gone' end
@@ -104,29 +120,31 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 for i = 1, 2 do
   if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-local at = redis.call('GET', KEYS[3])
-if not at then return 'held' end
-redis.call('DEL', KEYS[3])
-if at == redis.call('HGET', KEYS[1], 'version') and (tonumber(redis.call('HGET', KEYS[1], 'taken')) or 0) > 0 then
-  redis.call('HINCRBY', KEYS[1], 'taken', -1)
-end
 return 'ok'
 `)
 
-// syncScript overwrites the mirror only with a newer version: transactions
+// syncBody overwrites the mirror only with a newer version: transactions
 // commit and report in any order, and a count must never go backwards. An
 // equal version is skipped (it is the same count). Answers 1 if written.
-// KEYS: mirror. ARGV: version, capacity, taken, closes_at, audience, now, ttl.
-var syncScript = redis.NewScript(`
+// ARGV from first: version, capacity, taken, closes_at, audience, now, ttl.
+const syncBody = `
 local cur = redis.call('HGET', KEYS[1], 'version')
-if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
-if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('HSET', KEYS[1], 'since', ARGV[6]) end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'capacity', ARGV[2], 'taken', ARGV[3],
-  'closes_at', ARGV[4], 'audience', ARGV[5])
-local ttl = tonumber(ARGV[7])
+if cur and tonumber(cur) >= tonumber(ARGV[first]) then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('HSET', KEYS[1], 'since', ARGV[first+5]) end
+redis.call('HSET', KEYS[1], 'version', ARGV[first], 'capacity', ARGV[first+1], 'taken', ARGV[first+2],
+  'closes_at', ARGV[first+3], 'audience', ARGV[first+4])
+local ttl = tonumber(ARGV[first+6])
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1
-`)
+`
+
+// syncScript writes fresh counts. KEYS: mirror. ARGV: see syncBody.
+var syncScript = redis.NewScript("local first = 1\n" + syncBody)
+
+// settleScript ends a confirmation: the booking leaves pending and the count
+// that includes it is written, in one step.
+// KEYS: mirror, pending. ARGV: member, then as syncBody.
+var settleScript = redis.NewScript("redis.call('ZREM', KEYS[2], ARGV[1])\nlocal first = 2\n" + syncBody)
 
 // closesMs is a mirror's closing time as the scripts store it.
 func closesMs(m booking.Mirror) int64 {

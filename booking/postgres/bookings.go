@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,63 +31,67 @@ const referenceTries = 5
 // verification is told later), all in one transaction. The caller sets
 // b.Status and b.TokenHash; an empty b.Reference is drawn here. It fills
 // b.ID, b.Reference, b.InviteSequence and b.CreatedAt.
-func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, now time.Time) (booking.Places, error) {
+func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, now time.Time) (booking.Mirror, error) {
 	if !b.Mode.Valid() {
-		return booking.Places{}, errModeNotOffered()
+		return booking.Mirror{}, errModeNotOffered()
 	}
 	if b.Status != booking.Confirmed && b.Status != booking.PendingVerification {
-		return booking.Places{}, fmt.Errorf("confirm booking: status %q cannot be confirmed", b.Status)
+		return booking.Mirror{}, fmt.Errorf("confirm booking: status %q cannot be confirmed", b.Status)
 	}
 	if len(b.TokenHash) != sha256.Size {
-		return booking.Places{}, fmt.Errorf("confirm booking: manage token hash has %d bytes, want %d", len(b.TokenHash), sha256.Size)
+		return booking.Mirror{}, fmt.Errorf("confirm booking: manage token hash has %d bytes, want %d", len(b.TokenHash), sha256.Size)
 	}
 
-	var places booking.Places
+	var mirror booking.Mirror
 	var stored booking.Booking
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		stored = *b
 		stored.InviteSequence, stored.CancelledAt, stored.Attended = 0, nil, nil
-		if err := lockOpenSession(ctx, tx, b.SessionID, now); err != nil {
-			return err
-		}
-		var err error
-		places, err = takePlace(ctx, tx, b.SessionID, b.Mode, now)
+		sess, err := lockSession(ctx, tx, b.SessionID)
 		if err != nil {
 			return err
 		}
-		if err := insertBooking(ctx, tx, &stored, b.Reference == "", now); err != nil {
+		if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
+			return errSessionClosed()
+		}
+		places, err := takePlace(ctx, tx, b.SessionID, b.Mode, now)
+		if err != nil {
 			return err
 		}
-		if stored.Status == booking.Confirmed {
-			return queueEmail(ctx, tx, booking.MsgBookingConfirmed, &stored)
-		}
-		return nil
+		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
+		return insertBooking(ctx, tx, &stored, b.Reference == "", now)
 	})
 	if err != nil {
-		return booking.Places{}, err
+		return booking.Mirror{}, err
 	}
+	stored.ManageToken = ""
 	*b = stored
-	return places, nil
+	return mirror, nil
 }
 
-// lockOpenSession checks that the session takes bookings and keeps it so
-// until the transaction ends: FOR SHARE lets bookings run side by side but
-// makes a change to the session (a cancellation) wait for them, and them for it.
-func lockOpenSession(ctx context.Context, tx pgx.Tx, sessionID int64, now time.Time) error {
-	var status booking.SessionStatus
-	var startsAt time.Time
-	err := tx.QueryRow(ctx, `SELECT status, starts_at FROM sessions WHERE id = $1 FOR SHARE`, sessionID).
-		Scan(&status, &startsAt)
+// lockedSession is what a booking needs to know of its session.
+type lockedSession struct {
+	booking.Session
+	audience booking.Audience
+}
+
+// lockSession reads a session and keeps it as it is until the transaction
+// ends: FOR SHARE lets bookings run side by side but makes a change to the
+// session (a cancellation) wait for them, and them for it.
+func lockSession(ctx context.Context, tx pgx.Tx, sessionID int64) (*lockedSession, error) {
+	s := &lockedSession{}
+	err := tx.QueryRow(ctx, `
+		SELECT s.id, s.status, s.starts_at, w.audience
+		FROM sessions s JOIN workshops w ON w.id = s.workshop_id
+		WHERE s.id = $1 FOR SHARE OF s`, sessionID).
+		Scan(&s.ID, &s.Status, &s.StartsAt, &s.audience)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errSessionNotFound()
+		return nil, errSessionNotFound()
 	}
 	if err != nil {
-		return fmt.Errorf("confirm booking: lock session: %w", err)
+		return nil, fmt.Errorf("lock session: %w", err)
 	}
-	if status != booking.Scheduled || !now.Before(startsAt) {
-		return errSessionClosed()
-	}
-	return nil
+	return s, nil
 }
 
 // takePlace adds one to the booked places of a session and mode if one is
@@ -129,9 +134,19 @@ func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mod
 	return p, errFull()
 }
 
-// insertBooking stores b, drawing a new reference while the one drawn is
-// taken (draw false: b.Reference is the caller's and must be free).
+// insertBooking stores b with its confirmation email (when it is confirmed:
+// a booking pending verification is told later) in one statement, drawing a
+// new reference while the one drawn is taken (draw false: b.Reference is the
+// caller's and must be free).
 func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool, now time.Time) error {
+	kind := ""
+	if b.Status == booking.Confirmed {
+		kind = booking.MsgBookingConfirmed
+	}
+	payload, err := json.Marshal(confirmationPayload(b))
+	if err != nil {
+		return fmt.Errorf("confirm booking: payload: %w", err)
+	}
 	for try := 0; try < referenceTries; try++ {
 		if draw {
 			b.Reference = newReference()
@@ -140,13 +155,21 @@ func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool
 		// error (which would end the transaction) but no row, while the
 		// one-live-booking-per-email index still raises its violation.
 		err := tx.QueryRow(ctx, `
-			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
-				access_needs, status, manage_token_hash, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (reference) DO NOTHING
-			RETURNING id, created_at`,
+			WITH b AS (
+				INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
+					access_needs, status, manage_token_hash, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (reference) DO NOTHING
+				RETURNING id, session_id, created_at
+			), email AS (
+				INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
+				SELECT $12::text, id, session_id, $13::jsonb,
+					format('%s.%s.0.%s@workshops', $12::text, id, replace(gen_random_uuid()::text, '-', ''))
+				FROM b WHERE $12::text <> ''
+			)
+			SELECT id, created_at FROM b`,
 			b.Reference, b.SessionID, string(b.Mode), b.Name, b.Email, b.Organisation, b.Postcode,
-			b.AccessNeeds, string(b.Status), b.TokenHash, now).Scan(&b.ID, &b.CreatedAt)
+			b.AccessNeeds, string(b.Status), b.TokenHash, now, kind, payload).Scan(&b.ID, &b.CreatedAt)
 		switch {
 		case err == nil:
 			return nil
@@ -186,10 +209,10 @@ func readBooking(ctx context.Context, q querier, reference string, lock bool) (*
 
 // CancelBooking cancels a live booking, gives its place back and queues the
 // cancellation email with a higher invite sequence, in one transaction.
-func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time) (*booking.Booking, booking.Places, error) {
+func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time) (*booking.Booking, booking.Mirror, error) {
 	reference = normalizeReference(reference)
 	var b *booking.Booking
-	var places booking.Places
+	var mirror booking.Mirror
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		// Where the booking is, read without a lock so that the locks below
 		// follow the common order: session, places, booking.
@@ -203,8 +226,9 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 		if err != nil {
 			return fmt.Errorf("cancel booking: find: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `SELECT FROM sessions WHERE id = $1 FOR SHARE`, sessionID); err != nil {
-			return fmt.Errorf("cancel booking: lock session: %w", err)
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT FROM session_capacity WHERE session_id = $1 AND mode = $2 FOR UPDATE`,
 			sessionID, string(mode)); err != nil {
@@ -228,6 +252,7 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 		if err != nil {
 			return fmt.Errorf("cancel booking: %w", err)
 		}
+		var places booking.Places
 		err = tx.QueryRow(ctx, `
 			UPDATE session_capacity SET booked = booked - 1, version = version + 1
 			WHERE session_id = $1 AND mode = $2
@@ -235,10 +260,11 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 		if err != nil {
 			return fmt.Errorf("cancel booking: give place back: %w", err)
 		}
+		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
 		return queueEmail(ctx, tx, booking.MsgBookingCancelled, b)
 	})
 	if err != nil {
-		return nil, booking.Places{}, err
+		return nil, booking.Mirror{}, err
 	}
-	return b, places, nil
+	return b, mirror, nil
 }

@@ -27,7 +27,7 @@ func TestConfirmUntilFull(t *testing.T) {
 		if err != nil {
 			t.Fatalf("booking %d: %v", i, err)
 		}
-		if p.Booked != i || p.Capacity != 3 || p.Version != int64(i) || p.Mode != booking.InPerson || p.SessionID != s.ID {
+		if p.Taken != i || p.Capacity != 3 || p.Version != int64(i) || p.Mode != booking.InPerson || p.SessionID != s.ID || p.Audience != booking.Public || !p.ClosesAt.Equal(s.StartsAt) {
 			t.Errorf("booking %d: places = %+v", i, p)
 		}
 		if b.ID == 0 || !referencePattern.MatchString(b.Reference) || !b.CreatedAt.Equal(now) || b.Status != booking.Confirmed {
@@ -185,7 +185,7 @@ func TestCancelBooking(t *testing.T) {
 		got.InviteSequence != 1 || got.Reference != b.Reference {
 		t.Errorf("cancelled booking = %+v", got)
 	}
-	if after.Booked != before.Booked-1 || after.Version <= before.Version {
+	if after.Taken != before.Taken-1 || after.Version <= before.Version {
 		t.Errorf("places after cancelling = %+v, before = %+v", after, before)
 	}
 
@@ -224,7 +224,7 @@ func TestPendingVerificationQueuesNoConfirmation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Booked != 1 {
+	if p.Taken != 1 {
 		t.Errorf("a booking pending verification holds no place: %+v", p)
 	}
 	got, err := db.Booking(ctx, b.Reference)

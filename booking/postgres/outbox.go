@@ -35,6 +35,17 @@ func queueEmail(ctx context.Context, q querier, kind string, b *booking.Booking)
 	return nil
 }
 
+// confirmationPayload is what the confirmation email needs beyond the
+// booking row: the manage token, which is stored nowhere else and which the
+// sender removes once the email is sent.
+func confirmationPayload(b *booking.Booking) map[string]any {
+	p := map[string]any{"sequence": 0}
+	if b.ManageToken != "" {
+		p["token"] = b.ManageToken
+	}
+	return p
+}
+
 // queueNotice tells every live booking of a session about a change: one
 // statement raises each booking's invite sequence and writes its outbox row,
 // whatever the number of bookings.
