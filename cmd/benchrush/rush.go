@@ -38,7 +38,7 @@ func (b *bench) run(ctx context.Context, clients, requests int, database string,
 	}
 	// Enough places that no hold in the phase is refused: the phase
 	// alternates modes.
-	open, err := b.createSession(workshop, requests/2+1, requests/2+1, 1)
+	open, err := b.createSession(workshop, (requests+1)/2, (requests+1)/2, 1)
 	if err != nil {
 		return err
 	}
