@@ -86,7 +86,7 @@ func (s *Store) redisCtx(ctx context.Context) (context.Context, context.CancelFu
 func (s *Store) run(ctx context.Context, sc *redis.Script, keys []string, args ...any) (any, error) {
 	rctx, cancel := s.redisCtx(ctx)
 	defer cancel()
-	v, err := sc.Run(rctx, s.rdb, keys, args...).Result()
+	v, err := s.batch.run(rctx, sc, keys, args)
 	if err == nil {
 		s.ok()
 	}

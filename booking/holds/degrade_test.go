@@ -21,7 +21,9 @@ func downStore(t *testing.T, f *fixture, opts ...holds.Option) *holds.Store {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	t.Cleanup(func() { _ = rdb.Close() })
 	opts = append([]holds.Option{holds.WithClock(f.clock), holds.WithRedisTimeout(downTimeout)}, opts...)
-	return holds.New(rdb, f.loader, testKey, holdTTL, opts...)
+	s := holds.New(rdb, f.loader, testKey, holdTTL, opts...)
+	t.Cleanup(s.Close)
+	return s
 }
 
 func TestRedisDownGivesStatelessHolds(t *testing.T) {
@@ -161,6 +163,7 @@ func TestBadHoldIDs(t *testing.T) {
 	bad["forged"] = base64.RawURLEncoding.EncodeToString(forged)
 	// A well-formed id signed with another key.
 	other := holds.New(f.rdb, f.loader, []byte("another-key-0123456789abcdefghij"), holdTTL, holds.WithClock(f.clock))
+	t.Cleanup(other.Close)
 	h2, err := other.Take(f.ctx, 30, booking.InPerson, booking.Public, now)
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ type Store struct {
 	breaker   breaker
 	loads     singleflight.Group
 	stats     counters
+	batch     *batcher
 }
 
 var _ booking.Holds = (*Store)(nil)
@@ -95,7 +96,18 @@ func New(rdb redis.UniversalClient, loader Loader, key []byte, ttl time.Duration
 	for _, o := range opts {
 		o(s)
 	}
+	if rdb != nil {
+		s.batch = newBatcher(rdb, s.timeout)
+	}
 	return s
+}
+
+// Close stops the goroutines that batch calls to Redis. The Redis client
+// is the caller's to close.
+func (s *Store) Close() {
+	if s.batch != nil {
+		s.batch.close()
+	}
 }
 
 // pendingLease is how long a place being confirmed stays counted without

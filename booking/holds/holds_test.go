@@ -72,6 +72,7 @@ func setup(t testing.TB, opts ...holds.Option) *fixture {
 	f := &fixture{rdb: rdb, clock: testenv.NewClock(start), loader: &fakeLoader{}, ctx: context.Background()}
 	opts = append([]holds.Option{holds.WithClock(f.clock)}, opts...)
 	f.s = holds.New(rdb, f.loader, testKey, holdTTL, opts...)
+	t.Cleanup(f.s.Close)
 	return f
 }
 

@@ -31,7 +31,7 @@ const adminToken = "test-admin-token-0123456789"
 // env is one Postgres database and one Redis database, shared by the
 // instances a test starts over them.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *postgres.DB
 	dbURL string
 	rdb   *redis.Client
@@ -39,7 +39,7 @@ type env struct {
 	logs  logs
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db, dbURL := testenv.Postgres(t, "web")
 	rdb, _ := testenv.Redis(t, redisDB)
@@ -73,6 +73,7 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 		e.t.Fatal(err)
 	}
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
+	e.t.Cleanup(h.Close)
 	svc := &booking.Service{Store: db, Holds: h, Clock: e.clock}
 	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{rdb},
@@ -99,7 +100,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {

@@ -208,6 +208,7 @@ func (a *App) startWorkers(ctx context.Context) {
 
 // Close releases the pools.
 func (a *App) Close() {
+	a.Holds.Close()
 	_ = a.Redis.Close()
 	a.DB.Close()
 }

@@ -1,0 +1,124 @@
+package holds
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// batcher sends the scripts of concurrent requests to Redis together, in one
+// pipeline. What a hold costs is mostly the round trip (a write and a read on
+// each side, on loopback and over a network alike), not the script, so in a
+// rush a few round trips carry many holds. A lone request goes at once: a
+// batch is whatever queued while the previous one was on the wire.
+type batcher struct {
+	rdb     redis.UniversalClient
+	timeout time.Duration
+	calls   chan *call
+	quit    chan struct{}
+	once    sync.Once
+	stop    sync.Once
+	wg      sync.WaitGroup
+}
+
+// call is one script run waiting for its batch.
+type call struct {
+	sc   *redis.Script
+	keys []string
+	args []any
+	val  any
+	err  error
+	done chan struct{}
+}
+
+const (
+	// batchWorkers is how many batches may be on the wire at once.
+	batchWorkers = 4
+	// maxBatch bounds one pipeline so a batch never waits long on Redis.
+	maxBatch = 64
+)
+
+func newBatcher(rdb redis.UniversalClient, timeout time.Duration) *batcher {
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	return &batcher{rdb: rdb, timeout: timeout, calls: make(chan *call), quit: make(chan struct{})}
+}
+
+// run queues a script and waits for its answer or for ctx to end.
+func (b *batcher) run(ctx context.Context, sc *redis.Script, keys []string, args []any) (any, error) {
+	b.once.Do(b.start)
+	c := &call{sc: sc, keys: keys, args: args, done: make(chan struct{})}
+	select {
+	case b.calls <- c:
+	case <-b.quit:
+		return nil, redis.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-c.done:
+		return c.val, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (b *batcher) start() {
+	for range batchWorkers {
+		b.wg.Add(1)
+		go b.work()
+	}
+}
+
+func (b *batcher) work() {
+	defer b.wg.Done()
+	batch := make([]*call, 0, maxBatch)
+	for {
+		select {
+		case c := <-b.calls:
+			batch = append(batch[:0], c)
+		case <-b.quit:
+			return
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case c := <-b.calls:
+				batch = append(batch, c)
+			default:
+				break fill
+			}
+		}
+		b.exec(batch)
+	}
+}
+
+// exec runs a batch as one pipeline of EVALSHA. A script Redis does not know
+// (after a restart or SCRIPT FLUSH) is run again alone, which loads it.
+func (b *batcher) exec(batch []*call) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	defer cancel()
+	cmds := make([]*redis.Cmd, len(batch))
+	_, _ = b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range batch {
+			cmds[i] = c.sc.EvalSha(ctx, p, c.keys, c.args...)
+		}
+		return nil
+	})
+	for i, c := range batch {
+		c.val, c.err = cmds[i].Result()
+		if c.err != nil && redis.HasErrorPrefix(c.err, "NOSCRIPT") {
+			c.val, c.err = c.sc.Run(ctx, b.rdb, c.keys, c.args...).Result()
+		}
+		close(c.done)
+	}
+}
+
+// close stops the workers; calls after it fail as if Redis were closed.
+func (b *batcher) close() {
+	b.stop.Do(func() { close(b.quit) })
+	b.wg.Wait()
+}
