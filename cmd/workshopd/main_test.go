@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coventry/workshops/internal/testenv"
+)
+
+func TestBadConfigurationNamesTheVariable(t *testing.T) {
+	cases := map[string]string{
+		"HOLD_TTL":            "ten minutes",
+		"DATABASE_URL":        "mysql://localhost/x",
+		"REDIS_URL":           "memcached://localhost",
+		"BASE_URL":            "localhost:8080",
+		"SMTP_URL":            "http://mail.example.org",
+		"MAIL_FROM":           "not an address",
+		"STAFF_EMAIL_DOMAINS": "coventry.gov.uk, @bad",
+		"RATE_LIMITS":         "sometimes",
+		"REMINDER_BEFORE":     "1s",
+		"DB_MAX_CONNS":        "lots",
+		"LOG_FORMAT":          "xml",
+	}
+	for name, value := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := LoadConfig(func(k string) string {
+				if k == name {
+					return value
+				}
+				return ""
+			})
+			if err == nil {
+				t.Fatalf("%s=%q accepted", name, value)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, name+": ") || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q does not start with %s on one line", msg, name)
+			}
+		})
+	}
+}
+
+func TestDefaultsMatchTheContract(t *testing.T) {
+	c, err := LoadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.BaseURL != "http://localhost:8080" || c.HoldTTL != 10*time.Minute ||
+		c.MailDir != ".dev/mail" || !c.RateLimits || c.AdminToken != "" ||
+		c.DatabaseURL != "postgres://localhost:5432/workshops?sslmode=disable" || c.RedisURL != "redis://localhost:6379/0" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The whole service starts on an empty database, seeds, serves, and stops
+// within 10 s of being told to, with requests in flight finishing.
+func TestServeSeedsAndShutsDownInTime(t *testing.T) {
+	ctx := context.Background()
+	dbURL, drop, err := testenv.Database(ctx, "cmd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	_, redisURL := testenv.Redis(t, 4)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{
+		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "HTTP_ADDR": addr,
+		"BASE_URL": "http://" + addr, "MAIL_DIR": t.TempDir(), "LOG_FORMAT": "json",
+	}
+	getenv := func(k string) string { return env[k] }
+	var logs syncBuffer
+	for range 2 { // seed-demo is safe to run twice
+		if err := run(ctx, []string{"seed-demo"}, getenv, &logs); err != nil {
+			t.Fatalf("seed-demo: %v", err)
+		}
+	}
+
+	serveCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(serveCtx, []string{"serve"}, getenv, &logs) }()
+	base := "http://" + addr
+	var body string
+	for i := 0; i < 100; i++ {
+		resp, err := http.Get(base + "/api/v1/workshops")
+		if err == nil {
+			var b bytes.Buffer
+			_, _ = b.ReadFrom(resp.Body)
+			resp.Body.Close()
+			body = b.String()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(body, "One Coventry Plan: have your say") {
+		t.Fatalf("listing after seed: %q", body)
+	}
+	if strings.Count(body, `"title":"One Coventry Plan: have your say"`) != 1 {
+		t.Fatalf("seeding twice duplicated workshops: %s", body)
+	}
+	if strings.Contains(body, "workforce") {
+		t.Fatalf("a workforce workshop is listed publicly: %s", body)
+	}
+	stopped := time.Now()
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop within 10 s")
+	}
+	if d := time.Since(stopped); d > 10*time.Second {
+		t.Fatalf("shutdown took %s", d)
+	}
+	if !strings.Contains(logs.String(), `"request_id"`) {
+		t.Fatalf("request log lines carry no request id: %s", logs.String())
+	}
+}
