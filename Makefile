@@ -35,7 +35,7 @@ BENCH_ARGS ?=
 DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)'
 
-.PHONY: help build run test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
+.PHONY: assets help build run test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -86,6 +86,12 @@ lint: vet staticcheck ## gofmt check, go vet, staticcheck, and shellcheck on scr
 
 fmt: ## gofmt -w the Go files
 	@find . -name '*.go' -not -path './.dev/*' -not -path './bin/*' -not -path '*/node_modules/*' -not -path './.git/*' -exec $(GOFMT) -w {} +
+
+# make assets: rebuild booking/web/assets (GOV.UK Frontend CSS, scripts,
+# images) from booking/web/frontend with npm; commit the result, which the
+# binary embeds. Not needed for go build.
+assets: ## rebuild the pages' CSS and scripts from GOV.UK Frontend (npm ci, sass) into booking/web/assets
+	cd booking/web/frontend && npm ci --no-audit --no-fund && npm run build
 
 # make bench: load test with cmd/benchrush (the launch-rush load generator,
 # maintained with the service; without it this target stops saying so).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/coventry/workshops/booking"
 )
@@ -23,6 +24,9 @@ const maxBody = 64 << 10
 type Config struct {
 	BaseURL    string
 	AdminToken string
+	// RateLimits turns on the per-client limits on holds, bookings and
+	// waiting-list sign-ups (RATE_LIMITS); they need Deps.RateStore.
+	RateLimits bool
 }
 
 // Pinger reports whether a backing service answers.
@@ -39,6 +43,8 @@ type Deps struct {
 	// Registry receives the service's metrics; each router has its own so
 	// that two instances can run in one test process.
 	Registry *prometheus.Registry
+	// RateStore keeps the per-client request counts; nil turns limits off.
+	RateStore redis.UniversalClient
 }
 
 // Server holds the router and what the handlers share.
@@ -49,6 +55,11 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	adminOK []byte // SHA-256 of the admin token; nil refuses everyone
+
+	views       *views       // parsed page templates (render.go)
+	assets      *assetServer // embedded CSS, JavaScript, images
+	crossOrigin *http.CrossOriginProtection
+	limiter     *rateLimiter // nil when rate limits are off
 }
 
 // New builds the router.
@@ -64,6 +75,12 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.AdminToken != "" {
 		s.adminOK = hashToken(cfg.AdminToken)
 	}
+	s.assets = newAssetServer()
+	s.views = mustViews(s.assets)
+	s.crossOrigin = newCrossOrigin()
+	if cfg.RateLimits && deps.RateStore != nil {
+		s.limiter = newRateLimiter(deps.RateStore)
+	}
 	return s
 }
 
@@ -71,7 +88,7 @@ func New(cfg Config, deps Deps) *Server {
 func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.requestID, s.recover, s.accessLog, s.securityHeaders, s.limitBody)
+	r.Use(s.requestID, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect, s.rateLimit)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
 	})
@@ -82,6 +99,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.serveMetrics)
+	s.pageRoutes(r)
 
 	api := r.Group("/api/v1")
 	api.GET("/workshops", s.handle("workshops", s.listWorkshops))

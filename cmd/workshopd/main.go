@@ -142,8 +142,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	h := holds.New(rdb, db, key, cfg.HoldTTL, holds.WithLogger(slog.Default()))
 	svc := &booking.Service{Store: db, Holds: h, Clock: booking.SystemClock}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
-	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken}, web.Deps{
-		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(),
+	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits}, web.Deps{
+		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
 		Registry: prometheus.NewRegistry(),
 	})
 	return app, nil

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// page adapts a page handler that returns an error, timing it under route
+// like the API's handle. Errors are shown as pages, not JSON; a handler that
+// can show an error on its own form (field errors) does so itself and
+// returns nil.
+func (s *Server) page(route string, h func(c *gin.Context) error) gin.HandlerFunc {
+	return s.handle(route, func(c *gin.Context) error {
+		if err := h(c); err != nil {
+			s.pageFail(c, err)
+		}
+		return nil
+	})
+}
+
+// errorPage is the data of templates/pages/error.html.
+type errorPage struct {
+	Page
+	Paragraphs []string
+}
+
+// pageFail shows err as a page with the status the API would give it, and
+// logs internal errors once, without personal data.
+func (s *Server) pageFail(c *gin.Context, err error) {
+	code := booking.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 && code != booking.EUnavailable {
+		s.log.Error("page failed", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
+	}
+	if code != booking.EInternal {
+		s.metrics.refusals.WithLabelValues(string(code)).Inc()
+	}
+	msg := ""
+	if code != booking.EInternal && code != booking.EInvalid {
+		msg = booking.ErrorMessage(err)
+	}
+	s.renderError(c, status, msg)
+}
+
+// renderError shows the error page for status, with message (for people)
+// as its first paragraph when given.
+func (s *Server) renderError(c *gin.Context, status int, message string) {
+	p := &errorPage{}
+	switch status {
+	case http.StatusNotFound, http.StatusUnauthorized:
+		p.Title = "Page not found"
+		p.Paragraphs = []string{"If you typed the web address, check it is correct.",
+			"If you followed a link from an email, use the whole link: it may have been split over two lines."}
+	case http.StatusTooManyRequests:
+		p.Title = "You have made too many requests"
+		p.Paragraphs = []string{"To keep places fair for everyone, we limit how often one connection can book.",
+			"Wait a minute, then try again."}
+	case http.StatusForbidden:
+		p.Title = "You cannot do that here"
+	case http.StatusConflict, http.StatusGone:
+		p.Title = "Sorry, you cannot book this place"
+	case http.StatusServiceUnavailable:
+		p.Title = "Sorry, the service is unavailable"
+		p.Paragraphs = []string{"Try again in a few minutes."}
+	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge:
+		p.Title = "Sorry, we could not read what was sent"
+		p.Paragraphs = []string{"Go back and try again."}
+	default:
+		status = http.StatusInternalServerError
+		p.Title = "Sorry, there is a problem with the service"
+		p.Paragraphs = []string{"Try again later. Your booking has not been changed."}
+	}
+	if message != "" && status != http.StatusNotFound && status != http.StatusUnauthorized {
+		p.Paragraphs = append([]string{message}, p.Paragraphs...)
+	} else if message != "" && !strings.HasPrefix(message, "There is nothing") {
+		p.Paragraphs = append([]string{message}, p.Paragraphs...)
+	}
+	s.render(c, status, "error", p)
+	c.Abort()
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London must work on a machine without zoneinfo.
+
+	"github.com/coventry/workshops/booking"
+)
+
+// london is where every time on a page is shown, whatever the server's zone.
+var london = mustLondon()
+
+func mustLondon() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("web: Europe/London: " + err.Error())
+	}
+	return loc
+}
+
+// dateText reads "Tuesday 14 March 2028" in London.
+func dateText(t time.Time) string { return t.In(london).Format("Monday 2 January 2006") }
+
+// clockText reads "10am", "10:30am", "12pm" in London, as GOV.UK writes times.
+func clockText(t time.Time) string {
+	t = t.In(london)
+	if t.Minute() == 0 {
+		return t.Format("3pm")
+	}
+	return t.Format("3:04pm")
+}
+
+// whenText reads "Tuesday 14 March 2028, 10am to 12pm" in London; a session
+// that ends on another day names both days.
+func whenText(start, end time.Time) string {
+	if end.IsZero() {
+		return dateText(start) + ", " + clockText(start)
+	}
+	if dateText(start) != dateText(end) {
+		return dateText(start) + ", " + clockText(start) + " to " + dateText(end) + ", " + clockText(end)
+	}
+	return dateText(start) + ", " + clockText(start) + " to " + clockText(end)
+}
+
+// placesText reads "12 places left", "1 place left" or "No places left".
+func placesText(n int) string {
+	switch {
+	case n <= 0:
+		return "No places left"
+	case n == 1:
+		return "1 place left"
+	}
+	return fmt.Sprintf("%d places left", n)
+}
+
+// durationText reads "9 minutes 30 seconds": the time a hold has left.
+func durationText(d time.Duration) string {
+	secs := int(d.Round(time.Second) / time.Second)
+	if secs <= 0 {
+		return "no time"
+	}
+	m, s := secs/60, secs%60
+	var parts []string
+	if m == 1 {
+		parts = append(parts, "1 minute")
+	} else if m > 1 {
+		parts = append(parts, fmt.Sprintf("%d minutes", m))
+	}
+	if s == 1 {
+		parts = append(parts, "1 second")
+	} else if s > 1 || m == 0 {
+		parts = append(parts, fmt.Sprintf("%d seconds", s))
+	}
+	return strings.Join(parts, " ")
+}
+
+// lines splits multi-line text (access needs) for display, one line each;
+// html/template escapes every line.
+func lines(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Split(s, "\n")
+}
+
+// field builds the argument of the field partials ("input", "textarea",
+// "hidden"): the form name, with its value and error from the page, and
+// any of Label, Hint, Type, Autocomplete, Class, LabelClass, Spellcheck,
+// Rows, ID given as key and value pairs.
+func field(p pager, name string, kv ...string) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("field %s: odd number of key and value arguments", name)
+	}
+	pg := p.page()
+	m := map[string]any{
+		"Name": name, "ID": name, "Value": pg.Value(name), "Error": pg.ErrorFor(name),
+		"Label": "", "Hint": "", "Type": "", "Autocomplete": "", "Class": "", "LabelClass": "", "Spellcheck": "", "Rows": "",
+	}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m, nil
+}
+
+// templateFuncs are the helpers every page template can call.
+func templateFuncs(assets *assetServer) template.FuncMap {
+	return template.FuncMap{
+		"asset":    assets.url,
+		"when":     whenText,
+		"date":     dateText,
+		"clock":    clockText,
+		"places":   placesText,
+		"duration": durationText,
+		"lines":    lines,
+		"field":    field,
+		"modeLabel": func(m booking.Mode) string {
+			return m.Label()
+		},
+		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"waitlistFor": func(sessionID int64, m booking.Mode) waitlistSlot {
+			return waitlistSlot{SessionID: sessionID, Mode: m}
+		},
+	}
+}
+
+// waitlistSlot is the argument of the "waitlist-link" template: a full way
+// of taking part in a session.
+type waitlistSlot struct {
+	SessionID int64
+	Mode      booking.Mode
+}
