@@ -18,6 +18,9 @@ type Service struct {
 	Clock Clock
 	// Queued is told whenever emails were queued, so the sender can wake.
 	Queued func()
+	// Accounts holds organisers, their sign-ins and the audit log; nil
+	// turns signing in off (ADMIN_TOKEN still works).
+	Accounts Accounts
 }
 
 func (s *Service) now() time.Time {
