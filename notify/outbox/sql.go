@@ -38,7 +38,7 @@ WITH due AS (
       AND NOT EXISTS (
           SELECT 1 FROM outbox e
           WHERE e.booking_id = o.booking_id AND e.status = 'pending' AND e.id < o.id)
-    ORDER BY o.next_attempt_at, o.id
+    ORDER BY o.next_attempt_at
     LIMIT $2
     FOR UPDATE SKIP LOCKED
 ), claimed AS (
