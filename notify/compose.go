@@ -51,6 +51,7 @@ var kinds = map[string]calendar.Method{
 	booking.MsgBookingConfirmed: calendar.Request,
 	booking.MsgBookingCancelled: calendar.Cancel,
 	booking.MsgSessionChanged:   calendar.Request,
+	MsgBookingChanged:           calendar.Request,
 	booking.MsgSessionCancelled: calendar.Cancel,
 	booking.MsgReminder:         calendar.Request,
 	MsgWaitlistOffer:            "",
@@ -195,7 +196,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		v.ManageURL, v.TokenLink = m, true
 	}
 	switch e.Kind {
-	case booking.MsgSessionChanged:
+	case booking.MsgSessionChanged, MsgBookingChanged:
 		v.Changes = c.changes(e.Payload.Changes, s, v.Online)
 	case booking.MsgSessionCancelled:
 		v.Reason = strings.TrimSpace(e.Payload.Reason)
@@ -257,6 +258,9 @@ func (c *Composer) changes(p *PayloadChanges, s *booking.Session, online bool) [
 	}
 	loc := c.cfg.Location
 	var out []change
+	if p.Mode != nil {
+		out = append(out, change{What: "How you take part", Was: p.Mode.Old.Label(), Now: p.Mode.New.Label()})
+	}
 	if p.StartsAt != nil || p.EndsAt != nil {
 		oldStart, oldEnd := s.StartsAt, s.EndsAt
 		if p.StartsAt != nil {

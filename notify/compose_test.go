@@ -150,6 +150,18 @@ func TestEveryKind(t *testing.T) {
 		t.Errorf("online change talks of the venue or lacks the link:\n%s", m.Text)
 	}
 
+	m = compose(t, c, notify.MsgBookingChanged, s, &on, notify.Payload{Changes: &notify.PayloadChanges{
+		Mode: &notify.ModeChange{Old: booking.InPerson, New: booking.Online}}})
+	for _, want := range []string{"Your booking has changed.", "How you take part\nWas: In person\nNow: Online (Microsoft Teams)",
+		"Link to join: " + teamsLink} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("booking_changed text lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if m.Method != calendar.Request || !strings.Contains(string(m.Invite), "X-MICROSOFT-SKYPETEAMSMEETINGURL") {
+		t.Errorf("booking_changed invite: %s", m.Method)
+	}
+
 	gone := *s
 	gone.Status = booking.Cancelled
 	m = compose(t, c, booking.MsgSessionCancelled, &gone, b, notify.Payload{Reason: "The room flooded."})

@@ -15,6 +15,11 @@ import (
 
 // Kinds of outbox message beyond the booking.Msg* ones.
 const (
+	// MsgBookingChanged tells a person who switched how they take part
+	// (in person or online) what their booking is now, with an updated
+	// invite. Its payload is {"sequence": n, "changes": {"mode": {"old",
+	// "new"}}}.
+	MsgBookingChanged = "booking_changed"
 	// MsgWaitlistOffer offers a place to someone on the waiting list.
 	MsgWaitlistOffer = "waitlist_offer"
 	// MsgStaffVerification asks a member of staff to confirm their work

@@ -21,7 +21,7 @@ type Payload struct {
 	// the confirmation email.
 	ManageURL string `json:"manage_url"`
 
-	// Changes lists what moved, for session_changed.
+	// Changes lists what moved, for session_changed and booking_changed.
 	Changes *PayloadChanges `json:"changes"`
 	// Reason is why the session was cancelled, for session_cancelled.
 	Reason string `json:"reason"`
@@ -50,6 +50,15 @@ type PayloadChanges struct {
 	EndsAt    *TimeChange   `json:"ends_at"`
 	Venue     *VenueChange  `json:"venue"`
 	OnlineURL *StringChange `json:"online_url"`
+	// Mode is a person's switch between in person and online
+	// (booking_changed).
+	Mode *ModeChange `json:"mode"`
+}
+
+// ModeChange is an old and a new way of taking part.
+type ModeChange struct {
+	Old booking.Mode `json:"old"`
+	New booking.Mode `json:"new"`
 }
 
 // TimeChange is an old and a new time.
