@@ -1,0 +1,185 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coventry/workshops/booking"
+)
+
+var _ booking.AttendanceStore = (*DB)(nil)
+
+// Attendees returns the live bookings of a session in the order they were
+// made; the service sorts them for people.
+func (db *DB) Attendees(ctx context.Context, sessionID int64) ([]booking.Booking, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT `+bookingColumns+` FROM bookings
+		WHERE session_id = $1 AND status <> 'cancelled'
+		ORDER BY id`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("attendees: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Booking, error) {
+		var b booking.Booking
+		err := row.Scan(bookingDest(&b)...)
+		return b, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attendees: %w", err)
+	}
+	return list, nil
+}
+
+// lockSessionShared keeps a session as it is until the transaction ends,
+// as bookings do, and reads it: the first lock in the common order.
+func lockSessionShared(ctx context.Context, tx pgx.Tx, id int64) (*booking.Session, error) {
+	if _, err := tx.Exec(ctx, `SELECT FROM sessions WHERE id = $1 FOR SHARE`, id); err != nil {
+		return nil, fmt.Errorf("lock session: %w", err)
+	}
+	return readSession(ctx, tx, id, false)
+}
+
+// MarkAttendance records whether the person booked under reference came,
+// when booking.CheckAttendance allows it.
+func (db *DB) MarkAttendance(ctx context.Context, reference string, attended *bool, now time.Time) (*booking.Booking, error) {
+	reference = normalizeReference(reference)
+	var b *booking.Booking
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		// Find the session without a lock, so the locks below follow the
+		// common order: session, then booking.
+		var sessionID int64
+		err := tx.QueryRow(ctx, `SELECT session_id FROM bookings WHERE reference = $1`, reference).Scan(&sessionID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errBookingNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("mark attendance: find: %w", err)
+		}
+		sess, err := lockSessionShared(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if b, err = readBooking(ctx, tx, reference, true); err != nil {
+			return err
+		}
+		if err := booking.CheckAttendance(b, sess, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE bookings SET attended = $2 WHERE id = $1`, b.ID, attended); err != nil {
+			return fmt.Errorf("mark attendance: %w", err)
+		}
+		b.Attended = attended
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// MarkNoShows records every live booking of a session nobody ticked in as
+// not attended, once booking.CheckNoShows allows it. Running it twice
+// marks nobody the second time.
+func (db *DB) MarkNoShows(ctx context.Context, sessionID int64, now time.Time) (int, error) {
+	var n int64
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		sess, err := lockSessionShared(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if err := booking.CheckNoShows(sess, now); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE bookings SET attended = false
+			WHERE session_id = $1 AND status <> 'cancelled' AND attended IS NULL`, sessionID)
+		if err != nil {
+			return fmt.Errorf("mark no-shows: %w", err)
+		}
+		n = tag.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}
+
+// WorkshopAttendance counts the live bookings of every session of a
+// workshop by mode, soonest session first.
+func (db *DB) WorkshopAttendance(ctx context.Context, workshopID int64) (*booking.Workshop, []booking.SessionAttendance, error) {
+	w, err := db.Workshop(ctx, workshopID)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT `+sessionColumns+` FROM sessions s
+		WHERE s.workshop_id = $1 ORDER BY s.starts_at, s.id`, workshopID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("workshop attendance: sessions: %w", err)
+	}
+	sessions, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*booking.Session, error) {
+		s := &booking.Session{Workshop: w}
+		err := row.Scan(sessionDest(s)...)
+		return s, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("workshop attendance: sessions: %w", err)
+	}
+	ids := make([]int64, len(sessions))
+	for i, s := range sessions {
+		ids[i] = s.ID
+	}
+	places, err := readPlaces(ctx, db.Pool, ids, false)
+	if err != nil {
+		return nil, nil, fmt.Errorf("workshop attendance: %w", err)
+	}
+	counts, err := countAttendance(ctx, db.Pool, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]booking.SessionAttendance, len(sessions))
+	for i, s := range sessions {
+		s.Places = completePlaces(s.ID, places[s.ID])
+		a := booking.SessionAttendance{Session: s, ByMode: make([]booking.AttendanceCount, len(booking.Modes))}
+		for j, m := range booking.Modes {
+			a.ByMode[j] = counts[s.ID][m]
+			a.ByMode[j].Mode = m
+		}
+		out[i] = a
+	}
+	return w, out, nil
+}
+
+// countAttendance counts live bookings by session and mode in one pass.
+func countAttendance(ctx context.Context, q querier, sessionIDs []int64) (map[int64]map[booking.Mode]booking.AttendanceCount, error) {
+	rows, err := q.Query(ctx, `
+		SELECT session_id, mode, count(*),
+			count(*) FILTER (WHERE attended),
+			count(*) FILTER (WHERE NOT attended),
+			count(*) FILTER (WHERE attended IS NULL)
+		FROM bookings
+		WHERE session_id = ANY($1) AND status <> 'cancelled'
+		GROUP BY session_id, mode`, sessionIDs)
+	if err != nil {
+		return nil, fmt.Errorf("count attendance: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]map[booking.Mode]booking.AttendanceCount{}
+	for rows.Next() {
+		var id int64
+		var c booking.AttendanceCount
+		if err := rows.Scan(&id, &c.Mode, &c.Booked, &c.Attended, &c.NoShow, &c.Unmarked); err != nil {
+			return nil, fmt.Errorf("count attendance: %w", err)
+		}
+		if out[id] == nil {
+			out[id] = map[booking.Mode]booking.AttendanceCount{}
+		}
+		out[id][c.Mode] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count attendance: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,240 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/booking/postgres"
+)
+
+const keep = 90 * 24 * time.Hour
+
+// personal reads the personal fields and markers of a booking as stored.
+type personal struct {
+	Name, Email, Organisation, Postcode, AccessNeeds, Mode, Status string
+	Attended                                                       *bool
+	Anonymised                                                     bool
+}
+
+func readPersonal(t *testing.T, db *postgres.DB, reference string) personal {
+	t.Helper()
+	var p personal
+	err := db.Pool.QueryRow(context.Background(), `
+		SELECT name, email, organisation, postcode, access_needs, mode, status, attended,
+			anonymised_at IS NOT NULL
+		FROM bookings WHERE reference = $1`, reference).
+		Scan(&p.Name, &p.Email, &p.Organisation, &p.Postcode, &p.AccessNeeds, &p.Mode, &p.Status, &p.Attended, &p.Anonymised)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (p personal) blank() bool {
+	return p.Anonymised && p.Name == "" && p.Email == "" && p.Organisation == "" && p.Postcode == "" && p.AccessNeeds == ""
+}
+
+func bookFull(t *testing.T, db *postgres.DB, sessionID int64, mode booking.Mode, email string) *booking.Booking {
+	t.Helper()
+	b := newBooking(sessionID, mode, email)
+	b.Organisation, b.Postcode, b.AccessNeeds = "Foleshill Community Centre", "CV6 5AB", "Step-free access\nand a hearing loop"
+	if _, err := db.ConfirmBooking(context.Background(), b, now); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func pendingEmails(t *testing.T, db *postgres.DB, bookingID int64) int {
+	t.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM outbox WHERE booking_id = $1 AND status = 'pending'`, bookingID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRetentionAnonymisesEndedSessions(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	w := addWorkshop(t, db, booking.Public)
+	old := addSession(t, db, w.ID, time.Hour, 5, 5) // ends at now+3h
+	recent := addSession(t, db, w.ID, 10*24*time.Hour, 5, 5)
+	came := bookFull(t, db, old.ID, booking.InPerson, "came@example.org")
+	cancelled := bookFull(t, db, old.ID, booking.Online, "cancelled@example.org")
+	absent := bookFull(t, db, old.ID, booking.Online, "absent@example.org")
+	keepMe := bookFull(t, db, recent.ID, booking.InPerson, "came@example.org")
+	if _, _, err := db.CancelBooking(ctx, cancelled.Reference, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MarkAttendance(ctx, came.Reference, yes(), old.StartsAt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MarkNoShows(ctx, old.ID, old.EndsAt); err != nil {
+		t.Fatal(err)
+	}
+	_, before, err := db.WorkshopAttendance(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A day short of the retention period, nothing goes.
+	n, err := booking.RunRetention(ctx, db, old.EndsAt.Add(keep-24*time.Hour), keep)
+	if err != nil || n != 0 {
+		t.Fatalf("RunRetention before the period = %d, %v; want 0", n, err)
+	}
+	at := old.EndsAt.Add(keep)
+	n, err = booking.RunRetention(ctx, db, at, keep)
+	if err != nil || n != 3 {
+		t.Fatalf("RunRetention = %d, %v; want the 3 bookings of the old session", n, err)
+	}
+	for ref, want := range map[string]personal{
+		came.Reference:      {Mode: "in_person", Status: "confirmed", Attended: yes()},
+		cancelled.Reference: {Mode: "online", Status: "cancelled"},
+		absent.Reference:    {Mode: "online", Status: "confirmed", Attended: no()},
+	} {
+		got := readPersonal(t, db, ref)
+		if !got.blank() || got.Mode != want.Mode || got.Status != want.Status || fmt.Sprint(deref(got.Attended)) != fmt.Sprint(deref(want.Attended)) {
+			t.Errorf("%s after retention = %+v, want blank with mode %s, status %s, attended %v",
+				ref, got, want.Mode, want.Status, deref(want.Attended))
+		}
+		b, _ := db.Booking(ctx, ref)
+		if pendingEmails(t, db, b.ID) != 0 {
+			t.Errorf("%s still has emails waiting to go to an address that is gone", ref)
+		}
+	}
+	if got := readPersonal(t, db, keepMe.Reference); got.Anonymised || got.Email != "came@example.org" || got.AccessNeeds == "" {
+		t.Errorf("the recent session's booking was touched: %+v", got)
+	}
+
+	// The counts are what they were, and a second run changes nothing.
+	_, after, err := db.WorkshopAttendance(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(after[0].ByMode) != fmt.Sprint(before[0].ByMode) {
+		t.Errorf("counts after retention = %+v, before %+v", after[0].ByMode, before[0].ByMode)
+	}
+	n, err = booking.RunRetention(ctx, db, at.Add(time.Hour), keep)
+	if err != nil || n != 0 {
+		t.Errorf("second RunRetention = %d, %v; want 0", n, err)
+	}
+}
+
+// TestRetentionInSeveralInstances runs the sweep from several pools at once,
+// as several workshopd instances would: every booking is anonymised once,
+// and no sweep fails.
+func TestRetentionInSeveralInstances(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	w := addWorkshop(t, db, booking.Public)
+	const sessions, perSession = 4, 300
+	var last *booking.Session
+	for i := 0; i < sessions; i++ {
+		last = addSession(t, db, w.ID, time.Duration(i+1)*time.Hour, perSession, 0)
+		for j := 0; j < perSession; j++ {
+			bookFull(t, db, last.ID, booking.InPerson, fmt.Sprintf("p%d-%d@example.org", i, j))
+		}
+	}
+	at := last.EndsAt.Add(keep)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := booking.RunRetention(ctx, db, at, keep)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if total != sessions*perSession {
+		t.Errorf("anonymised %d in all, want %d (each once)", total, sessions*perSession)
+	}
+	var left int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE anonymised_at IS NULL OR email <> ''`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d bookings still hold personal data", left)
+	}
+}
+
+func TestPersonalDataExportAndErase(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	w := addWorkshop(t, db, booking.Public)
+	past := addSession(t, db, w.ID, time.Hour, 5, 5)
+	upcoming := addSession(t, db, w.ID, 30*24*time.Hour, 5, 5)
+	a := bookFull(t, db, past.ID, booking.InPerson, "Ada@Example.org")
+	b := bookFull(t, db, upcoming.ID, booking.Online, "ada@example.org")
+	other := bookFull(t, db, past.ID, booking.Online, "someone.else@example.org")
+
+	got, err := db.PersonalData(ctx, "ADA@example.ORG")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Bookings) != 2 || got.Bookings[0].Reference != a.Reference || got.Bookings[1].Reference != b.Reference {
+		t.Fatalf("exported bookings = %+v, want %s and %s", got.Bookings, a.Reference, b.Reference)
+	}
+	first := got.Bookings[0]
+	if first.Email != "Ada@Example.org" || first.AccessNeeds == "" || first.Workshop != w.Title ||
+		!first.StartsAt.Equal(past.StartsAt) || first.Venue != past.Venue || first.AnonymisedAt != nil {
+		t.Errorf("exported booking = %+v", first)
+	}
+	if len(got.Emails) != 2 || got.Emails[0].Kind != booking.MsgBookingConfirmed || got.Emails[0].Status != "pending" {
+		t.Errorf("exported emails = %+v, want the two confirmations", got.Emails)
+	}
+	none, err := db.PersonalData(ctx, "nobody@example.org")
+	if err != nil || none.Bookings == nil || len(none.Bookings) != 0 || len(none.Emails) != 0 {
+		t.Errorf("export of an unknown address = %+v, %v; want empty lists", none, err)
+	}
+
+	// The session to come is left for the service to cancel first.
+	after := past.EndsAt.Add(time.Hour)
+	refs, err := db.LiveUpcoming(ctx, "ada@EXAMPLE.org", after)
+	if err != nil || len(refs) != 1 || refs[0] != b.Reference {
+		t.Fatalf("LiveUpcoming = %v, %v; want [%s]", refs, err, b.Reference)
+	}
+	e, err := db.ErasePersonalData(ctx, "ada@example.org", after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Anonymised != 1 || e.EmailsDropped != 1 || e.Remaining != 1 {
+		t.Errorf("erasure = %+v, want 1 anonymised, 1 email dropped, 1 remaining", e)
+	}
+	if p := readPersonal(t, db, a.Reference); !p.blank() || p.Status != "confirmed" {
+		t.Errorf("erased booking = %+v", p)
+	}
+	if p := readPersonal(t, db, other.Reference); p.Anonymised || p.Email == "" {
+		t.Errorf("someone else's booking was erased: %+v", p)
+	}
+
+	if _, _, err := db.CancelBooking(ctx, b.Reference, after); err != nil {
+		t.Fatal(err)
+	}
+	e, err = db.ErasePersonalData(ctx, "ada@example.org", after)
+	if err != nil || e.Anonymised != 1 || e.EmailsDropped != 2 || e.Remaining != 0 {
+		t.Errorf("second erasure = %+v, %v; want 1 anonymised, 2 emails dropped, none remaining", e, err)
+	}
+	if got, _ := db.PersonalData(ctx, "ada@example.org"); len(got.Bookings) != 0 || len(got.Emails) != 0 {
+		t.Errorf("after erasure the export still finds %+v", got)
+	}
+}
+
+func deref(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
