@@ -1,0 +1,182 @@
+// Package attendance turns a session's attendance list into what
+// facilitators print and open: a sign-in sheet (the content shared by the
+// printable page and the PDF) and a CSV for spreadsheets. Names are shown
+// exactly as people typed them.
+package attendance
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London must work on a machine without zoneinfo.
+
+	"github.com/coventry/workshops/booking"
+)
+
+// london is where every time on a sheet is shown, whatever the server's zone.
+var london = mustLondon()
+
+func mustLondon() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("attendance: Europe/London: " + err.Error())
+	}
+	return loc
+}
+
+// Sheet is a sign-in sheet: a header saying which session it is, then one
+// section per way of taking part, people sorted by surname.
+type Sheet struct {
+	Council   string
+	SessionID int64
+	Workshop  string
+	When      string // "Saturday 14 March 2026, 10am to 12pm"
+	Venue     string // where people go, or "Online (Microsoft Teams)"
+	Counts    string // "Booked: 20 in person, 8 online. Attended: 0. No-shows: 0."
+	Printed   string // "Printed Saturday 14 March 2026 at 9:05am"
+	Cancelled bool
+	Sections  []Section
+}
+
+// Section is the people taking part in one way. Online people cannot sign,
+// so their section has no signature column.
+type Section struct {
+	Mode      booking.Mode
+	Heading   string // "In person (20)"
+	Signature bool
+	Rows      []Row
+}
+
+// Row is one person.
+type Row struct {
+	Reference    string
+	Name         string
+	Organisation string
+	Mode         string // the way of taking part, in words
+	AccessNeeds  string
+	Attended     *bool
+	Pending      bool // waiting for their email check: they may not come
+	Removed      bool // personal data removed
+}
+
+// RemovedName stands in for a name the retention job or an erasure removed.
+const RemovedName = "(personal data removed)"
+
+// NewSheet builds the sheet of a list, printed at now. Sessions offering
+// both ways of taking part have both sections, in person first; a section
+// is left out only when the session does not offer that way and nobody is
+// booked in it.
+func NewSheet(council string, l *booking.AttendanceList, now time.Time) *Sheet {
+	s := l.Session
+	sh := &Sheet{
+		Council:   council,
+		SessionID: s.ID,
+		When:      When(s.StartsAt, s.EndsAt),
+		Venue:     VenueText(s),
+		Counts:    CountsText(s, l.Counts),
+		Printed:   "Printed " + dateText(now) + " at " + clockText(now),
+		Cancelled: s.Status == booking.Cancelled,
+	}
+	if s.Workshop != nil {
+		sh.Workshop = s.Workshop.Title
+	}
+	for _, m := range booking.Modes {
+		people := l.InMode(m)
+		if !s.Offers(m) && len(people) == 0 {
+			continue
+		}
+		sec := Section{Mode: m, Signature: m == booking.InPerson, Rows: make([]Row, 0, len(people))}
+		sec.Heading = fmt.Sprintf("%s (%d)", ModeText(m), len(people))
+		for i := range people {
+			sec.Rows = append(sec.Rows, rowOf(&people[i]))
+		}
+		sh.Sections = append(sh.Sections, sec)
+	}
+	return sh
+}
+
+func rowOf(b *booking.Booking) Row {
+	r := Row{
+		Reference: b.Reference, Name: b.Name, Organisation: b.Organisation, Mode: ModeText(b.Mode),
+		AccessNeeds: b.AccessNeeds, Attended: b.Attended, Pending: b.Status == booking.PendingVerification,
+	}
+	if booking.Anonymised(b) {
+		r.Name, r.Removed = RemovedName, true
+	}
+	return r
+}
+
+// ModeText is a way of taking part in a sheet's words.
+func ModeText(m booking.Mode) string {
+	switch m {
+	case booking.InPerson:
+		return "In person"
+	case booking.Online:
+		return "Online"
+	}
+	return string(m)
+}
+
+// VenueText says where the session happens: the venue, online, or both.
+func VenueText(s *booking.Session) string {
+	var parts []string
+	if s.Offers(booking.InPerson) || s.Venue.Name != "" {
+		v := strings.Join(append([]string{s.Venue.Name}, lines(s.Venue.Address)...), ", ")
+		parts = append(parts, strings.Trim(v, ", "))
+	}
+	if s.Offers(booking.Online) {
+		parts = append(parts, "Online (Microsoft Teams)")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// CountsText sums up the list: booked by way of taking part (the ways the
+// session offers), attended and no-shows.
+func CountsText(s *booking.Session, counts []booking.AttendanceCount) string {
+	var booked []string
+	var total booking.AttendanceCount
+	for _, c := range counts {
+		total.Add(c)
+		if s.Offers(c.Mode) || c.Booked > 0 {
+			booked = append(booked, fmt.Sprintf("%d %s", c.Booked, strings.ToLower(ModeText(c.Mode))))
+		}
+	}
+	return fmt.Sprintf("Booked: %s. Attended: %d. No-shows: %d.", strings.Join(booked, ", "), total.Attended, total.NoShow)
+}
+
+// lines splits multi-line text into its non-empty lines, trimmed.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func dateText(t time.Time) string { return t.In(london).Format("Monday 2 January 2006") }
+
+// clockText reads "10am", "10:30am", "12pm" in London, as GOV.UK writes times.
+func clockText(t time.Time) string {
+	t = t.In(london)
+	if t.Minute() == 0 {
+		return t.Format("3pm")
+	}
+	return t.Format("3:04pm")
+}
+
+// When reads "Saturday 14 March 2026, 10am to 12pm" in London; a session
+// that ends on another day names both days.
+func When(start, end time.Time) string {
+	if dateText(start) != dateText(end) {
+		return dateText(start) + ", " + clockText(start) + " to " + dateText(end) + ", " + clockText(end)
+	}
+	return dateText(start) + ", " + clockText(start) + " to " + clockText(end)
+}
+
+// Ticked reports whether the person has been ticked in.
+func (r Row) Ticked() bool { return r.Attended != nil && *r.Attended }
+
+// NoShow reports whether the person was marked as not having come.
+func (r Row) NoShow() bool { return r.Attended != nil && !*r.Attended }
