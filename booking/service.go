@@ -18,6 +18,8 @@ type Service struct {
 	Clock Clock
 	// Queued is told whenever emails were queued, so the sender can wake.
 	Queued func()
+	// Waitlist keeps the waiting lists; nil means Store, when it does.
+	Waitlist WaitlistStore
 	// Accounts holds organisers, their sign-ins and the audit log; nil
 	// turns signing in off (ADMIN_TOKEN still works).
 	Accounts Accounts

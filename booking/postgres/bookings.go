@@ -260,6 +260,9 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 		if err != nil {
 			return fmt.Errorf("cancel booking: give place back: %w", err)
 		}
+		if places, err = db.offerFreedPlaces(ctx, tx, &sess.Session, places, 1, now); err != nil {
+			return err // the waiting list's first person is offered the place at once
+		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
 		return queueEmail(ctx, tx, booking.MsgBookingCancelled, b)
 	})

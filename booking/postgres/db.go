@@ -22,6 +22,12 @@ import (
 // many processes at once.
 type DB struct {
 	Pool *pgxpool.Pool
+	// OfferTTL is how long a place offered from a waiting list is kept
+	// (OFFER_TTL); zero means booking.DefaultOfferTTL.
+	OfferTTL time.Duration
+	// Now dates the offers UpdateSession makes, as it is given no time;
+	// nil means time.Now. Tests set it to their clock.
+	Now func() time.Time
 }
 
 // Open connects to Postgres at url and checks that it answers.

@@ -49,6 +49,9 @@ func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *bookin
 		if err := writeCapacities(ctx, tx, &before, s.Places, closesMoved); err != nil {
 			return err
 		}
+		if err := db.offerNewPlaces(ctx, tx, &before, s); err != nil {
+			return err // places added go to the people waiting first
+		}
 		if notice.Kind != "" {
 			if err := queueNotice(ctx, tx, id, notice); err != nil {
 				return err

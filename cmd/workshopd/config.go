@@ -21,6 +21,7 @@ type Config struct {
 	MailDir           string
 	MailFrom          string
 	HoldTTL           time.Duration
+	OfferTTL          time.Duration
 	StaffEmailDomains []string
 	RateLimits        bool
 	ReminderBefore    time.Duration
@@ -60,6 +61,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	var err error
 	if c.HoldTTL, err = duration(get, "HOLD_TTL", "10m", time.Minute, 2*time.Hour); err != nil {
+		return nil, err
+	}
+	if c.OfferTTL, err = duration(get, "OFFER_TTL", "24h", 15*time.Minute, 14*24*time.Hour); err != nil {
 		return nil, err
 	}
 	if c.ReminderBefore, err = duration(get, "REMINDER_BEFORE", "24h", time.Hour, 14*24*time.Hour); err != nil {

@@ -31,6 +31,8 @@ commands:
   serve      apply pending migrations, serve HTTP and run the background workers
   migrate    apply pending migrations and exit
   seed-demo  add demo workshops and sessions (safe to run twice)
+  create-admin EMAIL [NAME]
+             make or promote an admin account (safe to run twice)
 `
 
 func main() {
@@ -41,7 +43,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	if len(args) != 1 {
+	if len(args) == 0 || (len(args) != 1 && args[0] != "create-admin") {
 		fmt.Fprint(stderr, usage)
 		return errors.New("expected one command")
 	}
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 		defer app.Close()
 		return seedDemo(ctx, app.Service, app.DB, time.Now())
+	case "create-admin":
+		return createAdmin(ctx, cfg, args[1:], os.Stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -140,7 +144,10 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 		slog.Warn("redis does not answer; holds fall back to signed tokens until it does", "err", err)
 	}
 	h := holds.New(rdb, db, key, cfg.HoldTTL, holds.WithLogger(slog.Default()))
-	svc := &booking.Service{Store: db, Holds: h, Clock: booking.SystemClock}
+	db.OfferTTL = cfg.OfferTTL
+	// The audited store records the organisers' changes in their name.
+	store := postgres.Audited(db, booking.SystemClock, slog.Default())
+	svc := &booking.Service{Store: store, Holds: h, Clock: booking.SystemClock, Waitlist: db, Accounts: db}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
@@ -204,6 +211,7 @@ func (a *App) Serve(ctx context.Context) error {
 // startWorkers runs the background work every instance shares safely.
 func (a *App) startWorkers(ctx context.Context) {
 	_ = ctx
+	a.workers.Go(func() { (&booking.WaitlistWorker{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
 }
 
 // Close releases the pools.

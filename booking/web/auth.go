@@ -1,0 +1,188 @@
+package web
+
+// Who may use the organisers' side, and how a request says who it is.
+//
+// A request is from the admin token (Authorization: Bearer $ADMIN_TOKEN,
+// compared in constant time) or from a signed-in organiser (the sign-in
+// cookie). Admins and the token may do everything. Facilitators may use
+// only the routes about one session, and only for the sessions they are
+// assigned to.
+//
+// Routes say which rule they follow by the middleware in front of them:
+//
+//	s.requireAdmin          admins only: creating workshops, accounts, the audit log
+//	s.requireSessionAccess  about the session in :id: also its facilitators
+//	s.requireBookingAccess  about the booking in :reference: also the
+//	                        facilitators of its session
+//	s.requireOrganiser      pages any organiser sees (their own list); the
+//	                        handler scopes what it shows with
+//	                        s.authorizeSession or s.authorizeAdmin
+//
+// A route registered under none of these is open to everyone, so
+// admin_routes_test.go lists every route under /api/v1/admin and /admin and
+// proves each refuses a stranger and a facilitator of another session.
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// actorKey is where identify keeps the actor on the Gin context.
+const actorKey = "workshops.actor"
+
+var errBadAdminToken = booking.Errorf(booking.EUnauthorized, "Sign in, or send the admin token as a bearer token.")
+
+// identify says who is making the request, once per request, and puts the
+// actor on the request's context so the changes made under it are audited
+// in their name. A bearer header that is not the admin token is refused
+// outright rather than falling back to a cookie.
+func (s *Server) identify(c *gin.Context) (booking.Actor, error) {
+	if v, ok := c.Get(actorKey); ok {
+		return v.(booking.Actor), nil
+	}
+	var a booking.Actor
+	if c.GetHeader("Authorization") != "" {
+		t := bearer(c)
+		if s.adminOK == nil || t == "" || subtle.ConstantTimeCompare(hashToken(t), s.adminOK) != 1 {
+			return a, errBadAdminToken
+		}
+		a = booking.Actor{Kind: booking.ActorAPIToken}
+	} else {
+		id, err := c.Cookie(s.signInCookieName())
+		if err != nil || id == "" || s.svc.Accounts == nil {
+			return a, booking.ErrNotSignedIn
+		}
+		sess, err := s.svc.SignedIn(c.Request.Context(), id)
+		if err != nil {
+			if booking.IsCode(err, booking.EUnauthorized) {
+				s.clearSignInCookie(c)
+			}
+			return a, err
+		}
+		a = booking.Actor{Kind: booking.ActorOrganiser, Organiser: sess.Organiser}
+	}
+	c.Set(actorKey, a)
+	c.Request = c.Request.WithContext(booking.WithActor(c.Request.Context(), a))
+	return a, nil
+}
+
+// actor returns who identify found, if it ran and found someone.
+func (s *Server) actor(c *gin.Context) (booking.Actor, bool) {
+	v, ok := c.Get(actorKey)
+	if !ok {
+		return booking.Actor{}, false
+	}
+	a, ok := v.(booking.Actor)
+	return a, ok
+}
+
+// signedInOrganiser returns the organiser making the request, or nil for
+// the admin token and strangers.
+func (s *Server) signedInOrganiser(c *gin.Context) *booking.Organiser {
+	if a, ok := s.actor(c); ok && a.Kind == booking.ActorOrganiser {
+		return a.Organiser
+	}
+	return nil
+}
+
+// authorizeAdmin says whether the request may do what only admins do:
+// EUnauthorized for a stranger, EForbidden for a facilitator.
+func (s *Server) authorizeAdmin(c *gin.Context) error {
+	a, err := s.identify(c)
+	if err != nil {
+		return err
+	}
+	return booking.AuthorizeAdmin(a)
+}
+
+// authorizeSession says whether the request may see and change the
+// workshop session sessionID: EUnauthorized for a stranger, EForbidden for a
+// facilitator not assigned to it. Handlers of routes about one session call
+// it when the session is not in the path (requireSessionAccess does when it is).
+func (s *Server) authorizeSession(c *gin.Context, sessionID int64) error {
+	a, err := s.identify(c)
+	if err != nil {
+		return err
+	}
+	return s.svc.AuthorizeSession(c.Request.Context(), a, sessionID)
+}
+
+// refuse answers a request that may not go on: JSON for the API; for pages,
+// strangers are sent to sign in and others shown why not.
+func (s *Server) refuse(c *gin.Context, err error) {
+	if !wantsPage(c) {
+		s.fail(c, err)
+		return
+	}
+	if booking.IsCode(err, booking.EUnauthorized) {
+		c.Redirect(http.StatusSeeOther, "/admin/sign-in")
+		c.Abort()
+		return
+	}
+	s.pageFail(c, err)
+	c.Abort()
+}
+
+// requireOrganiser lets through any signed-in organiser or the admin token:
+// for pages every organiser sees, which show each only what is theirs.
+func (s *Server) requireOrganiser(c *gin.Context) {
+	if _, err := s.identify(c); err != nil {
+		s.refuse(c, err)
+		return
+	}
+	c.Next()
+}
+
+// requireSessionAccess guards the routes about the session in :id: admins,
+// the token and the session's facilitators.
+func (s *Server) requireSessionAccess(c *gin.Context) {
+	a, err := s.identify(c)
+	if err != nil {
+		s.refuse(c, err)
+		return
+	}
+	if !a.IsAdmin() {
+		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+		if err != nil || id <= 0 {
+			s.refuse(c, booking.Errorf(booking.ENotFound, "There is no such session."))
+			return
+		}
+		if err := s.svc.AuthorizeSession(c.Request.Context(), a, id); err != nil {
+			s.refuse(c, err)
+			return
+		}
+	}
+	c.Next()
+}
+
+// requireBookingAccess guards the routes about the booking in :reference:
+// admins, the token and the facilitators of the booking's session. A
+// facilitator asking about a booking that does not exist is refused the
+// same way as one about another session's, so references cannot be probed.
+func (s *Server) requireBookingAccess(c *gin.Context) {
+	a, err := s.identify(c)
+	if err != nil {
+		s.refuse(c, err)
+		return
+	}
+	if !a.IsAdmin() {
+		b, err := s.svc.Store.Booking(c.Request.Context(), strings.TrimSpace(c.Param("reference")))
+		if booking.IsCode(err, booking.ENotFound) {
+			err = booking.Errorf(booking.EForbidden, "You are not a facilitator of this booking's session.")
+		}
+		if err == nil {
+			err = s.svc.AuthorizeSession(c.Request.Context(), a, b.SessionID)
+		}
+		if err != nil {
+			s.refuse(c, err)
+			return
+		}
+	}
+	c.Next()
+}
