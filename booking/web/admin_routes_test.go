@@ -238,7 +238,7 @@ func TestEveryAdminRouteRefusesStrangers(t *testing.T) {
 			spentLink("an expired", expired, http.StatusGone)
 			e.clock.Advance(-booking.SignInLinkLifetime)
 			used := in.newLink(fac)
-			if r := in.form("/admin/sign-in/"+used, nil); r.status != http.StatusSeeOther {
+			if r := in.postForm("/admin/sign-in/"+used, nil); r.status != http.StatusSeeOther {
 				t.Fatalf("first use of a link: %d", r.status)
 			}
 			spentLink("a used", used, http.StatusGone)

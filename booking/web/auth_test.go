@@ -43,13 +43,18 @@ func (in *instance) assign(o *booking.Organiser, sessionID int64) {
 	}
 }
 
+// postForm posts a form as the sign-in pages' browser would.
+func (in *instance) postForm(path string, values url.Values, header ...string) response {
+	return in.do("POST", path, values.Encode(), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, header...)...)
+}
+
 // requestSignInLink asks for a sign-in link for email through the page and
 // returns the token of the link emailed, or "" when none was.
 func (in *instance) requestSignInLink(email string) string {
 	in.env.t.Helper()
 	var before int
 	_ = in.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE kind = 'signin_link'`).Scan(&before)
-	r := in.form("/admin/sign-in", url.Values{"email": {email}})
+	r := in.postForm("/admin/sign-in", url.Values{"email": {email}})
 	if r.status != http.StatusOK {
 		in.env.t.Fatalf("ask for a sign-in link: %d %s", r.status, r.body)
 	}
@@ -79,7 +84,7 @@ func (in *instance) signIn(o *booking.Organiser) string {
 	if token == "" {
 		in.env.t.Fatalf("no sign-in link was sent to %s", o.Email)
 	}
-	r := in.form("/admin/sign-in/"+token, nil)
+	r := in.postForm("/admin/sign-in/"+token, nil)
 	c := signInCookie(r)
 	if r.status != http.StatusSeeOther || c == nil || c.Value == "" {
 		in.env.t.Fatalf("sign in: %d, cookie %v: %s", r.status, c, r.body)

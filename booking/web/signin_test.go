@@ -21,14 +21,14 @@ func TestSignInWithALink(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), `action="/admin/sign-in"`) {
 		t.Fatalf("sign-in form: %d %s", r.status, r.body)
 	}
-	r = in.form("/admin/sign-in", url.Values{"email": {"not an address"}})
+	r = in.postForm("/admin/sign-in", url.Values{"email": {"not an address"}})
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "govuk-error-summary") {
 		t.Errorf("bad address: %d, want 422 with the error summary", r.status)
 	}
 
 	// An address with an account and one without get the same page.
-	known := in.form("/admin/sign-in", url.Values{"email": {"ruth.okafor@coventry.gov.uk"}})
-	unknown := in.form("/admin/sign-in", url.Values{"email": {"ruth.okafor@coventry.gov.ux"}})
+	known := in.postForm("/admin/sign-in", url.Values{"email": {"ruth.okafor@coventry.gov.uk"}})
+	unknown := in.postForm("/admin/sign-in", url.Values{"email": {"ruth.okafor@coventry.gov.ux"}})
 	if known.status != http.StatusOK || unknown.status != known.status ||
 		strings.ReplaceAll(string(unknown.body), ".ux", ".uk") != string(known.body) {
 		t.Errorf("known and unknown addresses answered differently: %d and %d", known.status, unknown.status)
@@ -46,7 +46,7 @@ func TestSignInWithALink(t *testing.T) {
 			t.Fatalf("link page: %d cookie %v: %s", r.status, signInCookie(r), r.body)
 		}
 	}
-	r = in.form("/admin/sign-in/"+token, nil)
+	r = in.postForm("/admin/sign-in/"+token, nil)
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin" {
 		t.Fatalf("sign in: %d to %q", r.status, r.header.Get("Location"))
 	}
@@ -126,7 +126,7 @@ func TestSignInCookieIsSecureOnHTTPS(t *testing.T) {
 	})
 	secure := &instance{env: e, db: in.db, rdb: in.rdb, svc: in.svc, handler: srv.Handler()}
 	token := secure.requestSignInLink(o.Email)
-	r := secure.form("/admin/sign-in/"+token, nil)
+	r := secure.postForm("/admin/sign-in/"+token, nil)
 	c := signInCookie(r)
 	if c == nil || c.Name != "__Host-workshops_signin" || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
 		t.Fatalf("cookie on https = %+v, want __Host-, Secure, HttpOnly, SameSite=Lax, Path=/", c)
