@@ -122,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	adminSession := api.Group("/admin/sessions/:id", s.requireSessionAccess)
 	adminSession.PATCH("", s.handle("admin_update_session", s.adminUpdateSession))
 	adminSession.POST("/cancel", s.handle("admin_cancel_session", s.adminCancelSession))
+	s.attendanceRoutes(r)
 	return r
 }
 

@@ -1,0 +1,102 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/coventry/workshops/booking"
+)
+
+func TestPersonalDataExportAndErasure(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	wid := in.workshop("public")
+	soon := in.session(wid, 2, 0)
+	e.clock.Advance(24 * time.Hour)
+	later := in.session(wid, 1, 0) // starts a day after soon
+	past := in.bookPerson(soon, booking.InPerson, "Ada Lovelace", "Ada@Example.org")
+	upcoming := in.bookPerson(later, booking.InPerson, "Ada Lovelace", "ada@example.org")
+	other := in.bookPerson(soon, booking.InPerson, "Someone Else", "else@example.org")
+	people := "/api/v1/admin/people?email="
+
+	r := in.admin("GET", people+url.QueryEscape("ADA@example.org"), nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("export: %d %s", r.status, r.body)
+	}
+	data := r.json(t)
+	bookings, _ := data["bookings"].([]any)
+	emails, _ := data["emails"].([]any)
+	if len(bookings) != 2 || len(emails) != 2 {
+		t.Fatalf("export = %s, want 2 bookings and their 2 emails", r.body)
+	}
+	first := bookings[0].(map[string]any)
+	if first["reference"] != past.Reference || first["name"] != "Ada Lovelace" || first["access_needs"] == "" || first["workshop"] == "" {
+		t.Errorf("first exported booking = %v", first)
+	}
+
+	for _, c := range []struct {
+		method, query string
+	}{
+		{"GET", ""}, {"GET", "?email="}, {"GET", "?email=not-an-address"},
+		{"DELETE", "?email=a@example.org&email=b@example.org"}, {"DELETE", "?email=" + url.QueryEscape("a@example.org\r\nBcc: x@y.z")},
+	} {
+		if r := in.admin(c.method, "/api/v1/admin/people"+c.query, nil); r.status != http.StatusUnprocessableEntity || r.errorCode() != "invalid" {
+			t.Errorf("%s %s: %d %s, want 422", c.method, c.query, r.status, r.body)
+		}
+	}
+	if r := in.do("DELETE", people+"ada@example.org", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("erasure without credentials: %d", r.status)
+	}
+
+	// The first session has taken place; the second has not. The place
+	// in the second goes back, in Postgres and in Redis.
+	e.clock.Advance(6*24*time.Hour + 3*time.Hour) // soon has ended, later not begun
+	r = in.admin("DELETE", people+url.QueryEscape("ada@EXAMPLE.org"), nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("erase: %d %s", r.status, r.body)
+	}
+	got := r.json(t)
+	if cancelled, _ := got["cancelled"].([]any); len(cancelled) != 1 || cancelled[0] != upcoming.Reference || got["anonymised"] != 2.0 {
+		t.Errorf("erasure = %s, want %s cancelled and 2 anonymised", r.body, upcoming.Reference)
+	}
+	live, booked := e.counts(later)
+	if live["in_person"] != 0 || booked["in_person"] != 0 {
+		t.Errorf("the upcoming place was not given back: live %v, booked %v", live, booked)
+	}
+	if r := in.do("GET", "/api/v1/sessions/"+itoa(later), nil); r.json(t)["modes"].(map[string]any)["in_person"].(map[string]any)["available"] != 1.0 {
+		t.Errorf("the place is not available to others: %s", r.body)
+	}
+	for _, ref := range []string{past.Reference, upcoming.Reference} {
+		b, err := in.db.Booking(context.Background(), ref)
+		if err != nil || b.Name != "" || b.Email != "" || b.AccessNeeds != "" || b.Organisation != "" {
+			t.Errorf("%s still holds personal data: %+v, %v", ref, b, err)
+		}
+	}
+	if b, _ := in.db.Booking(context.Background(), other.Reference); b.Email != "else@example.org" {
+		t.Error("someone else's data was erased")
+	}
+	var pending int
+	if err := in.db.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM outbox o JOIN bookings b ON b.id = o.booking_id
+		WHERE b.reference = ANY($1) AND o.status = 'pending'`, []string{past.Reference, upcoming.Reference}).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		t.Errorf("%d emails still waiting to go to the erased address", pending)
+	}
+	r = in.admin("GET", people+"ada@example.org", nil)
+	if b, _ := r.json(t)["bookings"].([]any); r.status != http.StatusOK || len(b) != 0 {
+		t.Errorf("export after erasure: %s", r.body)
+	}
+	// Erasing again finds nothing and is not an error.
+	if r := in.admin("DELETE", people+"ada@example.org", nil); r.status != http.StatusOK || r.json(t)["anonymised"] != 0.0 {
+		t.Errorf("second erasure: %d %s", r.status, r.body)
+	}
+	// The counts of the past session still stand.
+	if r := in.admin("GET", "/api/v1/admin/workshops/"+itoa(wid)+"/attendance", nil); r.json(t)["total"].(map[string]any)["booked"] != 2.0 {
+		t.Errorf("counts after erasure: %s", r.body)
+	}
+}
