@@ -84,6 +84,9 @@ type Session struct {
 	// with every change that moves, re-venues, re-links or cancels it.
 	Sequence  int       `json:"sequence"`
 	CreatedAt time.Time `json:"created_at"`
+	// TeamsMeetingID is the Microsoft Graph meeting made for the session,
+	// when the service made one; its times follow the session's.
+	TeamsMeetingID string `json:"-"`
 
 	// Places holds one entry per mode, in_person first.
 	Places []Places `json:"-"`

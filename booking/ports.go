@@ -84,6 +84,20 @@ type Holds interface {
 	Held(ctx context.Context, sessionID int64, mode Mode, now time.Time) int
 }
 
+// Meetings makes and moves online meetings: Microsoft Teams, through Graph.
+// Failures are EUnavailable: a session is refused rather than made without
+// a joining link.
+type Meetings interface {
+	Create(ctx context.Context, subject string, start, end time.Time) (Meeting, error)
+	Move(ctx context.Context, id string, start, end time.Time) error
+}
+
+// Meeting is an online meeting made for a session.
+type Meeting struct {
+	ID      string
+	JoinURL string
+}
+
 // Clock tells the time; tests set it.
 type Clock interface {
 	Now() time.Time

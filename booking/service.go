@@ -18,6 +18,9 @@ type Service struct {
 	Clock Clock
 	// Queued is told whenever emails were queued, so the sender can wake.
 	Queued func()
+	// Meetings, when set, makes a Teams meeting for an online session
+	// created without a link, and moves it when the session moves.
+	Meetings Meetings
 	// Waitlist keeps the waiting lists; nil means Store, when it does.
 	Waitlist WaitlistStore
 	// Accounts holds organisers, their sign-ins and the audit log; nil
@@ -187,14 +190,32 @@ func (s *Service) CreateWorkshop(ctx context.Context, in WorkshopInput) (*Worksh
 
 // CreateSession adds a session to a workshop.
 func (s *Service) CreateSession(ctx context.Context, sess *Session) (*Session, error) {
-	if err := ValidateSession(sess); err != nil {
+	// With Teams meetings made for us, an online session may come without
+	// a link: check the rest as if it had one, then make the meeting.
+	makeMeeting := s.Meetings != nil && sess.OnlineURL == "" && sess.PlacesFor(Online).Capacity > 0
+	if makeMeeting {
+		sess.OnlineURL = "https://teams.microsoft.com/"
+	}
+	err := ValidateSession(sess)
+	if makeMeeting {
+		sess.OnlineURL = ""
+	}
+	if err != nil {
 		return nil, err
 	}
 	if !sess.StartsAt.After(s.now()) {
 		return nil, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
 	}
-	if _, err := s.Store.Workshop(ctx, sess.WorkshopID); err != nil {
+	w, err := s.Store.Workshop(ctx, sess.WorkshopID)
+	if err != nil {
 		return nil, err
+	}
+	if makeMeeting {
+		m, err := s.Meetings.Create(ctx, w.Title, sess.StartsAt, sess.EndsAt)
+		if err != nil {
+			return nil, err
+		}
+		sess.OnlineURL, sess.TeamsMeetingID = m.JoinURL, m.ID
 	}
 	sess.Status = Scheduled
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
@@ -259,6 +280,9 @@ func NewSession(workshopID int64, p SessionPatch) *Session {
 // refused.
 func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (*Session, error) {
 	now := s.now()
+	if err := s.moveMeeting(ctx, id, p); err != nil {
+		return nil, err
+	}
 	sess, err := s.Store.UpdateSession(ctx, id, func(sess *Session) (Notice, error) {
 		if sess.Status != Scheduled {
 			return Notice{}, Errorf(EConflict, "This session has been cancelled and cannot be changed.")
@@ -311,6 +335,29 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 	s.Holds.Sync(ctx, mirrorsOf(sess)...)
 	s.queued()
 	return sess, nil
+}
+
+// moveMeeting moves the Teams meeting of a session before the session
+// itself moves, so a Graph failure refuses the change and changes nothing.
+func (s *Service) moveMeeting(ctx context.Context, id int64, p SessionPatch) error {
+	if s.Meetings == nil || (p.StartsAt == nil && p.EndsAt == nil) {
+		return nil
+	}
+	cur, err := s.Store.Session(ctx, id)
+	if err != nil || cur.TeamsMeetingID == "" {
+		return err
+	}
+	start, end := cur.StartsAt, cur.EndsAt
+	if p.StartsAt != nil {
+		start = *p.StartsAt
+	}
+	if p.EndsAt != nil {
+		end = *p.EndsAt
+	}
+	if !end.After(start) || (start.Equal(cur.StartsAt) && end.Equal(cur.EndsAt)) {
+		return nil // refused or unchanged: UpdateSession says which
+	}
+	return s.Meetings.Move(ctx, cur.TeamsMeetingID, start, end)
 }
 
 func setCapacity(sess *Session, m Mode, n *int) {

@@ -195,6 +195,10 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if m := e.Payload.ManageURL; m != "" && strings.HasPrefix(m, c.base+"/bookings/") && safeLink(m) {
 		v.ManageURL, v.TokenLink = m, true
 	}
+	if t := e.Payload.Token; t != "" {
+		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
+		v.TokenLink = true
+	}
 	switch e.Kind {
 	case booking.MsgSessionChanged, MsgBookingChanged:
 		v.Changes = c.changes(e.Payload.Changes, s, v.Online)

@@ -20,6 +20,10 @@ type Payload struct {
 	// Other messages link to the booking page, which asks for the link in
 	// the confirmation email.
 	ManageURL string `json:"manage_url"`
+	// Token is the manage token itself, as the booking store writes it
+	// into a confirmation; the sender removes it from the row once the
+	// message is sent or has failed for good.
+	Token string `json:"token"`
 
 	// Changes lists what moved, for session_changed and booking_changed.
 	Changes *PayloadChanges `json:"changes"`

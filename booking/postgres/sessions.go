@@ -11,11 +11,11 @@ import (
 )
 
 const sessionColumns = `s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address,
-	s.online_url, s.status, s.cancel_reason, s.sequence, s.created_at`
+	s.online_url, s.status, s.cancel_reason, s.sequence, s.created_at, s.teams_meeting_id`
 
 func sessionDest(s *booking.Session) []any {
 	return []any{&s.ID, &s.WorkshopID, &s.StartsAt, &s.EndsAt, &s.Venue.Name, &s.Venue.Address,
-		&s.OnlineURL, &s.Status, &s.CancelReason, &s.Sequence, &s.CreatedAt}
+		&s.OnlineURL, &s.Status, &s.CancelReason, &s.Sequence, &s.CreatedAt, &s.TeamsMeetingID}
 }
 
 const placesColumns = `session_id, mode, capacity, booked, offered, version`
@@ -56,11 +56,11 @@ func (db *DB) CreateSession(ctx context.Context, s *booking.Session) error {
 	return db.Transact(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO sessions (workshop_id, starts_at, ends_at, venue_name, venue_address,
-				online_url, status, cancel_reason, sequence)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+				online_url, status, cancel_reason, sequence, teams_meeting_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			RETURNING id, created_at`,
 			s.WorkshopID, s.StartsAt, s.EndsAt, s.Venue.Name, s.Venue.Address,
-			s.OnlineURL, string(s.Status), s.CancelReason, s.Sequence).Scan(&s.ID, &s.CreatedAt)
+			s.OnlineURL, string(s.Status), s.CancelReason, s.Sequence, s.TeamsMeetingID).Scan(&s.ID, &s.CreatedAt)
 		if err != nil {
 			return sessionWriteError("create session", err)
 		}

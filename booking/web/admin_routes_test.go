@@ -47,6 +47,8 @@ var adminRoutes = map[string]guard{
 	"POST /api/v1/admin/sessions/:id/facilitators":                 adminOnly,
 	"DELETE /api/v1/admin/sessions/:id/facilitators/:organiser_id": adminOnly,
 	"GET /api/v1/admin/audit":                                      adminOnly,
+	"GET /api/v1/admin/emails/failed":                              adminOnly,
+	"POST /api/v1/admin/emails/:id/retry":                          adminOnly,
 
 	// Attendance lists, check-in and personal data (attendance.go).
 	"GET /api/v1/admin/sessions/:id/attendees":          perSession,

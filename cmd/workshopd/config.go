@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/coventry/workshops/calendar/msgraph"
 )
 
 // Config is the service's configuration, read from the environment as
@@ -28,6 +30,9 @@ type Config struct {
 	CouncilName       string
 	// OrganizerEmail is the monitored council address invites come from.
 	OrganizerEmail string
+	// Graph makes Teams meetings when MSGRAPH_* are all set.
+	Graph        msgraph.Config
+	GraphEnabled bool
 	// DBMaxConns caps the Postgres pool of this instance.
 	DBMaxConns int
 	LogFormat  string
@@ -111,6 +116,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		c.RateLimits = false
 	default:
 		return nil, &configError{"RATE_LIMITS", "must be on or off"}
+	}
+	if c.Graph, c.GraphEnabled, err = msgraph.ConfigFromEnv(getenv); err != nil {
+		return nil, err
 	}
 	switch c.LogFormat {
 	case "", "json", "text":

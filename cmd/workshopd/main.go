@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	_ "time/tzdata" // Europe/London wherever the binary runs (distroless has no zoneinfo)
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -23,6 +24,11 @@ import (
 	"github.com/coventry/workshops/booking/holds"
 	"github.com/coventry/workshops/booking/postgres"
 	"github.com/coventry/workshops/booking/web"
+	"github.com/coventry/workshops/calendar"
+	"github.com/coventry/workshops/calendar/msgraph"
+	"github.com/coventry/workshops/notify"
+	"github.com/coventry/workshops/notify/mailer"
+	"github.com/coventry/workshops/notify/outbox"
 )
 
 const usage = `usage: workshopd <command>
@@ -108,6 +114,8 @@ type App struct {
 	Holds   *holds.Store
 	Service *booking.Service
 	Web     *web.Server
+	Outbox  *outbox.Worker
+	mailer  mailer.Mailer
 
 	workers sync.WaitGroup
 }
@@ -149,9 +157,38 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	store := postgres.Audited(db, booking.SystemClock, slog.Default())
 	svc := &booking.Service{Store: store, Holds: h, Clock: booking.SystemClock, Waitlist: db, Accounts: db}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
+	fail := func(err error) (*App, error) {
+		app.Close()
+		return nil, err
+	}
+	if cfg.GraphEnabled {
+		g, err := msgraph.New(cfg.Graph)
+		if err != nil {
+			return fail(err)
+		}
+		svc.Meetings = teams{g}
+	}
+	inv, err := calendar.NewInviter(calendar.Config{BaseURL: cfg.BaseURL, Council: cfg.CouncilName,
+		Organizer: calendar.Organizer{Name: cfg.CouncilName, Email: cfg.OrganizerEmail}})
+	if err != nil {
+		return fail(err)
+	}
+	comp, err := notify.NewComposer(notify.Config{Council: cfg.CouncilName, BaseURL: cfg.BaseURL, ReplyTo: cfg.OrganizerEmail}, inv)
+	if err != nil {
+		return fail(err)
+	}
+	if app.mailer, err = mailer.New(cfg.SMTPURL, cfg.MailDir, cfg.MailFrom); err != nil {
+		return fail(fmt.Errorf("SMTP_URL / MAIL_DIR: %w", err))
+	}
+	app.Outbox = outbox.New(db.Pool, comp, app.mailer, outbox.Config{
+		ReminderBefore: cfg.ReminderBefore, Clock: booking.SystemClock, Logger: slog.Default(),
+	})
+	svc.Queued = app.Outbox.Wake
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(app.Outbox.Metrics())
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
-		Registry: prometheus.NewRegistry(),
+		Registry: reg, Calendar: inv, Outbox: app.Outbox,
 	})
 	return app, nil
 }
@@ -210,12 +247,31 @@ func (a *App) Serve(ctx context.Context) error {
 
 // startWorkers runs the background work every instance shares safely.
 func (a *App) startWorkers(ctx context.Context) {
-	_ = ctx
 	a.workers.Go(func() { (&booking.WaitlistWorker{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
+	a.workers.Go(func() {
+		if err := a.Outbox.Run(ctx); err != nil {
+			slog.Error("outbox worker stopped", "err", err)
+		}
+	})
 }
 
-// Close releases the pools.
+// teams adapts the Graph client to the booking service's Meetings.
+type teams struct{ g *msgraph.Client }
+
+func (t teams) Create(ctx context.Context, subject string, start, end time.Time) (booking.Meeting, error) {
+	m, err := t.g.Create(ctx, subject, start, end)
+	return booking.Meeting{ID: m.ID, JoinURL: m.JoinURL}, err
+}
+
+func (t teams) Move(ctx context.Context, id string, start, end time.Time) error {
+	return t.g.Move(ctx, id, start, end)
+}
+
+// Close releases the pools and the mail connection.
 func (a *App) Close() {
+	if a.mailer != nil {
+		_ = a.mailer.Close()
+	}
 	a.Holds.Close()
 	_ = a.Redis.Close()
 	a.DB.Close()

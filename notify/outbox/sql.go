@@ -124,7 +124,7 @@ func claim(ctx context.Context, q *pgxpool.Pool, now, leaseUntil time.Time, n in
 
 func markSent(ctx context.Context, q *pgxpool.Pool, r *row, now time.Time) (bool, error) {
 	tag, err := q.Exec(ctx, `
-UPDATE outbox SET status = 'sent', sent_at = $2, last_error = ''
+UPDATE outbox SET status = 'sent', sent_at = $2, last_error = '', payload = payload - 'token'
 WHERE id = $1 AND attempts = $3 AND status = 'pending'`, r.ID, now, r.Attempts)
 	if err != nil {
 		return false, fmt.Errorf("outbox: mark sent: %w", err)
@@ -143,10 +143,12 @@ WHERE id = $1 AND attempts = $4 AND status = 'pending'`, r.ID, next, lastErr, r.
 }
 
 // markDone ends a row that will not be tried again: status is 'failed' or
-// 'skipped'.
+// 'skipped'. A skipped row drops its manage token at once; a failed one
+// keeps it, since an organiser may retry it (the retention job clears it).
 func markDone(ctx context.Context, q *pgxpool.Pool, r *row, status, lastErr string, now time.Time) error {
 	_, err := q.Exec(ctx, `
-UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = $4
+UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = $4,
+	payload = CASE WHEN $2 = 'skipped' THEN payload - 'token' ELSE payload END
 WHERE id = $1 AND attempts = $5 AND status = 'pending'`, r.ID, status, lastErr, now, r.Attempts)
 	if err != nil {
 		return fmt.Errorf("outbox: mark %s: %w", status, err)
