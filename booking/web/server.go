@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/calendar"
 )
 
 // maxBody is the largest request body accepted; a booking is well under 8 KiB.
@@ -45,6 +46,10 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// RateStore keeps the per-client request counts; nil turns limits off.
 	RateStore redis.UniversalClient
+	// Calendar builds invites and session feeds.
+	Calendar *calendar.Inviter
+	// Outbox shows and retries failed emails; nil where emails are not sent.
+	Outbox EmailOutbox
 }
 
 // Server holds the router and what the handlers share.
@@ -111,12 +116,14 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/sessions/:id/bookings", s.handle("book", s.bookDirect))
 	api.GET("/bookings/:reference", s.handle("booking", s.getBooking))
 	api.DELETE("/bookings/:reference", s.handle("cancel_booking", s.cancelBooking))
+	s.calendarRoutes(r, api)
 
 	// Admin API (auth.go): routes on admin are for admins and ADMIN_TOKEN
 	// only; routes on adminSession also serve the facilitators of the
 	// session in :id. Every route here needs an entry in admin_routes_test.go.
 	admin := api.Group("/admin", s.requireAdmin)
 	admin.POST("/workshops", s.handle("admin_create_workshop", s.adminCreateWorkshop))
+	s.emailRoutes(admin)
 	admin.POST("/workshops/:id/sessions", s.handle("admin_create_session", s.adminCreateSession))
 	s.accountRoutes(admin)
 	adminSession := api.Group("/admin/sessions/:id", s.requireSessionAccess)
