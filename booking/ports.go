@@ -38,6 +38,11 @@ type Store interface {
 	// CancelBooking cancels a live booking, gives its place back and queues
 	// the cancellation email; it returns the booking and the fresh mirror.
 	CancelBooking(ctx context.Context, reference string, now time.Time) (*Booking, Mirror, error)
+	// SwitchMode moves a live booking to the mode to in one transaction:
+	// a place taken in the new mode (EFull when none is left), the old one
+	// given back, the invite sequence raised and the booking_changed email
+	// queued. It returns the booking and the fresh mirrors of both modes.
+	SwitchMode(ctx context.Context, reference string, to Mode, now time.Time) (*Booking, []Mirror, error)
 }
 
 // Notice is the kind of email a change to a session sends to every live booking.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,8 +52,13 @@ func (s *Server) pageFail(c *gin.Context, err error) {
 // as its first paragraph when given.
 func (s *Server) renderError(c *gin.Context, status int, message string) {
 	p := &errorPage{}
+	if status == http.StatusUnauthorized {
+		// A manage link without its token: as good as not found, and a
+		// browser has no use for a 401.
+		status = http.StatusNotFound
+	}
 	switch status {
-	case http.StatusNotFound, http.StatusUnauthorized:
+	case http.StatusNotFound:
 		p.Title = "Page not found"
 		p.Paragraphs = []string{"If you typed the web address, check it is correct.",
 			"If you followed a link from an email, use the whole link: it may have been split over two lines."}
@@ -77,9 +81,7 @@ func (s *Server) renderError(c *gin.Context, status int, message string) {
 		p.Title = "Sorry, there is a problem with the service"
 		p.Paragraphs = []string{"Try again later. Your booking has not been changed."}
 	}
-	if message != "" && status != http.StatusNotFound && status != http.StatusUnauthorized {
-		p.Paragraphs = append([]string{message}, p.Paragraphs...)
-	} else if message != "" && !strings.HasPrefix(message, "There is nothing") {
+	if message != "" {
 		p.Paragraphs = append([]string{message}, p.Paragraphs...)
 	}
 	s.render(c, status, "error", p)

@@ -118,6 +118,10 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 			return m.Label()
 		},
 		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"lower":   strings.ToLower,
+		"checkRow": func(name, label string, held *heldPlace, value string) checkRowData {
+			return checkRowData{Name: name, Label: label, Held: held, Value: value}
+		},
 		"waitlistFor": func(sessionID int64, m booking.Mode) waitlistSlot {
 			return waitlistSlot{SessionID: sessionID, Mode: m}
 		},
@@ -129,4 +133,10 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 type waitlistSlot struct {
 	SessionID int64
 	Mode      booking.Mode
+}
+
+// checkRowData is one answer on "Check your answers".
+type checkRowData struct {
+	Name, Label, Value string
+	Held               *heldPlace
 }

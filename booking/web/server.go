@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -95,6 +96,10 @@ func (s *Server) Handler() http.Handler {
 	r.HandleMethodNotAllowed = true
 	r.Use(s.requestID, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect, s.rateLimit)
 	r.NoRoute(func(c *gin.Context) {
+		if wantsPage(c) && strings.Contains(c.GetHeader("Accept"), "text/html") {
+			s.renderError(c, http.StatusNotFound, "") // a browser gets a page
+			return
+		}
 		s.fail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
 	})
 	r.NoMethod(func(c *gin.Context) {

@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// SwitchMode moves a live booking to the mode to, in one transaction: it
+// takes a place in the new mode with the same conditional UPDATE as a
+// booking (so the database still never overbooks), gives the old place back
+// (offering it to the first person on that waiting list), raises the
+// booking's invite sequence and queues the booking_changed email. It
+// returns the booking and the fresh mirrors of both modes.
+func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode, now time.Time) (*booking.Booking, []booking.Mirror, error) {
+	if !to.Valid() {
+		return nil, nil, errModeNotOffered()
+	}
+	reference = normalizeReference(reference)
+	var b *booking.Booking
+	var mirrors []booking.Mirror
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		// Where the booking is, read without a lock so that the locks below
+		// follow the common order: session, places, booking.
+		var sessionID int64
+		var from booking.Mode
+		err := tx.QueryRow(ctx, `SELECT session_id, mode FROM bookings WHERE reference = $1`, reference).
+			Scan(&sessionID, &from)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errBookingNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("switch mode: find: %w", err)
+		}
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
+			return errSessionClosed()
+		}
+		// Both places rows, in one order (by mode) like every writer that
+		// locks more than one.
+		if _, err := tx.Exec(ctx, `
+			SELECT FROM session_capacity WHERE session_id = $1 AND mode IN ($2, $3)
+			ORDER BY mode FOR UPDATE`, sessionID, string(from), string(to)); err != nil {
+			return fmt.Errorf("switch mode: lock places: %w", err)
+		}
+		if b, err = readBooking(ctx, tx, reference, true); err != nil {
+			return err
+		}
+		switch {
+		case b.SessionID != sessionID || b.Mode != from:
+			return booking.Errorf(booking.EConflict, "This booking changed while we were changing it. Please try again.")
+		case !b.Live():
+			return booking.Errorf(booking.EConflict, "This booking has been cancelled.")
+		case b.Mode == to:
+			return booking.Errorf(booking.EConflict, "This booking is already for taking part that way.")
+		}
+
+		taken, err := takePlace(ctx, tx, sessionID, to, now)
+		if err != nil {
+			return err
+		}
+		var freed booking.Places
+		err = tx.QueryRow(ctx, `
+			UPDATE session_capacity SET booked = booked - 1, version = version + 1
+			WHERE session_id = $1 AND mode = $2
+			RETURNING `+placesColumns, sessionID, string(from)).Scan(placesDest(&freed)...)
+		if err != nil {
+			return fmt.Errorf("switch mode: give place back: %w", err)
+		}
+		if freed, err = db.offerFreedPlaces(ctx, tx, &sess.Session, freed, 1, now); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `
+			UPDATE bookings SET mode = $2, invite_sequence = invite_sequence + 1
+			WHERE id = $1 RETURNING mode, invite_sequence`, b.ID, string(to)).
+			Scan(&b.Mode, &b.InviteSequence)
+		if err != nil {
+			return fmt.Errorf("switch mode: %w", err)
+		}
+		if err := queueModeChange(ctx, tx, b, from); err != nil {
+			return err
+		}
+		mirrors = []booking.Mirror{
+			booking.MirrorOf(&sess.Session, sess.audience, taken),
+			booking.MirrorOf(&sess.Session, sess.audience, freed),
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, mirrors, nil
+}
+
+// queueModeChange writes the booking_changed outbox row of a switch.
+func queueModeChange(ctx context.Context, q querier, b *booking.Booking, from booking.Mode) error {
+	payload, err := json.Marshal(map[string]any{
+		"sequence": b.InviteSequence,
+		"changes":  map[string]any{"mode": map[string]any{"old": from, "new": b.Mode}},
+	})
+	if err != nil {
+		return fmt.Errorf("queue %s: %w", booking.MsgBookingChanged, err)
+	}
+	_, err = q.Exec(ctx, `
+		INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
+		VALUES ($1, $2, $3, $4, $5)`,
+		booking.MsgBookingChanged, b.ID, b.SessionID, payload, messageID(booking.MsgBookingChanged, b.ID, b.InviteSequence))
+	if err != nil {
+		return fmt.Errorf("queue %s: %w", booking.MsgBookingChanged, err)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// confirmBooking books the held place with the details carried through
+// "Check your answers": POST /holds/:hold_id/confirm. When the hold has run
+// out, the place is booked anyway if one is still free.
+func (s *Server) confirmBooking(c *gin.Context) error {
+	ctx := c.Request.Context()
+	h, err := s.readHeld(ctx, c, c.PostForm)
+	if err != nil {
+		return err
+	}
+	d, typed := formDetails(c)
+	b, token, err := s.svc.BookWithHold(ctx, h.HoldID, d)
+	if booking.IsCode(err, booking.EHoldExpired) {
+		b, token, err = s.svc.Book(ctx, h.Session.ID, h.Mode, booking.Public, d)
+	}
+	switch booking.ErrorCode(err) {
+	case "":
+	case booking.EInvalid, booking.EDuplicate:
+		// Back to the form, with what was typed and what is wrong with it.
+		p := s.newDetailsPage(h)
+		p.Values = typed
+		if booking.IsCode(err, booking.EDuplicate) {
+			p.AddError("email", "You have already booked a place in this session with this email address. Use the link in your confirmation email to manage it")
+		} else if !p.SetErrors(err, detailFields...) {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if booking.IsCode(err, booking.EDuplicate) {
+			status = http.StatusConflict
+		}
+		s.render(c, status, "details", p)
+		return nil
+	case booking.EFull:
+		sess, serr := s.svc.Store.Session(ctx, h.Session.ID)
+		if serr != nil {
+			return serr
+		}
+		p := s.newSessionPage(ctx, sess)
+		p.AddError("mode", "Sorry, the last place to take part "+lowerMode(h.Mode)+" has gone. Choose another way to take part, or another session.")
+		s.render(c, http.StatusConflict, "session", p)
+		return nil
+	default:
+		return err
+	}
+	s.metrics.bookings.WithLabelValues("booked").Inc()
+	c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(b.Reference)+"/confirmed?token="+url.QueryEscape(token))
+	return nil
+}
+
+// bookingPage is the data of the confirmation and manage pages.
+type bookingPage struct {
+	Page
+	Booking  *booking.Booking
+	Session  sessionItem
+	Workshop *booking.Workshop
+	// Token is the manage token, carried in the page's links and forms.
+	Token string
+	// OnlineURL is the Teams link, for a live online booking.
+	OnlineURL string
+	// Other is the other way of taking part, when the person could switch
+	// to it now (the session offers it, is open and has a place).
+	Other *modeItem
+	// Done says what the person just did: "cancelled" or "switched".
+	Done string
+}
+
+// ManageQuery is "token=..." for the booking's links.
+func (p *bookingPage) ManageQuery() string { return "token=" + url.QueryEscape(p.Token) }
+
+// InviteURL is where the calendar invite is downloaded.
+func (p *bookingPage) InviteURL() string {
+	return "/api/v1/bookings/" + url.PathEscape(p.Booking.Reference) + "/invite.ics?" + p.ManageQuery()
+}
+
+// ManageURL is the page to manage the booking.
+func (p *bookingPage) ManageURL() string {
+	return "/bookings/" + url.PathEscape(p.Booking.Reference) + "?" + p.ManageQuery()
+}
+
+// ModeLabel is the booking's way of taking part in the person's words.
+func (p *bookingPage) ModeLabel() string { return p.Booking.Mode.Label() }
+
+// loadBooking reads the booking of the page's reference for the holder of
+// its token (the query's, or a form's), with its session.
+func (s *Server) loadBooking(c *gin.Context, title string) (*bookingPage, error) {
+	ctx := c.Request.Context()
+	token := c.Query("token")
+	if token == "" {
+		token = c.PostForm("token")
+	}
+	if token == "" {
+		token = bearer(c)
+	}
+	b, err := s.svc.Booking(ctx, c.Param("reference"), token)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	p := &bookingPage{Page: Page{Title: title}, Booking: b, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Token: token}
+	if b.Mode == booking.Online && b.Live() {
+		p.OnlineURL = sess.OnlineURL
+	}
+	if b.Live() && p.Session.Open {
+		for i, m := range p.Session.Modes {
+			if m.Mode != b.Mode && m.Left > 0 {
+				p.Other = &p.Session.Modes[i]
+			}
+		}
+	}
+	return p, nil
+}
+
+// confirmedPage shows the booking reference, the calendar invite and the
+// manage link: GET /bookings/:reference/confirmed.
+func (s *Server) confirmedPage(c *gin.Context) error {
+	p, err := s.loadBooking(c, "Booking confirmed")
+	if err != nil {
+		return err
+	}
+	if !p.Booking.Live() {
+		c.Redirect(http.StatusSeeOther, p.ManageURL())
+		return nil
+	}
+	if p.Booking.Status == booking.PendingVerification {
+		p.Title = "Check your email to confirm your booking"
+	}
+	s.render(c, http.StatusOK, "confirmed", p)
+	return nil
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// The details form's fields, in the order they appear on the page (the
+// error summary follows it).
+var detailFields = []string{"name", "email", "organisation", "postcode", "access_needs", "consent"}
+
+// heldPlace is the place a hold keeps, as the pages show it. Session, mode
+// and expiry come from the page's address or hidden fields, for display
+// only: booking redeems the signed hold id, which names its own session.
+type heldPlace struct {
+	HoldID   string
+	Session  sessionItem
+	Workshop *booking.Workshop
+	Mode     booking.Mode
+	Until    time.Time
+	// Left is the time the hold has left when the page is made.
+	Left time.Duration
+}
+
+// ModeLabel is the way of taking part in the person's words.
+func (h heldPlace) ModeLabel() string { return h.Mode.Label() }
+
+// Query is the part of the address that carries the place from page to page.
+func (h heldPlace) Query() string {
+	return "session=" + strconv.FormatInt(h.Session.ID, 10) + "&mode=" + string(h.Mode) + "&until=" + strconv.FormatInt(h.Until.Unix(), 10)
+}
+
+// readHeld reads the held place from the query (GET) or form (POST).
+func (s *Server) readHeld(ctx context.Context, c *gin.Context, get func(string) string) (*heldPlace, error) {
+	notFound := booking.Errorf(booking.ENotFound, "There is no such place being held.")
+	id, err := strconv.ParseInt(get("session"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, notFound
+	}
+	mode := booking.Mode(get("mode"))
+	until, err := strconv.ParseInt(get("until"), 10, 64)
+	holdID := c.Param("hold_id")
+	if !mode.Valid() || err != nil || holdID == "" || len(holdID) > 200 {
+		return nil, notFound
+	}
+	sess, err := s.svc.Store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.Workshop == nil || sess.Workshop.Audience != booking.Public {
+		return nil, notFound
+	}
+	h := &heldPlace{HoldID: holdID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: mode, Until: time.Unix(until, 0)}
+	h.Left = max(h.Until.Sub(s.now()), 0)
+	return h, nil
+}
+
+type detailsPage struct {
+	Page
+	Held *heldPlace
+}
+
+func (s *Server) newDetailsPage(h *heldPlace) *detailsPage {
+	return &detailsPage{
+		Page: Page{Title: "Your details", BackLink: "/sessions/" + strconv.FormatInt(h.Session.ID, 10) + "?previous=" + h.HoldID},
+		Held: h,
+	}
+}
+
+// detailsPage asks for the person's details under a hold: GET
+// /holds/:hold_id/details.
+func (s *Server) detailsPage(c *gin.Context) error {
+	h, err := s.readHeld(c.Request.Context(), c, c.Query)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "details", s.newDetailsPage(h))
+	return nil
+}
+
+// formDetails reads the details fields of a form, and the same values as
+// typed, to show again.
+func formDetails(c *gin.Context) (booking.Details, map[string]string) {
+	d := booking.Details{
+		Name: c.PostForm("name"), Email: c.PostForm("email"), Organisation: c.PostForm("organisation"),
+		Postcode: c.PostForm("postcode"), AccessNeeds: c.PostForm("access_needs"),
+		Consent: c.PostForm("consent") == "yes",
+	}
+	typed := map[string]string{
+		"name": d.Name, "email": d.Email, "organisation": d.Organisation,
+		"postcode": d.Postcode, "access_needs": d.AccessNeeds,
+	}
+	if d.Consent {
+		typed["consent"] = "yes"
+	}
+	return d, typed
+}
+
+const checkTitle = "Check your answers before booking your place"
+
+type checkPage struct {
+	Page
+	Held    *heldPlace
+	Details booking.Details
+}
+
+// detailsCheck checks the details and shows "Check your answers", or the
+// form again with its errors. A "Change" button on "Check your answers"
+// posts here with change set, to show the form filled in: POST
+// /holds/:hold_id/details.
+func (s *Server) detailsCheck(c *gin.Context) error {
+	h, err := s.readHeld(c.Request.Context(), c, c.PostForm)
+	if err != nil {
+		return err
+	}
+	d, typed := formDetails(c)
+	if c.PostForm("change") != "" {
+		p := s.newDetailsPage(h)
+		p.Values = typed
+		s.render(c, http.StatusOK, "details", p)
+		return nil
+	}
+	d.Normalize()
+	if err := d.Validate(); err != nil {
+		p := s.newDetailsPage(h)
+		p.Values = typed
+		if !p.SetErrors(err, detailFields...) {
+			return err
+		}
+		s.render(c, http.StatusUnprocessableEntity, "details", p)
+		return nil
+	}
+	p := &checkPage{Page: Page{Title: checkTitle}, Held: h, Details: d}
+	s.render(c, http.StatusOK, "check", p)
+	return nil
+}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+type sessionPage struct {
+	Page
+	Workshop *booking.Workshop
+	Session  sessionItem
+	// Choices are the ways of taking part that have places left.
+	Choices []modeItem
+	// Previous is a hold given up by choosing again from "Check your answers".
+	Previous string
+	// Carry holds the details already checked, when the person changes how
+	// they take part from "Check your answers"; they go back there after.
+	Carry map[string]string
+}
+
+// publicSession reads a session that the public pages may show. Workforce
+// sessions are refused with a pointer to the staff route.
+func (s *Server) publicSession(ctx context.Context, c *gin.Context) (*booking.Session, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.svc.Store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.Workshop == nil || sess.Workshop.Audience != booking.Public {
+		return nil, booking.Errorf(booking.EForbidden,
+			"This session is for people who work for %s. Book it through the staff booking page at /staff.", councilName)
+	}
+	return sess, nil
+}
+
+func (s *Server) newSessionPage(ctx context.Context, sess *booking.Session) *sessionPage {
+	p := &sessionPage{
+		Page:     Page{Title: "How would you like to take part?", BackLink: "/workshops/" + strconv.FormatInt(sess.WorkshopID, 10)},
+		Workshop: sess.Workshop,
+		Session:  s.sessionItemOf(ctx, sess),
+	}
+	for _, m := range p.Session.Modes {
+		if m.Left > 0 {
+			p.Choices = append(p.Choices, m)
+		}
+	}
+	return p
+}
+
+// sessionPage asks how the person would like to take part, with the places
+// left in each way: GET /sessions/:id.
+func (s *Server) sessionPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	sess, err := s.publicSession(ctx, c)
+	if err != nil {
+		return err
+	}
+	p := s.newSessionPage(ctx, sess)
+	p.Previous = c.Query("previous")
+	p.Values = map[string]string{"mode": c.Query("mode")}
+	s.render(c, http.StatusOK, "session", p)
+	return nil
+}
+
+// sessionHold takes a hold on a place in the chosen way and sends the
+// person on to "Your details": POST /sessions/:id.
+func (s *Server) sessionHold(c *gin.Context) error {
+	ctx := c.Request.Context()
+	sess, err := s.publicSession(ctx, c)
+	if err != nil {
+		return err
+	}
+	mode := booking.Mode(c.PostForm("mode"))
+	previous := c.PostForm("previous")
+	carried, carry := carriedDetails(c)
+	again := func(status int, msg string) error {
+		p := s.newSessionPage(ctx, sess)
+		p.Previous = previous
+		p.Carry = carry
+		p.Values = map[string]string{"mode": string(mode)}
+		p.AddError("mode", msg)
+		s.render(c, status, "session", p)
+		return nil
+	}
+	if !mode.Valid() || !sess.Offers(mode) {
+		return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
+	}
+	h, err := s.svc.Hold(ctx, sess.ID, mode, booking.Public)
+	switch booking.ErrorCode(err) {
+	case "":
+	case booking.EFull:
+		return again(http.StatusConflict, "There are no places left to take part "+lowerMode(mode)+". Choose another way to take part, or another session.")
+	case booking.EInvalid:
+		return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
+	default:
+		return err
+	}
+	s.metrics.holds.WithLabelValues(string(h.Mode)).Inc()
+	if previous != "" && previous != h.ID {
+		// The place held before is given back at once, not left to lapse.
+		_ = s.svc.ReleaseHold(ctx, previous)
+	}
+	if carry != nil {
+		held := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt}
+		held.Left = max(held.Until.Sub(s.now()), 0)
+		s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Held: held, Details: carried})
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, detailsURL(h))
+	return nil
+}
+
+// sessionChange asks again how the person would like to take part, from
+// "Check your answers", carrying the details already checked: POST
+// /sessions/:id/change.
+func (s *Server) sessionChange(c *gin.Context) error {
+	ctx := c.Request.Context()
+	sess, err := s.publicSession(ctx, c)
+	if err != nil {
+		return err
+	}
+	p := s.newSessionPage(ctx, sess)
+	p.Previous = c.PostForm("previous")
+	p.Values = map[string]string{"mode": c.PostForm("mode")}
+	_, p.Carry = carriedDetails(c)
+	s.render(c, http.StatusOK, "session", p)
+	return nil
+}
+
+// carriedDetails reads details carried through the session page, when
+// they are there and still valid; nil otherwise.
+func carriedDetails(c *gin.Context) (booking.Details, map[string]string) {
+	if c.PostForm("carry") != "yes" {
+		return booking.Details{}, nil
+	}
+	d, typed := formDetails(c)
+	d.Normalize()
+	if d.Validate() != nil {
+		return booking.Details{}, nil
+	}
+	return d, typed
+}
+
+// detailsURL is the address of "Your details" for a hold. The session, the
+// mode and the expiry ride along for display only; the hold id itself is
+// signed, and booking checks it.
+func detailsURL(h booking.Hold) string {
+	q := url.Values{}
+	q.Set("session", strconv.FormatInt(h.SessionID, 10))
+	q.Set("mode", string(h.Mode))
+	q.Set("until", strconv.FormatInt(h.ExpiresAt.Unix(), 10))
+	return "/holds/" + url.PathEscape(h.ID) + "/details?" + q.Encode()
+}
+
+// lowerMode is the mode as it reads inside a sentence: "in person", "online".
+func lowerMode(m booking.Mode) string {
+	switch m {
+	case booking.InPerson:
+		return "in person"
+	case booking.Online:
+		return "online"
+	}
+	return string(m)
+}
