@@ -33,6 +33,9 @@ type Config struct {
 	// Graph makes Teams meetings when MSGRAPH_* are all set.
 	Graph        msgraph.Config
 	GraphEnabled bool
+	// RetentionDays is how long after a session its bookings keep their
+	// personal data (RETENTION_DAYS).
+	RetentionDays int
 	// DBMaxConns caps the Postgres pool of this instance.
 	DBMaxConns int
 	LogFormat  string
@@ -73,6 +76,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.ReminderBefore, err = duration(get, "REMINDER_BEFORE", "24h", time.Hour, 14*24*time.Hour); err != nil {
 		return nil, err
+	}
+	if c.RetentionDays, err = strconv.Atoi(get("RETENTION_DAYS", "90")); err != nil || c.RetentionDays < 1 || c.RetentionDays > 3650 {
+		return nil, &configError{"RETENTION_DAYS", "must be a whole number of days from 1 to 3650"}
 	}
 	if c.DBMaxConns, err = strconv.Atoi(get("DB_MAX_CONNS", "20")); err != nil || c.DBMaxConns < 2 || c.DBMaxConns > 500 {
 		return nil, &configError{"DB_MAX_CONNS", "must be a whole number from 2 to 500"}

@@ -249,6 +249,10 @@ func (a *App) Serve(ctx context.Context) error {
 func (a *App) startWorkers(ctx context.Context) {
 	a.workers.Go(func() { (&booking.WaitlistWorker{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
 	a.workers.Go(func() {
+		keep := time.Duration(a.Config.RetentionDays) * 24 * time.Hour
+		(&booking.RetentionJob{Store: a.DB, Keep: keep, Logger: slog.Default()}).Run(ctx)
+	})
+	a.workers.Go(func() {
 		if err := a.Outbox.Run(ctx); err != nil {
 			slog.Error("outbox worker stopped", "err", err)
 		}

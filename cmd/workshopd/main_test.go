@@ -25,6 +25,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		"RATE_LIMITS":         "sometimes",
 		"REMINDER_BEFORE":     "1s",
 		"DB_MAX_CONNS":        "lots",
+		"RETENTION_DAYS":      "ninety",
 		"LOG_FORMAT":          "xml",
 	}
 	for name, value := range cases {
