@@ -127,6 +127,8 @@ func (a *AuditedDB) record(ctx context.Context, action, subjectType string, subj
 	if !ok {
 		return
 	}
+	// The change has committed: a client hanging up now must not cost its entry.
+	ctx = context.WithoutCancel(ctx)
 	if err := audit(ctx, a.DB.Pool, by, a.Clock.Now(), action, subjectType, subjectID, before, after); err != nil {
 		a.Logger.Error("audit entry not written", "action", action, "subject_type", subjectType,
 			"subject_id", subjectID, "err", err)

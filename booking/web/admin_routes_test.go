@@ -107,6 +107,8 @@ func (f routeFixture) path(t *testing.T, pattern string, own bool) string {
 			segs[i] = itoa(session)
 		case name == "id" && prev == "workshops":
 			segs[i] = itoa(f.workshop)
+		case name == "id" && prev == "emails":
+			segs[i] = "1"
 		case name == "reference":
 			segs[i] = ref
 		case name == "organiser_id":

@@ -43,8 +43,8 @@ var errBadAdminToken = booking.Errorf(booking.EUnauthorized, "Sign in, or send t
 // in their name. A bearer header that is not the admin token is refused
 // outright rather than falling back to a cookie.
 func (s *Server) identify(c *gin.Context) (booking.Actor, error) {
-	if v, ok := c.Get(actorKey); ok {
-		return v.(booking.Actor), nil
+	if a, ok := s.actor(c); ok {
+		return a, nil
 	}
 	var a booking.Actor
 	if c.GetHeader("Authorization") != "" {
@@ -72,7 +72,8 @@ func (s *Server) identify(c *gin.Context) (booking.Actor, error) {
 	return a, nil
 }
 
-// actor returns who identify found, if it ran and found someone.
+// actor returns who identify found, if it ran and found someone: a.Kind
+// says whether it is the admin token or an organiser (a.Organiser).
 func (s *Server) actor(c *gin.Context) (booking.Actor, bool) {
 	v, ok := c.Get(actorKey)
 	if !ok {
@@ -80,15 +81,6 @@ func (s *Server) actor(c *gin.Context) (booking.Actor, bool) {
 	}
 	a, ok := v.(booking.Actor)
 	return a, ok
-}
-
-// signedInOrganiser returns the organiser making the request, or nil for
-// the admin token and strangers.
-func (s *Server) signedInOrganiser(c *gin.Context) *booking.Organiser {
-	if a, ok := s.actor(c); ok && a.Kind == booking.ActorOrganiser {
-		return a.Organiser
-	}
-	return nil
 }
 
 // authorizeAdmin says whether the request may do what only admins do:
@@ -153,7 +145,7 @@ func (s *Server) requireSessionAccess(c *gin.Context) {
 			s.refuse(c, booking.Errorf(booking.ENotFound, "There is no such session."))
 			return
 		}
-		if err := s.svc.AuthorizeSession(c.Request.Context(), a, id); err != nil {
+		if err := s.authorizeSession(c, id); err != nil {
 			s.refuse(c, err)
 			return
 		}
@@ -177,7 +169,7 @@ func (s *Server) requireBookingAccess(c *gin.Context) {
 			err = booking.Errorf(booking.EForbidden, "You are not a facilitator of this booking's session.")
 		}
 		if err == nil {
-			err = s.svc.AuthorizeSession(c.Request.Context(), a, b.SessionID)
+			err = s.authorizeSession(c, b.SessionID)
 		}
 		if err != nil {
 			s.refuse(c, err)

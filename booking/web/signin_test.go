@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -60,6 +61,20 @@ func TestSignInWithALink(t *testing.T) {
 	cookie := c.Name + "=" + c.Value
 	if r := in.as(cookie, "GET", "/api/v1/admin/organisers", nil); r.status != http.StatusOK {
 		t.Fatalf("signed-in admin: %d %s", r.status, r.body)
+	}
+
+	// Another site cannot use the cookie to change anything (SameSite=Lax
+	// aside, the cross-origin check refuses the request).
+	r = in.do("POST", "/api/v1/admin/organisers", map[string]any{"email": "evil@example.org", "name": "Evil", "role": "admin"},
+		"Cookie", cookie, "Sec-Fetch-Site", "cross-site")
+	if r.status != http.StatusForbidden {
+		t.Errorf("cross-site POST with the cookie: %d %s", r.status, r.body)
+	}
+	if r := in.do("POST", "/admin/sign-out", nil, "Cookie", cookie, "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+		t.Errorf("cross-site sign-out: %d", r.status)
+	}
+	if _, err := in.db.OrganiserByEmail(context.Background(), "evil@example.org"); !booking.IsCode(err, booking.ENotFound) {
+		t.Errorf("the cross-site request made an account: %v", err)
 	}
 
 	// The link works once.
