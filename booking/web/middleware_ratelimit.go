@@ -28,20 +28,17 @@ var rateLimits = map[string]redis_rate.Limit{
 // pattern) that takes a place or joins a waiting list. A new route of that
 // kind is added here.
 var limitedRoutes = map[string]string{
-	"POST /api/v1/sessions/:id/holds":       "hold",
-	"POST /api/v1/holds/:hold_id/booking":   "booking",
-	"POST /api/v1/sessions/:id/bookings":    "booking",
-	"POST /api/v1/sessions/:id/waitlist":    "waitlist",
-	"POST /sessions/:id":                    "hold",
-	"POST /holds/:hold_id/details":          "booking",
-	"POST /holds/:hold_id/confirm":          "booking",
-	"POST /bookings/:reference/switch":      "booking",
-	"POST /sessions/:id/waitlist":           "waitlist",
-	"POST /waitlist/:reference/accept":      "booking",
-	"POST /staff/sessions/:id":              "hold",
-	"POST /staff/holds/:hold_id/confirm":    "booking",
-	"POST /staff/sessions/:id/waitlist":     "waitlist",
-	"POST /api/v1/staff/sessions/:id/holds": "hold",
+	"POST /api/v1/sessions/:id/holds":         "hold",
+	"POST /api/v1/holds/:hold_id/booking":     "booking",
+	"POST /api/v1/sessions/:id/bookings":      "booking",
+	"POST /api/v1/sessions/:id/waitlist":      "waitlist",
+	"POST /sessions/:id":                      "hold",
+	"POST /holds/:hold_id/details":            "booking",
+	"POST /holds/:hold_id/confirm":            "booking",
+	"POST /bookings/:reference/switch":        "booking",
+	"POST /sessions/:id/waitlist":             "waitlist",
+	"POST /waitlist/:reference/accept":        "booking",
+	"POST /api/v1/waitlist/:reference/accept": "booking",
 }
 
 // rateLimiter counts requests per client in Redis. When Redis fails it lets
