@@ -39,6 +39,7 @@ type Store struct {
 	loads     singleflight.Group
 	stats     counters
 	batch     *batcher
+	prefix    string
 }
 
 var _ booking.Holds = (*Store)(nil)
@@ -65,6 +66,10 @@ func WithRedisTimeout(d time.Duration) Option { return func(s *Store) { s.timeou
 // WithClock sets the clock Sync stamps new mirrors with (default the system
 // clock); it must be the clock that gives Take its now.
 func WithClock(c booking.Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithKeyPrefix puts p before every Redis key of the holds (default none),
+// for several services, or test runs, sharing one Redis database.
+func WithKeyPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
 
 // WithLogger sets where Redis outages and failed syncs are logged (default
 // slog.Default()).
@@ -276,8 +281,8 @@ func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error
 	rctx, cancel := s.redisCtx(ctx)
 	defer cancel()
 	_, err := s.rdb.Pipelined(rctx, func(p redis.Pipeliner) error {
-		p.ZRem(rctx, holdsKey(t.session, t.mode), t.member())
-		p.ZRem(rctx, pendingKey(t.session, t.mode), t.member())
+		p.ZRem(rctx, s.holdsKey(t.session, t.mode), t.member())
+		p.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member())
 		return nil
 	})
 	if err != nil {
@@ -326,7 +331,7 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 			continue
 		}
 		settled = true
-		_, err = s.run(ctx, settleScript, []string{mirrorKey(m.SessionID, m.Mode), pendingKey(m.SessionID, m.Mode)},
+		_, err = s.run(ctx, settleScript, []string{s.mirrorKey(m.SessionID, m.Mode), s.pendingKey(m.SessionID, m.Mode)},
 			t.member(), m.Version, m.Capacity, m.Taken, closesMs(m), string(m.Audience),
 			now.UnixMilli(), s.mirrorTTL.Milliseconds())
 		if err != nil {
@@ -336,7 +341,7 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 	if err == nil && !settled {
 		// No fresh count for its own mode: still end the lease.
 		rctx, cancel := s.redisCtx(ctx)
-		err = s.rdb.ZRem(rctx, pendingKey(t.session, t.mode), t.member()).Err()
+		err = s.rdb.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member()).Err()
 		cancel()
 	}
 	if err == nil {
@@ -350,7 +355,7 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 
 // keys are the three keys of a hold's session and mode, in script order.
 func (s *Store) keys(t token) []string {
-	return []string{mirrorKey(t.session, t.mode), holdsKey(t.session, t.mode), pendingKey(t.session, t.mode)}
+	return []string{s.mirrorKey(t.session, t.mode), s.holdsKey(t.session, t.mode), s.pendingKey(t.session, t.mode)}
 }
 
 func (s *Store) sync(ctx context.Context, now time.Time, mirrors []booking.Mirror) error {
@@ -359,7 +364,7 @@ func (s *Store) sync(ctx context.Context, now time.Time, mirrors []booking.Mirro
 			s.log.Warn("holds: sync skipped an invalid mirror", "session", m.SessionID, "mode", m.Mode)
 			continue
 		}
-		_, err := s.run(ctx, syncScript, []string{mirrorKey(m.SessionID, m.Mode)},
+		_, err := s.run(ctx, syncScript, []string{s.mirrorKey(m.SessionID, m.Mode)},
 			m.Version, m.Capacity, m.Taken, closesMs(m), string(m.Audience),
 			now.UnixMilli(), s.mirrorTTL.Milliseconds())
 		if err != nil {
@@ -377,7 +382,7 @@ func (s *Store) Held(ctx context.Context, sessionID int64, mode booking.Mode, no
 	}
 	rctx, cancel := s.redisCtx(ctx)
 	defer cancel()
-	n, err := s.rdb.ZCount(rctx, holdsKey(sessionID, mode), "("+strconv.FormatInt(now.UnixMilli(), 10), "+inf").Result()
+	n, err := s.rdb.ZCount(rctx, s.holdsKey(sessionID, mode), "("+strconv.FormatInt(now.UnixMilli(), 10), "+inf").Result()
 	if err != nil {
 		if err := s.failed(ctx, "held", err); err != nil && ctx.Err() == nil {
 			s.log.Error("holds: count failed", "session", sessionID, "mode", mode, "err", err)

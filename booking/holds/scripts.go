@@ -27,16 +27,19 @@ import (
 // issued before it and missing from the set was lost with Redis data, not
 // released. Every TTL is relative to the caller's now, so a Redis clock that
 // disagrees with ours (or a test clock) cannot expire keys early.
-func mirrorKey(session int64, mode booking.Mode) string {
-	return "{s:" + strconv.FormatInt(session, 10) + "}:" + string(mode)
+//
+// A key prefix (WithKeyPrefix) goes before the hash tag, so services or test
+// runs sharing one Redis keep apart and the tag still decides the slot.
+func (s *Store) mirrorKey(session int64, mode booking.Mode) string {
+	return s.prefix + "{s:" + strconv.FormatInt(session, 10) + "}:" + string(mode)
 }
 
-func holdsKey(session int64, mode booking.Mode) string {
-	return mirrorKey(session, mode) + ":holds"
+func (s *Store) holdsKey(session int64, mode booking.Mode) string {
+	return s.mirrorKey(session, mode) + ":holds"
 }
 
-func pendingKey(session int64, mode booking.Mode) string {
-	return mirrorKey(session, mode) + ":pending"
+func (s *Store) pendingKey(session int64, mode booking.Mode) string {
+	return s.mirrorKey(session, mode) + ":pending"
 }
 
 // Script answers.

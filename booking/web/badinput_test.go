@@ -34,7 +34,7 @@ func (e *env) snapshot() snapshot {
 		}
 		s.rows[q] = n
 	}
-	keys, err := e.rdb.Keys(ctx, "*:holds").Result()
+	keys, err := e.rdb.Keys(ctx, e.prefix+"*:holds").Result()
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,13 +40,27 @@ type env struct {
 	rdb   *redis.Client
 	clock *testenv.Clock
 	logs  logs
+	// prefix keeps this test's hold keys apart from any other test run
+	// sharing the Redis database (session ids restart in every database).
+	prefix string
 }
+
+var envs atomic.Int64
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	db, dbURL := testenv.Postgres(t, "web")
-	rdb, _ := testenv.Redis(t, redisDB)
-	return &env{t: t, db: db, dbURL: dbURL, rdb: rdb, clock: testenv.NewClock(time.Now().Truncate(time.Second))}
+	rdb, _ := testenv.RedisShared(t, redisDB)
+	prefix := fmt.Sprintf("t%d.%d:", os.Getpid(), envs.Add(1))
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			rdb.Del(ctx, iter.Val())
+		}
+	})
+	return &env{t: t, db: db, dbURL: dbURL, rdb: rdb, clock: testenv.NewClock(time.Now().Truncate(time.Second)),
+		prefix: prefix}
 }
 
 // instance is one workshopd as a router: its own pool, Redis client and
@@ -72,7 +89,7 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
+	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithKeyPrefix(e.prefix), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
 	e.t.Cleanup(h.Close)
 	svc := &booking.Service{Store: db, Holds: h, Clock: e.clock}
 	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken}, web.Deps{

@@ -93,6 +93,17 @@ func Postgres(t testing.TB, prefix string) (*postgres.DB, string) {
 // t ends. Each test package uses its own n so packages running in parallel
 // never see each other's keys.
 func Redis(t testing.TB, n int) (*redis.Client, string) {
+	return redisDB(t, n, true)
+}
+
+// RedisShared is Redis without emptying the database: for tests that keep
+// their keys apart by prefix, so that two runs of them at once (two
+// developers' go test on one machine) leave each other alone.
+func RedisShared(t testing.TB, n int) (*redis.Client, string) {
+	return redisDB(t, n, false)
+}
+
+func redisDB(t testing.TB, n int, flush bool) (*redis.Client, string) {
 	t.Helper()
 	u, err := url.Parse(RedisURL())
 	if err != nil {
@@ -108,11 +119,15 @@ func Redis(t testing.TB, n int) (*redis.Client, string) {
 	if err := c.Ping(ctx).Err(); err != nil {
 		t.Fatalf("testenv: Redis at %s does not answer (run make test, which starts it): %v", RedisURL(), err)
 	}
-	if err := c.FlushDB(ctx).Err(); err != nil {
-		t.Fatal(err)
+	if flush {
+		if err := c.FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(func() {
-		_ = c.FlushDB(context.Background()).Err()
+		if flush {
+			_ = c.FlushDB(context.Background()).Err()
+		}
 		_ = c.Close()
 	})
 	return c, u.String()
