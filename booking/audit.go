@@ -74,7 +74,8 @@ func (s *Service) RecordChange(ctx context.Context, action, subjectType, subject
 	if err != nil {
 		return err
 	}
-	return acc.RecordAudit(ctx, e)
+	// Written after the change committed: a client hanging up must not cost the entry.
+	return acc.RecordAudit(context.WithoutCancel(ctx), e)
 }
 
 // Snapshots are what the audit log keeps of each subject: what organisers
