@@ -36,7 +36,8 @@ import (
 // actorKey is where identify keeps the actor on the Gin context.
 const actorKey = "workshops.actor"
 
-var errBadAdminToken = booking.Errorf(booking.EUnauthorized, "Sign in, or send the admin token as a bearer token.")
+// errNoCredentials answers a request with no good admin token and no sign-in.
+var errNoCredentials = booking.Errorf(booking.EUnauthorized, "Sign in, or send the admin token as a bearer token.")
 
 // identify says who is making the request, once per request, and puts the
 // actor on the request's context so the changes made under it are audited
@@ -50,13 +51,13 @@ func (s *Server) identify(c *gin.Context) (booking.Actor, error) {
 	if c.GetHeader("Authorization") != "" {
 		t := bearer(c)
 		if s.adminOK == nil || t == "" || subtle.ConstantTimeCompare(hashToken(t), s.adminOK) != 1 {
-			return a, errBadAdminToken
+			return a, errNoCredentials
 		}
 		a = booking.Actor{Kind: booking.ActorAPIToken}
 	} else {
 		id, err := c.Cookie(s.signInCookieName())
 		if err != nil || id == "" || s.svc.Accounts == nil {
-			return a, booking.ErrNotSignedIn
+			return a, errNoCredentials
 		}
 		sess, err := s.svc.SignedIn(c.Request.Context(), id)
 		if err != nil {
