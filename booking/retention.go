@@ -14,13 +14,14 @@ import (
 // store implements it next to Store.
 //
 // Removing personal data (anonymising) blanks the name, email,
-// organisation, postcode and access needs of a booking and records when;
-// its mode, status, attendance and times stay, so the counts do too.
+// organisation, postcode and access needs of a booking or a waiting-list
+// entry and records when; its mode, status, attendance and times stay, so
+// the counts do too.
 type PersonalDataStore interface {
-	// AnonymiseEnded anonymises up to limit bookings of sessions that ended
-	// at or before endedBy and returns how many. Instances running it at
-	// the same moment take different bookings; anonymised ones are never
-	// taken again.
+	// AnonymiseEnded anonymises up to limit bookings and up to limit
+	// waiting-list entries of sessions that ended at or before endedBy, and
+	// returns how many. Instances running it at the same moment take
+	// different rows; anonymised ones are never taken again.
 	AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit int) (int, error)
 	// PersonalData returns everything held about an email address, matched
 	// without regard to case.
@@ -28,18 +29,23 @@ type PersonalDataStore interface {
 	// LiveUpcoming returns the references of the live bookings made with
 	// email for sessions that start after now.
 	LiveUpcoming(ctx context.Context, email string, now time.Time) ([]string, error)
-	// ErasePersonalData anonymises every booking made with email, except
-	// live bookings of sessions that start after now (cancel those first),
-	// deletes the emails still waiting to be sent for them and clears the
-	// error text of the others.
+	// ActiveWaitlistEntries returns the references of the entries made with
+	// email that are still waiting or offered a place.
+	ActiveWaitlistEntries(ctx context.Context, email string) ([]string, error)
+	// ErasePersonalData anonymises every booking and waiting-list entry
+	// made with email, except live bookings of sessions that start after
+	// now and active entries (end those first: they are counted in
+	// Remaining). It deletes the emails still waiting to be sent to the
+	// address and clears the address and error text from the others.
 	ErasePersonalData(ctx context.Context, email string, now time.Time) (Erasure, error)
 }
 
 // PersonalData is everything held about one email address.
 type PersonalData struct {
-	Email    string            `json:"email"`
-	Bookings []PersonalBooking `json:"bookings"`
-	Emails   []PersonalEmail   `json:"emails"`
+	Email        string                  `json:"email"`
+	Bookings     []PersonalBooking       `json:"bookings"`
+	WaitingLists []PersonalWaitlistEntry `json:"waiting_lists"`
+	Emails       []PersonalEmail         `json:"emails"`
 }
 
 // PersonalBooking is a booking with the session it is for.
@@ -52,11 +58,33 @@ type PersonalBooking struct {
 	Venue        Venue      `json:"venue"`
 }
 
-// PersonalEmail is an email about one of the person's bookings: what it
-// was and whether it went. Message bodies are not kept; they are composed
-// when sent.
+// PersonalWaitlistEntry is a place on a waiting list, with its session.
+type PersonalWaitlistEntry struct {
+	Reference    string         `json:"reference"`
+	SessionID    int64          `json:"session_id"`
+	Mode         Mode           `json:"mode"`
+	Name         string         `json:"name"`
+	Email        string         `json:"email"`
+	Organisation string         `json:"organisation"`
+	Postcode     string         `json:"postcode"`
+	AccessNeeds  string         `json:"access_needs"`
+	Status       WaitlistStatus `json:"status"`
+	CreatedAt    time.Time      `json:"created_at"`
+	EndedAt      *time.Time     `json:"ended_at,omitempty"`
+	AnonymisedAt *time.Time     `json:"anonymised_at,omitempty"`
+	Workshop     string         `json:"workshop"`
+	StartsAt     time.Time      `json:"starts_at"`
+	EndsAt       time.Time      `json:"ends_at"`
+}
+
+// PersonalEmail is an email sent or waiting to be sent to the person: what
+// it was about and whether it went. Message bodies are not kept (they are
+// composed when sent), nor are the links' tokens shown.
 type PersonalEmail struct {
-	Reference string     `json:"booking_reference"`
+	// About is "booking", "waiting_list" or "account" (an organiser's
+	// sign-in link), with the reference of the booking or entry.
+	About     string     `json:"about"`
+	Reference string     `json:"reference,omitempty"`
 	Kind      string     `json:"kind"`
 	Status    string     `json:"status"`
 	Attempts  int        `json:"attempts"`
@@ -69,12 +97,17 @@ type Erasure struct {
 	// Cancelled are the live bookings of sessions still to come, cancelled
 	// first so their places go to others.
 	Cancelled []string `json:"cancelled"`
+	// LeftWaitingLists are the entries taken off waiting lists first, so
+	// a place offered goes to the next person.
+	LeftWaitingLists []string `json:"left_waiting_lists"`
 	// Anonymised counts the bookings whose personal data was removed.
 	Anonymised int `json:"anonymised"`
+	// AnonymisedEntries counts the waiting-list entries likewise.
+	AnonymisedEntries int `json:"waiting_list_entries_anonymised"`
 	// EmailsDropped counts the emails that were waiting to be sent.
 	EmailsDropped int `json:"emails_dropped"`
-	// Remaining counts live upcoming bookings made while erasing; the
-	// service tries again until there are none.
+	// Remaining counts live upcoming bookings and active entries made while
+	// erasing; the service tries again until there are none.
 	Remaining int `json:"-"`
 }
 
@@ -118,9 +151,10 @@ func (s *Service) ExportPerson(ctx context.Context, email string) (*PersonalData
 const eraseTries = 3
 
 // ErasePerson erases what is held about an email address: live bookings of
-// sessions still to come are cancelled the usual way (their places go
-// back, Redis learns the fresh counts), then every booking is anonymised
-// and emails still waiting for them are dropped.
+// sessions still to come are cancelled and waiting-list places left the
+// usual way (places go back or to the next person waiting, Redis learns
+// the fresh counts), then every booking and entry is anonymised and emails
+// still waiting to go to the address are dropped.
 func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, error) {
 	email, err := checkPersonEmail(email)
 	if err != nil {
@@ -130,7 +164,7 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 	if err != nil {
 		return nil, err
 	}
-	var cancelled []string
+	cancelled, left := []string{}, []string{}
 	for try := 0; try < eraseTries; try++ {
 		now := s.now()
 		refs, err := p.LiveUpcoming(ctx, email, now)
@@ -148,15 +182,26 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			s.Holds.Sync(ctx, mirror)
 			cancelled = append(cancelled, ref)
 		}
+		entries, err := p.ActiveWaitlistEntries(ctx, email)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range entries {
+			_, err := s.endEntry(ctx, ref)
+			if IsCode(err, EConflict) || IsCode(err, ENotFound) {
+				continue // ended meanwhile
+			}
+			if err != nil {
+				return nil, err
+			}
+			left = append(left, ref)
+		}
 		e, err := p.ErasePersonalData(ctx, email, now)
 		if err != nil {
 			return nil, err
 		}
 		if e.Remaining == 0 {
-			e.Cancelled = cancelled
-			if e.Cancelled == nil {
-				e.Cancelled = []string{}
-			}
+			e.Cancelled, e.LeftWaitingLists = cancelled, left
 			return &e, nil
 		}
 	}
@@ -167,15 +212,16 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 // sweep holds many row locks for long.
 const retentionBatch = 500
 
-// RunRetention anonymises every booking of sessions that ended more than
-// keep before now, in batches, and returns how many it anonymised. It is
-// idempotent and safe to run in several instances at once.
+// RunRetention anonymises every booking and waiting-list entry of sessions
+// that ended more than keep before now, in batches, and returns how many
+// it anonymised. It is idempotent and safe to run in several instances at
+// once: it stops when a batch finds nothing left to take.
 func RunRetention(ctx context.Context, store PersonalDataStore, now time.Time, keep time.Duration) (int, error) {
 	total := 0
 	for {
 		n, err := store.AnonymiseEnded(ctx, now.Add(-keep), now, retentionBatch)
 		total += n
-		if err != nil || n < retentionBatch {
+		if err != nil || n == 0 {
 			return total, err
 		}
 	}

@@ -19,26 +19,32 @@ const blankPersonalData = `name = '', email = '', organisation = '', postcode = 
 	anonymised_at = $2`
 
 // forgetEmails follows a statement whose CTE "anon" returns the ids of the
-// bookings just anonymised: emails still waiting for them are dropped (the
-// address is gone) and the error text of the others, which may quote the
-// address, is cleared. The two touch different rows, as one statement must.
-const forgetEmails = `,
+// rows of column's table (bookings or waitlist entries) just anonymised:
+// emails still waiting for them are dropped (the address is gone) and the
+// error text of the others, which may quote the address, is cleared. The
+// two touch different rows, as one statement must.
+func forgetEmails(column string) string {
+	return `,
 	dropped AS (
-		DELETE FROM outbox WHERE booking_id IN (SELECT id FROM anon) AND status = 'pending'
+		DELETE FROM outbox WHERE ` + column + ` IN (SELECT id FROM anon) AND status = 'pending'
 		RETURNING id
 	),
 	cleared AS (
 		UPDATE outbox SET last_error = ''
-		WHERE booking_id IN (SELECT id FROM anon) AND status <> 'pending' AND last_error <> ''
+		WHERE ` + column + ` IN (SELECT id FROM anon) AND status <> 'pending' AND last_error <> ''
 		RETURNING id
 	)`
+}
 
-// AnonymiseEnded anonymises up to limit bookings of sessions that ended at
-// or before endedBy. SKIP LOCKED lets several instances sweep at once,
-// each taking other rows; it locks booking rows only and waits for none,
-// so it cannot deadlock with bookings taking the common lock order.
+// AnonymiseEnded anonymises up to limit bookings and up to limit
+// waiting-list entries of sessions that ended at or before endedBy. SKIP
+// LOCKED lets several instances sweep at once, each taking other rows; it
+// locks those rows only and waits for none, so it cannot deadlock with
+// writers taking the common lock order. Entries still waiting when their
+// session is long over have lapsed; offered ones are left to the offer
+// worker, which lapses them before the session starts.
 func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit int) (int, error) {
-	var n int
+	var bookings, entries int
 	err := db.Pool.QueryRow(ctx, `
 		WITH due AS (
 			SELECT b.id FROM bookings b JOIN sessions s ON s.id = b.session_id
@@ -51,18 +57,37 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 			UPDATE bookings SET `+blankPersonalData+`
 			FROM due WHERE bookings.id = due.id
 			RETURNING bookings.id
-		)`+forgetEmails+`
-		SELECT count(*) FROM anon`, endedBy, now, limit).Scan(&n)
+		)`+forgetEmails("booking_id")+`
+		SELECT count(*) FROM anon`, endedBy, now, limit).Scan(&bookings)
 	if err != nil {
-		return 0, fmt.Errorf("anonymise ended sessions: %w", err)
+		return 0, fmt.Errorf("anonymise ended sessions: bookings: %w", err)
 	}
-	return n, nil
+	err = db.Pool.QueryRow(ctx, `
+		WITH due AS (
+			SELECT e.id FROM waitlist_entries e JOIN sessions s ON s.id = e.session_id
+			WHERE e.anonymised_at IS NULL AND s.ends_at <= $1 AND e.status <> 'offered'
+			ORDER BY e.id
+			LIMIT $3
+			FOR UPDATE OF e SKIP LOCKED
+		),
+		anon AS (
+			UPDATE waitlist_entries w SET `+blankPersonalData+`,
+				status = CASE WHEN w.status = 'waiting' THEN 'lapsed' ELSE w.status END,
+				ended_at = COALESCE(w.ended_at, $2)
+			FROM due WHERE w.id = due.id
+			RETURNING w.id
+		)`+forgetEmails("waitlist_entry_id")+`
+		SELECT count(*) FROM anon`, endedBy, now, limit).Scan(&entries)
+	if err != nil {
+		return bookings, fmt.Errorf("anonymise ended sessions: waiting lists: %w", err)
+	}
+	return bookings + entries, nil
 }
 
-// PersonalData returns every booking made with email, with its session, and
-// the emails sent or waiting for them.
+// PersonalData returns every booking and waiting-list entry made with
+// email, with their sessions, and the emails sent or waiting to go to it.
 func (db *DB) PersonalData(ctx context.Context, email string) (*booking.PersonalData, error) {
-	out := &booking.PersonalData{Email: email, Bookings: []booking.PersonalBooking{}, Emails: []booking.PersonalEmail{}}
+	out := &booking.PersonalData{Email: email}
 	rows, err := db.Pool.Query(ctx, `
 		SELECT `+prefixed("b.", bookingColumns)+`, b.anonymised_at,
 			w.title, s.starts_at, s.ends_at, s.venue_name, s.venue_address
@@ -86,16 +111,51 @@ func (db *DB) PersonalData(ctx context.Context, email string) (*booking.Personal
 	}
 
 	rows, err = db.Pool.Query(ctx, `
-		SELECT b.reference, o.kind, o.status, o.attempts, o.created_at, o.sent_at
-		FROM outbox o JOIN bookings b ON b.id = o.booking_id
-		WHERE lower(b.email) = lower($1)
-		ORDER BY o.id`, email)
+		SELECT e.reference, e.session_id, e.mode, e.name, e.email, e.organisation, e.postcode,
+			e.access_needs, e.status, e.created_at, e.ended_at, e.anonymised_at,
+			w.title, s.starts_at, s.ends_at
+		FROM waitlist_entries e
+		JOIN sessions s ON s.id = e.session_id
+		JOIN workshops w ON w.id = s.workshop_id
+		WHERE lower(e.email) = lower($1)
+		ORDER BY s.starts_at, e.id`, email)
+	if err != nil {
+		return nil, fmt.Errorf("personal data: waiting lists: %w", err)
+	}
+	out.WaitingLists, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.PersonalWaitlistEntry, error) {
+		var e booking.PersonalWaitlistEntry
+		err := row.Scan(&e.Reference, &e.SessionID, &e.Mode, &e.Name, &e.Email, &e.Organisation, &e.Postcode,
+			&e.AccessNeeds, &e.Status, &e.CreatedAt, &e.EndedAt, &e.AnonymisedAt, &e.Workshop, &e.StartsAt, &e.EndsAt)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("personal data: waiting lists: %w", err)
+	}
+
+	// Emails reach a person through a booking, a waiting-list entry or (a
+	// sign-in link to an organiser) the address in the payload; a row is
+	// counted once, under the first of these it has.
+	rows, err = db.Pool.Query(ctx, `
+		SELECT about, reference, kind, status, attempts, created_at, sent_at FROM (
+			SELECT 'booking' AS about, b.reference, o.*
+			FROM outbox o JOIN bookings b ON b.id = o.booking_id
+			WHERE lower(b.email) = lower($1)
+			UNION ALL
+			SELECT 'waiting_list', e.reference, o.*
+			FROM outbox o JOIN waitlist_entries e ON e.id = o.waitlist_entry_id
+			WHERE lower(e.email) = lower($1) AND o.booking_id IS NULL
+			UNION ALL
+			SELECT 'account', '', o.*
+			FROM outbox o
+			WHERE lower(o.payload->>'to') = lower($1) AND o.booking_id IS NULL AND o.waitlist_entry_id IS NULL
+		) sent
+		ORDER BY id`, email)
 	if err != nil {
 		return nil, fmt.Errorf("personal data: emails: %w", err)
 	}
 	out.Emails, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.PersonalEmail, error) {
 		var e booking.PersonalEmail
-		err := row.Scan(&e.Reference, &e.Kind, &e.Status, &e.Attempts, &e.CreatedAt, &e.SentAt)
+		err := row.Scan(&e.About, &e.Reference, &e.Kind, &e.Status, &e.Attempts, &e.CreatedAt, &e.SentAt)
 		return e, err
 	})
 	if err != nil {
@@ -121,29 +181,80 @@ func (db *DB) LiveUpcoming(ctx context.Context, email string, now time.Time) ([]
 	return refs, nil
 }
 
-// ErasePersonalData anonymises the bookings made with email, except live
-// bookings of sessions still to come (the service cancels those first and
-// they are counted in Remaining), in one statement.
+// ActiveWaitlistEntries returns the references of the entries made with
+// email that are waiting or offered a place.
+func (db *DB) ActiveWaitlistEntries(ctx context.Context, email string) ([]string, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT reference FROM waitlist_entries
+		WHERE lower(email) = lower($1) AND status IN ('waiting', 'offered')
+		ORDER BY id`, email)
+	if err != nil {
+		return nil, fmt.Errorf("active waiting-list entries: %w", err)
+	}
+	refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("active waiting-list entries: %w", err)
+	}
+	return refs, nil
+}
+
+// ErasePersonalData anonymises the bookings and waiting-list entries made
+// with email, except live bookings of sessions still to come and active
+// entries (the service ends those first; they are counted in Remaining),
+// and forgets the address in the outbox, in one transaction.
 func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time) (booking.Erasure, error) {
 	var e booking.Erasure
-	err := db.Pool.QueryRow(ctx, `
-		WITH target AS (
-			SELECT b.id FROM bookings b JOIN sessions s ON s.id = b.session_id
-			WHERE lower(b.email) = lower($1)
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE bookings b SET `+blankPersonalData+`
+			FROM sessions s
+			WHERE s.id = b.session_id AND lower(b.email) = lower($1)
 			  AND NOT (b.status <> 'cancelled' AND s.starts_at > $2)
-			FOR UPDATE OF b
-		),
-		anon AS (
-			UPDATE bookings SET `+blankPersonalData+`
-			FROM target WHERE bookings.id = target.id
-			RETURNING bookings.id
-		)`+forgetEmails+`
-		SELECT (SELECT count(*) FROM anon), (SELECT count(*) FROM dropped),
-			(SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
-			 WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2)`,
-		email, now).Scan(&e.Anonymised, &e.EmailsDropped, &e.Remaining)
+			RETURNING b.id`, email, now)
+		if err != nil {
+			return fmt.Errorf("erase: bookings: %w", err)
+		}
+		bookingIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("erase: bookings: %w", err)
+		}
+		rows, err = tx.Query(ctx, `
+			UPDATE waitlist_entries SET `+blankPersonalData+`, ended_at = COALESCE(ended_at, $2)
+			WHERE lower(email) = lower($1) AND status NOT IN ('waiting', 'offered')
+			RETURNING id`, email, now)
+		if err != nil {
+			return fmt.Errorf("erase: waiting lists: %w", err)
+		}
+		entryIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("erase: waiting lists: %w", err)
+		}
+		e.Anonymised, e.AnonymisedEntries = len(bookingIDs), len(entryIDs)
+
+		// The emails to the address: those still waiting are dropped, the
+		// others lose the address, the links and any error text quoting it.
+		const toAddress = `(booking_id = ANY($1) OR waitlist_entry_id = ANY($2) OR lower(payload->>'to') = lower($3))`
+		tag, err := tx.Exec(ctx, `DELETE FROM outbox WHERE status = 'pending' AND `+toAddress, bookingIDs, entryIDs, email)
+		if err != nil {
+			return fmt.Errorf("erase: emails: %w", err)
+		}
+		e.EmailsDropped = int(tag.RowsAffected())
+		if _, err := tx.Exec(ctx, `
+			UPDATE outbox SET last_error = '', payload = payload - 'to' - 'name' - 'url' - 'token'
+			WHERE `+toAddress+` AND (last_error <> '' OR payload ?| array['to', 'name', 'url', 'token'])`,
+			bookingIDs, entryIDs, email); err != nil {
+			return fmt.Errorf("erase: emails: %w", err)
+		}
+
+		return tx.QueryRow(ctx, `
+			SELECT (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
+			        WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2)
+			     + (SELECT count(*) FROM waitlist_entries
+			        WHERE lower(email) = lower($1) AND status IN ('waiting', 'offered'))`,
+			email, now).Scan(&e.Remaining)
+	})
 	if err != nil {
-		return booking.Erasure{}, fmt.Errorf("erase personal data: %w", err)
+		return booking.Erasure{}, err
 	}
 	return e, nil
 }

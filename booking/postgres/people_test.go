@@ -48,6 +48,35 @@ func bookFull(t *testing.T, db *postgres.DB, sessionID int64, mode booking.Mode,
 	return b
 }
 
+// joinList puts email on the waiting list of a session.
+func joinList(t *testing.T, db *postgres.DB, sessionID int64, email string) *booking.WaitlistEntry {
+	t.Helper()
+	_, hash, err := booking.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &booking.WaitlistEntry{
+		SessionID: sessionID, Mode: booking.InPerson, Name: "Mary Seacole", Email: email,
+		Organisation: "Coventry Carers' Trust", AccessNeeds: "A seat near the door", ManageTokenHash: hash,
+	}
+	if err := db.JoinWaitlist(context.Background(), e, now); err != nil {
+		t.Fatalf("join %s: %v", email, err)
+	}
+	return e
+}
+
+// entryState reads what a waiting-list entry holds now.
+func entryState(t *testing.T, db *postgres.DB, reference string) (name, email, status string, anonymised bool) {
+	t.Helper()
+	err := db.Pool.QueryRow(context.Background(), `
+		SELECT name, email, status, anonymised_at IS NOT NULL FROM waitlist_entries WHERE reference = $1`, reference).
+		Scan(&name, &email, &status, &anonymised)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
 func pendingEmails(t *testing.T, db *postgres.DB, bookingID int64) int {
 	t.Helper()
 	var n int
@@ -68,6 +97,12 @@ func TestRetentionAnonymisesEndedSessions(t *testing.T) {
 	cancelled := bookFull(t, db, old.ID, booking.Online, "cancelled@example.org")
 	absent := bookFull(t, db, old.ID, booking.Online, "absent@example.org")
 	keepMe := bookFull(t, db, recent.ID, booking.InPerson, "came@example.org")
+	waiting := joinList(t, db, old.ID, "waiting@example.org")
+	left := joinList(t, db, old.ID, "left@example.org")
+	if _, _, err := db.LeaveWaitlist(ctx, left.Reference, now); err != nil {
+		t.Fatal(err)
+	}
+	stillWaiting := joinList(t, db, recent.ID, "waiting@example.org")
 	if _, _, err := db.CancelBooking(ctx, cancelled.Reference, now); err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +124,16 @@ func TestRetentionAnonymisesEndedSessions(t *testing.T) {
 	}
 	at := old.EndsAt.Add(keep)
 	n, err = booking.RunRetention(ctx, db, at, keep)
-	if err != nil || n != 3 {
-		t.Fatalf("RunRetention = %d, %v; want the 3 bookings of the old session", n, err)
+	if err != nil || n != 5 {
+		t.Fatalf("RunRetention = %d, %v; want the 3 bookings and 2 waiting-list entries of the old session", n, err)
+	}
+	for ref, want := range map[string]string{waiting.Reference: "lapsed", left.Reference: "left"} {
+		if name, email, status, anon := entryState(t, db, ref); name != "" || email != "" || !anon || status != want {
+			t.Errorf("entry %s after retention: %q %q %s anonymised=%v, want blank and %s", ref, name, email, status, anon, want)
+		}
+	}
+	if _, email, status, anon := entryState(t, db, stillWaiting.Reference); anon || email == "" || status != "waiting" {
+		t.Errorf("the recent session's waiting list was touched: %s %s %v", email, status, anon)
 	}
 	for ref, want := range map[string]personal{
 		came.Reference:      {Mode: "in_person", Status: "confirmed", Attended: yes()},
@@ -179,6 +222,16 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	a := bookFull(t, db, past.ID, booking.InPerson, "Ada@Example.org")
 	b := bookFull(t, db, upcoming.ID, booking.Online, "ada@example.org")
 	other := bookFull(t, db, past.ID, booking.Online, "someone.else@example.org")
+	waits := joinList(t, db, addSession(t, db, w.ID, 40*24*time.Hour, 5, 5).ID, "ada@EXAMPLE.org")
+	waited := joinList(t, db, addSession(t, db, w.ID, 2*time.Hour, 5, 5).ID, "ada@example.org")
+	if _, _, err := db.LeaveWaitlist(ctx, waited.Reference, now); err != nil {
+		t.Fatal(err)
+	}
+	// A sign-in link sent to the same address (an organiser's account).
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO outbox (kind, payload, message_id, status)
+		VALUES ('signin_link', '{"to": "ada@example.org", "url": "https://x/admin/sign-in/secret"}', 'signin.test@workshops', 'sent')`); err != nil {
+		t.Fatal(err)
+	}
 
 	got, err := db.PersonalData(ctx, "ADA@example.ORG")
 	if err != nil {
@@ -192,12 +245,21 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		!first.StartsAt.Equal(past.StartsAt) || first.Venue != past.Venue || first.AnonymisedAt != nil {
 		t.Errorf("exported booking = %+v", first)
 	}
-	if len(got.Emails) != 2 || got.Emails[0].Kind != booking.MsgBookingConfirmed || got.Emails[0].Status != "pending" {
-		t.Errorf("exported emails = %+v, want the two confirmations", got.Emails)
+	if len(got.WaitingLists) != 2 || got.WaitingLists[0].Reference != waited.Reference || got.WaitingLists[0].Status != booking.LeftWaitlist ||
+		got.WaitingLists[1].AccessNeeds == "" || got.WaitingLists[1].Workshop != w.Title {
+		t.Errorf("exported waiting lists = %+v", got.WaitingLists)
+	}
+	about := map[string]int{}
+	for _, e := range got.Emails {
+		about[e.About]++
+	}
+	if len(got.Emails) != 5 || about["booking"] != 2 || about["waiting_list"] != 2 || about["account"] != 1 ||
+		got.Emails[0].Kind != booking.MsgBookingConfirmed || got.Emails[0].Status != "pending" || got.Emails[0].Reference != a.Reference {
+		t.Errorf("exported emails = %+v, want 2 confirmations, 2 waiting-list emails and a sign-in link", got.Emails)
 	}
 	none, err := db.PersonalData(ctx, "nobody@example.org")
-	if err != nil || none.Bookings == nil || len(none.Bookings) != 0 || len(none.Emails) != 0 {
-		t.Errorf("export of an unknown address = %+v, %v; want empty lists", none, err)
+	if err != nil || len(none.Bookings) != 0 || len(none.Emails) != 0 || len(none.WaitingLists) != 0 {
+		t.Errorf("export of an unknown address = %+v, %v; want nothing", none, err)
 	}
 
 	// The session to come is left for the service to cancel first.
@@ -206,12 +268,20 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	if err != nil || len(refs) != 1 || refs[0] != b.Reference {
 		t.Fatalf("LiveUpcoming = %v, %v; want [%s]", refs, err, b.Reference)
 	}
+	if refs, err := db.ActiveWaitlistEntries(ctx, "ADA@example.org"); err != nil || len(refs) != 1 || refs[0] != waits.Reference {
+		t.Fatalf("ActiveWaitlistEntries = %v, %v; want [%s]", refs, err, waits.Reference)
+	}
 	e, err := db.ErasePersonalData(ctx, "ada@example.org", after)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Anonymised != 1 || e.EmailsDropped != 1 || e.Remaining != 1 {
-		t.Errorf("erasure = %+v, want 1 anonymised, 1 email dropped, 1 remaining", e)
+	// The past booking and the entry that was left; their two pending emails.
+	if e.Anonymised != 1 || e.AnonymisedEntries != 1 || e.EmailsDropped != 2 || e.Remaining != 2 {
+		t.Errorf("erasure = %+v, want 1 booking and 1 entry anonymised, 2 emails dropped, 2 remaining", e)
+	}
+	var payload string
+	if err := db.Pool.QueryRow(ctx, `SELECT payload::text FROM outbox WHERE message_id = 'signin.test@workshops'`).Scan(&payload); err != nil || payload != "{}" {
+		t.Errorf("the sign-in email still holds %s (%v)", payload, err)
 	}
 	if p := readPersonal(t, db, a.Reference); !p.blank() || p.Status != "confirmed" {
 		t.Errorf("erased booking = %+v", p)
@@ -223,11 +293,14 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	if _, _, err := db.CancelBooking(ctx, b.Reference, after); err != nil {
 		t.Fatal(err)
 	}
-	e, err = db.ErasePersonalData(ctx, "ada@example.org", after)
-	if err != nil || e.Anonymised != 1 || e.EmailsDropped != 2 || e.Remaining != 0 {
-		t.Errorf("second erasure = %+v, %v; want 1 anonymised, 2 emails dropped, none remaining", e, err)
+	if _, _, err := db.LeaveWaitlist(ctx, waits.Reference, after); err != nil {
+		t.Fatal(err)
 	}
-	if got, _ := db.PersonalData(ctx, "ada@example.org"); len(got.Bookings) != 0 || len(got.Emails) != 0 {
+	e, err = db.ErasePersonalData(ctx, "ada@example.org", after)
+	if err != nil || e.Anonymised != 1 || e.AnonymisedEntries != 1 || e.EmailsDropped != 3 || e.Remaining != 0 {
+		t.Errorf("second erasure = %+v, %v; want 1 booking and 1 entry anonymised, 3 emails dropped, none remaining", e, err)
+	}
+	if got, _ := db.PersonalData(ctx, "ada@example.org"); len(got.Bookings) != 0 || len(got.Emails) != 0 || len(got.WaitingLists) != 0 {
 		t.Errorf("after erasure the export still finds %+v", got)
 	}
 }

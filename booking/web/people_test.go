@@ -22,15 +22,42 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	other := in.bookPerson(soon, booking.InPerson, "Someone Else", "else@example.org")
 	people := "/api/v1/admin/people?email="
 
+	// A full session: Ada waits first, Bo after her. A cancellation offers
+	// Ada the place; erasing her passes it to Bo.
+	full := in.session(wid, 1, 0)
+	taker := in.bookPerson(full, booking.InPerson, "Taker Place", "taker@example.org")
+	for _, who := range []string{"ada@example.org", "bo@example.org"} {
+		r := in.do("POST", "/api/v1/sessions/"+itoa(full)+"/waitlist", map[string]any{
+			"mode": "in_person", "name": "Waiting " + who, "email": who, "consent": true,
+		})
+		if r.status != http.StatusCreated {
+			t.Fatalf("join the waiting list: %d %s", r.status, r.body)
+		}
+	}
+	if _, _, err := in.db.CancelBooking(context.Background(), taker.Reference, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	entryStatus := func(email string) string {
+		var st string
+		if err := in.db.Pool.QueryRow(context.Background(), `SELECT status FROM waitlist_entries WHERE session_id = $1 AND lower(email) = $2`, full, email).Scan(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := entryStatus("ada@example.org"); st != "offered" {
+		t.Fatalf("Ada's entry is %s, want offered", st)
+	}
+
 	r := in.admin("GET", people+url.QueryEscape("ADA@example.org"), nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("export: %d %s", r.status, r.body)
 	}
 	data := r.json(t)
 	bookings, _ := data["bookings"].([]any)
+	lists, _ := data["waiting_lists"].([]any)
 	emails, _ := data["emails"].([]any)
-	if len(bookings) != 2 || len(emails) != 2 {
-		t.Fatalf("export = %s, want 2 bookings and their 2 emails", r.body)
+	if len(bookings) != 2 || len(lists) != 1 || len(emails) < 3 {
+		t.Fatalf("export = %s, want 2 bookings, a place on a waiting list and their emails", r.body)
 	}
 	first := bookings[0].(map[string]any)
 	if first["reference"] != past.Reference || first["name"] != "Ada Lovelace" || first["access_needs"] == "" || first["workshop"] == "" {
@@ -61,6 +88,12 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	got := r.json(t)
 	if cancelled, _ := got["cancelled"].([]any); len(cancelled) != 1 || cancelled[0] != upcoming.Reference || got["anonymised"] != 2.0 {
 		t.Errorf("erasure = %s, want %s cancelled and 2 anonymised", r.body, upcoming.Reference)
+	}
+	if left, _ := got["left_waiting_lists"].([]any); len(left) != 1 || got["waiting_list_entries_anonymised"] != 1.0 {
+		t.Errorf("erasure = %s, want one waiting-list place left and anonymised", r.body)
+	}
+	if st := entryStatus("bo@example.org"); st != "offered" {
+		t.Errorf("Bo's entry is %s: the place offered to Ada did not pass to him", st)
 	}
 	live, booked := e.counts(later)
 	if live["in_person"] != 0 || booked["in_person"] != 0 {
