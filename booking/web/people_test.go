@@ -27,11 +27,9 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	full := in.session(wid, 1, 0)
 	taker := in.bookPerson(full, booking.InPerson, "Taker Place", "taker@example.org")
 	for _, who := range []string{"ada@example.org", "bo@example.org"} {
-		r := in.do("POST", "/api/v1/sessions/"+itoa(full)+"/waitlist", map[string]any{
-			"mode": "in_person", "name": "Waiting " + who, "email": who, "consent": true,
-		})
-		if r.status != http.StatusCreated {
-			t.Fatalf("join the waiting list: %d %s", r.status, r.body)
+		if _, _, err := in.svc.JoinWaitlist(context.Background(), full, booking.InPerson, booking.Public,
+			booking.Details{Name: "Waiting " + who, Email: who, Consent: true}); err != nil {
+			t.Fatalf("join the waiting list: %v", err)
 		}
 	}
 	if _, _, err := in.db.CancelBooking(context.Background(), taker.Reference, e.clock.Now()); err != nil {
