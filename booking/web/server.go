@@ -110,6 +110,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.serveMetrics)
 	s.pageRoutes(r)
+	s.waitlistPageRoutes(r)
 	s.signInRoutes(r)
 
 	api := r.Group("/api/v1")

@@ -23,9 +23,9 @@ func TestWaitlistRaceNeverOverbooks(t *testing.T) {
 	instances := []*instance{a, b}
 	const places = 24
 	sid := a.session(a.workshop("public"), places, 0)
-	manage := a.bookAll(sid, places, 0)
+	manage := a.bookEveryPlace(sid, places, 0)
 	for i := 1000; i < 1036; i++ {
-		if r := instances[i%2].join(sid, i, "in_person"); r.status != http.StatusCreated {
+		if r := instances[i%2].joinWaitlist(sid, i, "in_person"); r.status != http.StatusCreated {
 			t.Fatalf("join %d: %d %s", i, r.status, r.body)
 		}
 	}
@@ -97,7 +97,7 @@ func TestWaitlistRaceNeverOverbooks(t *testing.T) {
 			if i == places/2 {
 				e.clock.Advance(booking.DefaultOfferTTL + time.Minute) // every offer made so far ends
 			}
-			path, token := link(t, m)
+			path, token := splitLink(t, m)
 			if r := instances[i%2].do("DELETE", "/api/v1"+path+"?token="+token, nil); r.status != http.StatusOK {
 				t.Errorf("cancel %d: %d %s", i, r.status, r.body)
 			}
@@ -107,7 +107,7 @@ func TestWaitlistRaceNeverOverbooks(t *testing.T) {
 		wg.Add(2)
 		go func() { // more people join
 			defer wg.Done()
-			switch r := instances[i%2].join(sid, i, "in_person"); r.status {
+			switch r := instances[i%2].joinWaitlist(sid, i, "in_person"); r.status {
 			case http.StatusCreated:
 				joined.Add(1)
 			default:
@@ -198,7 +198,7 @@ func TestWaitlistRaceNeverOverbooks(t *testing.T) {
 	}
 
 	// The Redis mirror agrees with Postgres, before and after a sync.
-	key := "{s:" + itoa(sid) + "}:in_person"
+	key := e.prefix + "{s:" + itoa(sid) + "}:in_person"
 	if taken, err := e.rdb.HGet(ctx, key, "taken").Int(); err != nil || taken != booked+offered {
 		t.Errorf("mirror taken = %d (%v), Postgres %d", taken, err, booked+offered)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // startWaitlist starts an instance whose store dates offers by the test
@@ -17,8 +18,8 @@ func (e *env) startWaitlist() *instance {
 	return in
 }
 
-// link splits a manage_url into the path and the token.
-func link(t *testing.T, raw string) (path, token string) {
+// splitLink splits a manage_url into the path and the token.
+func splitLink(t *testing.T, raw string) (path, token string) {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil || u.Query().Get("token") == "" {
@@ -27,8 +28,8 @@ func link(t *testing.T, raw string) (path, token string) {
 	return u.Path, u.Query().Get("token")
 }
 
-// bookAll books every in-person place of a session, returning the manage links.
-func (in *instance) bookAll(sessionID int64, n, from int) []string {
+// bookEveryPlace books every in-person place of a session, returning the manage links.
+func (in *instance) bookEveryPlace(sessionID int64, n, from int) []string {
 	in.env.t.Helper()
 	var links []string
 	for i := 0; i < n; i++ {
@@ -43,7 +44,7 @@ func (in *instance) bookAll(sessionID int64, n, from int) []string {
 	return links
 }
 
-func (in *instance) join(sessionID int64, i int, mode string) response {
+func (in *instance) joinWaitlist(sessionID int64, i int, mode string) response {
 	p := person(i)
 	p["mode"] = mode
 	return in.do("POST", "/api/v1/sessions/"+itoa(sessionID)+"/waitlist", p)
@@ -79,23 +80,23 @@ func TestWaitlistJoinAndOffer(t *testing.T) {
 	in := e.startWaitlist()
 	sid := in.session(in.workshop("public"), 1, 0)
 
-	r := in.join(sid, 1, "in_person")
+	r := in.joinWaitlist(sid, 1, "in_person")
 	if r.status != http.StatusConflict || r.errorCode() != "conflict" || !strings.Contains(string(r.body), "book one instead") {
 		t.Fatalf("joining with places left: %d %s", r.status, r.body)
 	}
-	manage := in.bookAll(sid, 1, 0)[0]
+	manage := in.bookEveryPlace(sid, 1, 0)[0]
 
-	first := in.join(sid, 1, "in_person")
-	second := in.join(sid, 2, "in_person")
+	first := in.joinWaitlist(sid, 1, "in_person")
+	second := in.joinWaitlist(sid, 2, "in_person")
 	if first.status != http.StatusCreated || first.json(t)["position"] != 1.0 || second.json(t)["position"] != 2.0 {
 		t.Fatalf("joining: %d %s / %s", first.status, first.body, second.body)
 	}
-	for _, again := range []response{in.join(sid, 1, "in_person"), in.join(sid, 0, "in_person")} {
+	for _, again := range []response{in.joinWaitlist(sid, 1, "in_person"), in.joinWaitlist(sid, 0, "in_person")} {
 		if again.status != http.StatusConflict || again.errorCode() != "duplicate" {
 			t.Errorf("joining twice or when booked: %d %s", again.status, again.body)
 		}
 	}
-	path, token := link(t, first.json(t)["manage_url"].(string))
+	path, token := splitLink(t, first.json(t)["manage_url"].(string))
 	ref := strings.TrimPrefix(path, "/waitlist/")
 	got := in.do("GET", "/api/v1/waitlist/"+ref+"?token="+token, nil)
 	if got.status != http.StatusOK || got.json(t)["position"] != 1.0 || got.json(t)["status"] != "waiting" {
@@ -113,7 +114,7 @@ func TestWaitlistJoinAndOffer(t *testing.T) {
 
 	// The booked person cancels: the first person waiting is offered the
 	// place, and nobody else can hold it meanwhile.
-	mpath, mtoken := link(t, manage)
+	mpath, mtoken := splitLink(t, manage)
 	if r := in.do("DELETE", "/api/v1"+mpath+"?token="+mtoken, nil); r.status != http.StatusOK {
 		t.Fatalf("cancel: %d %s", r.status, r.body)
 	}
@@ -133,7 +134,7 @@ func TestWaitlistJoinAndOffer(t *testing.T) {
 	if acc.status != http.StatusCreated || acc.json(t)["status"] != "confirmed" {
 		t.Fatalf("accept: %d %s", acc.status, acc.body)
 	}
-	bpath, btoken := link(t, acc.json(t)["manage_url"].(string))
+	bpath, btoken := splitLink(t, acc.json(t)["manage_url"].(string))
 	b := in.do("GET", "/api/v1"+bpath+"?token="+btoken, nil)
 	if b.status != http.StatusOK || b.json(t)["email"] != "resident1@example.org" {
 		t.Fatalf("the accepted booking: %d %s", b.status, b.body)
@@ -143,7 +144,7 @@ func TestWaitlistJoinAndOffer(t *testing.T) {
 	}
 
 	// The second person leaves with the link from their email.
-	path2, token2 := link(t, second.json(t)["manage_url"].(string))
+	path2, token2 := splitLink(t, second.json(t)["manage_url"].(string))
 	ref2 := strings.TrimPrefix(path2, "/waitlist/")
 	if r := in.do("DELETE", "/api/v1/waitlist/"+ref2+"?token="+token2, nil); r.status != http.StatusOK || r.json(t)["status"] != "left" {
 		t.Fatalf("leave: %d %s", r.status, r.body)
@@ -158,7 +159,7 @@ func TestWaitlistBadInputChangesNothing(t *testing.T) {
 	in := e.startWaitlist()
 	sid := in.session(in.workshop("public"), 1, 0)
 	staff := in.session(in.workshop("workforce"), 1, 0)
-	in.bookAll(sid, 1, 0)
+	in.bookEveryPlace(sid, 1, 0)
 	before := e.snapshot()
 	var entries int
 	count := func() int {
@@ -217,12 +218,12 @@ func TestWaitlistBadInputChangesNothing(t *testing.T) {
 	if n := count(); n != entries {
 		t.Errorf("%d waiting-list entries after bad input, want %d", n, entries)
 	}
-	if after := e.snapshot(); !equalSnapshots(before, after) {
+	if after := e.snapshot(); !sameSnapshot(before, after) {
 		t.Errorf("bad input changed something: %+v -> %+v", before, after)
 	}
 }
 
-func equalSnapshots(a, b snapshot) bool {
+func sameSnapshot(a, b snapshot) bool {
 	if a.holds != b.holds || len(a.rows) != len(b.rows) {
 		return false
 	}
@@ -232,4 +233,41 @@ func equalSnapshots(a, b snapshot) bool {
 		}
 	}
 	return true
+}
+
+// A place left free by a hold that lapsed is no event in Postgres; the
+// waiting-list worker offers it, but never while someone holds it.
+func TestWaitlistWorkerOffersPlacesOnlyHeld(t *testing.T) {
+	e := newEnv(t)
+	in := e.startWaitlist()
+	sid := in.session(in.workshop("public"), 2, 0)
+	in.bookEveryPlace(sid, 1, 0)
+	hold := in.do("POST", "/api/v1/sessions/"+itoa(sid)+"/holds", map[string]any{"mode": "in_person"})
+	if hold.status != http.StatusCreated {
+		t.Fatalf("hold: %d %s", hold.status, hold.body)
+	}
+	// Full to people looking, though Postgres has a place free: joining is allowed.
+	if r := in.joinWaitlist(sid, 7, "in_person"); r.status != http.StatusCreated {
+		t.Fatalf("join while the last place is held: %d %s", r.status, r.body)
+	}
+	ctx := context.Background()
+	if n, err := in.svc.OfferUnheldPlaces(ctx); err != nil || n != 0 {
+		t.Fatalf("offered %d places while held (%v)", n, err)
+	}
+	e.clock.Advance(11 * time.Minute) // the hold lapses
+	if n, err := in.svc.OfferUnheldPlaces(ctx); err != nil || n != 1 {
+		t.Fatalf("offered %d places after the hold lapsed (%v), want 1", n, err)
+	}
+	if offers, _ := e.offerLinks(0); len(offers) != 1 {
+		t.Fatalf("offers = %v", offers)
+	}
+	if r := in.do("POST", "/api/v1/sessions/"+itoa(sid)+"/holds", map[string]any{"mode": "in_person"}); r.status != http.StatusConflict {
+		t.Errorf("holding the offered place: %d %s", r.status, r.body)
+	}
+	if taken, err := e.rdb.HGet(ctx, e.prefix+"{s:"+itoa(sid)+"}:in_person", "taken").Int(); err != nil || taken != 2 {
+		t.Errorf("mirror taken = %d (%v), want 2", taken, err)
+	}
+	if n, _ := in.svc.OfferUnheldPlaces(ctx); n != 0 {
+		t.Errorf("offered %d more", n)
+	}
 }

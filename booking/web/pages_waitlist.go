@@ -1,0 +1,133 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// waitlistPageRoutes registers the waiting list's pages: joining from a
+// full session, and the pages the emailed links open (the place on the
+// list, the offer, leaving). pages_waitlist_entry.go holds the latter.
+func (s *Server) waitlistPageRoutes(r *gin.Engine) {
+	r.GET("/sessions/:id/waitlist", s.page("page_waitlist_join", s.waitlistJoinPage))
+	r.POST("/sessions/:id/waitlist", s.page("page_waitlist_joined", s.waitlistJoin))
+	r.GET("/waitlist/:reference", s.page("page_waitlist_entry", s.waitlistEntryPage))
+	r.GET("/waitlist/:reference/leave", s.page("page_waitlist_leave", s.waitlistLeavePage))
+	r.POST("/waitlist/:reference/leave", s.page("page_waitlist_left", s.waitlistLeave))
+	r.POST("/waitlist/:reference/accept", s.page("page_waitlist_accept", s.waitlistAccept))
+	r.POST("/waitlist/:reference/decline", s.page("page_waitlist_decline", s.waitlistDecline))
+}
+
+// waitlistJoinPage is the data of templates/pages/waitlist_join.html.
+type waitlistJoinPage struct {
+	Page
+	Workshop *booking.Workshop
+	Session  sessionItem
+	Mode     booking.Mode
+}
+
+// ModeText is the way of taking part as it reads in a sentence.
+func (p *waitlistJoinPage) ModeText() string { return lowerMode(p.Mode) }
+
+var waitlistFields = append([]string{"mode"}, detailFields...)
+
+// waitlistJoinSession reads the session and mode of a join request: a
+// public session, open, offering mode. A mode that is not full sends the
+// person back to book instead (redirect true).
+func (s *Server) waitlistJoinSession(ctx context.Context, c *gin.Context, mode booking.Mode) (*waitlistJoinPage, bool, error) {
+	sess, err := s.publicSession(ctx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	if !mode.Valid() || !sess.Offers(mode) {
+		return nil, true, nil
+	}
+	err = booking.CanJoinWaitlist(sess, mode, booking.Public, s.now(), s.svc.Holds.Held(ctx, sess.ID, mode, s.now()))
+	if booking.IsCode(err, booking.EConflict) && sess.OpenAt(s.now()) && s.placesLeft(ctx, sess, mode) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return &waitlistJoinPage{
+		Page: Page{
+			Title:    "Join the waiting list",
+			BackLink: "/sessions/" + strconv.FormatInt(sess.ID, 10),
+		},
+		Workshop: sess.Workshop, Session: s.sessionItemOf(ctx, sess), Mode: mode,
+	}, false, nil
+}
+
+func (s *Server) placesLeft(ctx context.Context, sess *booking.Session, mode booking.Mode) bool {
+	now := s.now()
+	return sess.PlacesFor(mode).Left()-s.svc.Holds.Held(ctx, sess.ID, mode, now) > 0
+}
+
+func (s *Server) backToSession(c *gin.Context) {
+	c.Redirect(http.StatusSeeOther, "/sessions/"+url.PathEscape(c.Param("id")))
+}
+
+// waitlistJoinPage asks for the details of someone joining the waiting
+// list of a full way of taking part: GET /sessions/:id/waitlist?mode=.
+func (s *Server) waitlistJoinPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	p, back, err := s.waitlistJoinSession(ctx, c, booking.Mode(c.Query("mode")))
+	if err != nil {
+		return err
+	}
+	if back {
+		s.backToSession(c)
+		return nil
+	}
+	s.render(c, http.StatusOK, "waitlist_join", p)
+	return nil
+}
+
+// waitlistJoin puts the person on the list and shows their place on it:
+// POST /sessions/:id/waitlist.
+func (s *Server) waitlistJoin(c *gin.Context) error {
+	ctx := c.Request.Context()
+	mode := booking.Mode(c.PostForm("mode"))
+	p, back, err := s.waitlistJoinSession(ctx, c, mode)
+	if err != nil {
+		return err
+	}
+	if back {
+		s.backToSession(c)
+		return nil
+	}
+	d, typed := formDetails(c)
+	e, token, err := s.svc.JoinWaitlist(ctx, p.Session.ID, mode, booking.Public, d)
+	switch booking.ErrorCode(err) {
+	case "":
+	case booking.EInvalid, booking.EDuplicate:
+		p.Values = typed
+		status := http.StatusUnprocessableEntity
+		if booking.IsCode(err, booking.EDuplicate) {
+			status = http.StatusConflict
+			p.AddError("email", booking.ErrorMessage(err)+" Use the link in the email we sent you.")
+		} else if !p.SetErrors(err, waitlistFields...) {
+			return err
+		}
+		s.render(c, status, "waitlist_join", p)
+		return nil
+	case booking.EConflict:
+		// Places came free meanwhile: book one instead.
+		if sess, serr := s.svc.Store.Session(ctx, p.Session.ID); serr == nil && sess.OpenAt(s.now()) && s.placesLeft(ctx, sess, mode) {
+			s.backToSession(c)
+			return nil
+		}
+		return err
+	default:
+		return err
+	}
+	s.metrics.bookings.WithLabelValues("waitlist_joined").Inc()
+	c.Redirect(http.StatusSeeOther, "/waitlist/"+url.PathEscape(e.Reference)+"?joined=yes&token="+url.QueryEscape(token))
+	return nil
+}
