@@ -87,6 +87,16 @@ func (p *bookingPage) ManageURL() string {
 	return "/bookings/" + url.PathEscape(p.Booking.Reference) + "?" + p.ManageQuery()
 }
 
+// CancelURL is the page that asks to confirm a cancellation.
+func (p *bookingPage) CancelURL() string {
+	return "/bookings/" + url.PathEscape(p.Booking.Reference) + "/cancel?" + p.ManageQuery()
+}
+
+// SwitchURL is the page that offers the other way of taking part.
+func (p *bookingPage) SwitchURL() string {
+	return "/bookings/" + url.PathEscape(p.Booking.Reference) + "/switch?" + p.ManageQuery()
+}
+
 // ModeLabel is the booking's way of taking part in the person's words.
 func (p *bookingPage) ModeLabel() string { return p.Booking.Mode.Label() }
 

@@ -54,6 +54,18 @@ func between(s, start, end string) string {
 	return s
 }
 
+// linkByID is the address of the link with id on a page.
+func linkByID(t *testing.T, r response, id string) string {
+	t.Helper()
+	body := r.text()
+	i := strings.Index(body, `id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("no link %q on the page: %s", id, body)
+	}
+	start := strings.LastIndex(body[:i], "<a ")
+	return htmlUnescape(between(body[start:i], `href="`, `"`))
+}
+
 func htmlUnescape(s string) string {
 	r := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&amp;", "&", "&#43;", "+", "&#10;", "\n", "&#13;", "\r")
 	return r.Replace(s)
@@ -127,7 +139,8 @@ func TestBookingThroughThePages(t *testing.T) {
 	// Switch to online, then cancel.
 	r = in.page(manage)
 	r.mustContain(t, "Your booking", "Ada Lovelace", `id="switch-mode"`, `id="cancel-booking"`)
-	r = in.page("/bookings/" + ref + "/switch?token=" + token)
+	// Follow the page's own links, as a browser would.
+	r = in.page(linkByID(t, r, "switch-mode"))
 	r.mustContain(t, "Take part online instead", "3 places left")
 	r = in.form("/bookings/"+ref+"/switch", url.Values{"token": {token}, "mode": {"online"}})
 	r = in.page(r.location(t))
@@ -137,7 +150,7 @@ func TestBookingThroughThePages(t *testing.T) {
 		t.Fatalf("after switch: live %v booked %v", live, booked)
 	}
 
-	r = in.page("/bookings/" + ref + "/cancel?token=" + token)
+	r = in.page(linkByID(t, in.page(manage), "cancel-booking"))
 	r.mustContain(t, "Are you sure you want to cancel your place?")
 	r = in.form("/bookings/"+ref+"/cancel", url.Values{"token": {token}})
 	r = in.page(r.location(t))
