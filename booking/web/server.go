@@ -123,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/bookings/:reference", s.handle("booking", s.getBooking))
 	api.DELETE("/bookings/:reference", s.handle("cancel_booking", s.cancelBooking))
 	s.calendarRoutes(r, api)
+	s.waitlistRoutes(api)
 
 	// Admin API (auth.go): routes on admin are for admins and ADMIN_TOKEN
 	// only; routes on adminSession also serve the facilitators of the
