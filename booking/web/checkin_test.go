@@ -125,3 +125,51 @@ func TestCheckInPage(t *testing.T) {
 		t.Error("the check-in page answered a stranger")
 	}
 }
+
+// TestFacilitatorChecksPeopleIn: a facilitator signed in on a tablet ticks
+// people in at their own session, and only there.
+func TestFacilitatorChecksPeopleIn(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil).withAccounts()
+	mine := in.session(in.workshop("public"), 5, 5)
+	theirs := in.session(in.workshop("public"), 5, 5)
+	b := in.bookPerson(mine, booking.InPerson, "Ada Lovelace", "ada@example.org")
+	other := in.bookPerson(theirs, booking.InPerson, "Bo Other", "bo@example.org")
+	f := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
+	in.assign(f, mine)
+	e.clock.Advance(7 * 24 * time.Hour) // the day: sign-ins last hours, not a week
+	cookie := in.signIn(f)
+
+	page := "/admin/sessions/" + itoa(mine) + "/check-in"
+	if r := in.as(cookie, "GET", page, nil); r.status != http.StatusOK || !strings.Contains(string(r.body), "Ada Lovelace") {
+		t.Fatalf("own check-in page: %d", r.status)
+	}
+	tick := url.Values{"reference": {b.Reference}, "attended": {"yes"}}
+	r := in.do("POST", page, tick.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("tick in: %d %s", r.status, r.body)
+	}
+	if got, _ := in.db.Booking(context.Background(), b.Reference); got.Attended == nil || !*got.Attended {
+		t.Error("not ticked in")
+	}
+	// Another session's page, and its booking through this session's page.
+	if r := in.as(cookie, "GET", "/admin/sessions/"+itoa(theirs)+"/check-in", nil); r.status != http.StatusForbidden {
+		t.Errorf("another session's check-in page: %d", r.status)
+	}
+	sneak := url.Values{"reference": {other.Reference}, "attended": {"yes"}}
+	if r := in.do("POST", page, sneak.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie); r.status != http.StatusNotFound {
+		t.Errorf("another session's booking through this page: %d", r.status)
+	}
+	if r := in.as(cookie, "GET", "/api/v1/admin/people?email=ada@example.org", nil); r.status != http.StatusForbidden {
+		t.Errorf("a facilitator exporting personal data: %d", r.status)
+	}
+	// A form posted from another site is refused.
+	r = in.do("POST", page, tick.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie,
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	if r.status != http.StatusForbidden {
+		t.Errorf("a cross-site form: %d", r.status)
+	}
+	if got, _ := in.db.Booking(context.Background(), other.Reference); got.Attended != nil {
+		t.Error("another session's booking was ticked in")
+	}
+}
