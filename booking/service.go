@@ -26,6 +26,10 @@ type Service struct {
 	// Accounts holds organisers, their sign-ins and the audit log; nil
 	// turns signing in off (ADMIN_TOKEN still works).
 	Accounts Accounts
+	// StaffEmailDomains are the domains of work email addresses that may
+	// book workforce sessions (STAFF_EMAIL_DOMAINS); none turns the staff
+	// route off. See staff.go.
+	StaffEmailDomains []string
 }
 
 func (s *Service) now() time.Time {
@@ -66,6 +70,9 @@ func (s *Service) BookWithHold(ctx context.Context, holdID string, d Details) (*
 	now := s.now()
 	h, err := s.Holds.Redeem(ctx, holdID, now)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := s.publicOnly(ctx, h, now); err != nil {
 		return nil, "", err
 	}
 	return s.confirm(ctx, h, d, now, true)

@@ -195,7 +195,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if m := e.Payload.ManageURL; m != "" && strings.HasPrefix(m, c.base+"/bookings/") && safeLink(m) {
 		v.ManageURL, v.TokenLink = m, true
 	}
-	if t := e.Payload.Token; t != "" {
+	if t := e.Payload.Token; t != "" && e.Kind != MsgStaffVerification {
 		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
 		v.TokenLink = true
 	}
@@ -211,6 +211,10 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		link := e.Payload.VerifyURL
 		if e.Kind == MsgWaitlistOffer {
 			link = e.Payload.OfferURL
+		} else if t := e.Payload.Token; t != "" {
+			// The store writes the link's token alone (booking/staff.go): once
+			// the sender removes it, the row holds no working link.
+			link = c.base + "/staff/verify/" + url.PathEscape(t)
 		}
 		if !strings.HasPrefix(link, c.base+"/") || !safeLink(link) {
 			return nil, fmt.Errorf("notify: %s: the payload has no link to this service", e.Kind)

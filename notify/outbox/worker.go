@@ -370,6 +370,9 @@ func (w *Worker) compose(r *row, now time.Time) (msg *notify.Message, why string
 			return nil, "session already started", nil
 		}
 	}
+	if r.Kind == notify.MsgStaffVerification && (r.Booking == nil || r.Booking.Status != booking.PendingVerification) {
+		return nil, "booking no longer waiting for its link", nil
+	}
 	msg, err = w.composer.Compose(notify.Event{
 		Kind: r.Kind, MessageID: r.MessageID, Workshop: r.Workshop, Session: r.Session,
 		Booking: r.Booking, Payload: p, Now: now,
