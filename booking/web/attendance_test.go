@@ -185,6 +185,15 @@ func TestAttendanceListsOf300(t *testing.T) {
 		}
 	})
 
+	t.Run("nothing personal in the logs", func(t *testing.T) {
+		logs := e.logs.String()
+		for _, n := range []string{"Surname1", "person001@example.org", "Łukasz", "alert(1)"} {
+			if strings.Contains(logs, n) {
+				t.Errorf("the logs hold %q", n)
+			}
+		}
+	})
+
 	t.Run("PDF", func(t *testing.T) {
 		r := in.admin("GET", base+"/attendees.pdf", nil)
 		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +126,9 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	// Erasing again finds nothing and is not an error.
 	if r := in.admin("DELETE", people+"ada@example.org", nil); r.status != http.StatusOK || r.json(t)["anonymised"] != 0.0 {
 		t.Errorf("second erasure: %d %s", r.status, r.body)
+	}
+	if logs := e.logs.String(); strings.Contains(strings.ToLower(logs), "ada@example.org") || strings.Contains(logs, "Lovelace") {
+		t.Error("the logs hold the person's name or address")
 	}
 	// The counts of the past session still stand.
 	if r := in.admin("GET", "/api/v1/admin/workshops/"+itoa(wid)+"/attendance", nil); r.json(t)["total"].(map[string]any)["booked"] != 2.0 {
