@@ -26,6 +26,9 @@ const maxBody = 64 << 10
 type Config struct {
 	BaseURL    string
 	AdminToken string
+	// TrustedProxies are the addresses or CIDR ranges of the proxies in
+	// front of the service (TRUSTED_PROXIES); empty trusts none.
+	TrustedProxies []string
 	// RateLimits turns on the per-client limits on holds, bookings and
 	// waiting-list sign-ups (RATE_LIMITS); they need Deps.RateStore.
 	RateLimits bool
@@ -93,6 +96,11 @@ func New(cfg Config, deps Deps) *Server {
 // Handler returns the router with every route.
 func (s *Server) Handler() http.Handler {
 	r := gin.New()
+	// The client address decides rate limits: X-Forwarded-For is believed
+	// only from the proxies named in TRUSTED_PROXIES, never from anyone.
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		panic("web: trusted proxies: " + err.Error()) // LoadConfig checked them
+	}
 	r.HandleMethodNotAllowed = true
 	r.Use(s.requestID, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect, s.rateLimit)
 	r.NoRoute(func(c *gin.Context) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -30,6 +31,8 @@ type Config struct {
 	CouncilName       string
 	// OrganizerEmail is the monitored council address invites come from.
 	OrganizerEmail string
+	// TrustedProxies may set X-Forwarded-For (TRUSTED_PROXIES).
+	TrustedProxies []string
 	// Graph makes Teams meetings when MSGRAPH_* are all set.
 	Graph        msgraph.Config
 	GraphEnabled bool
@@ -113,6 +116,17 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 				return nil, &configError{"STAFF_EMAIL_DOMAINS", fmt.Sprintf("%q is not a domain, like coventry.gov.uk", d)}
 			}
 			c.StaffEmailDomains = append(c.StaffEmailDomains, d)
+		}
+	}
+	if v := get("TRUSTED_PROXIES", ""); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					return nil, &configError{"TRUSTED_PROXIES", fmt.Sprintf("%q is not an address or CIDR range, like 10.0.0.0/8", p)}
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
 	switch strings.ToLower(get("RATE_LIMITS", "on")) {

@@ -186,7 +186,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	svc.Queued = app.Outbox.Wake
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(app.Outbox.Metrics())
-	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits}, web.Deps{
+	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits,
+		TrustedProxies: cfg.TrustedProxies}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
 		Registry: reg, Calendar: inv, Outbox: app.Outbox,
 	})

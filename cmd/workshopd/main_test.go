@@ -27,6 +27,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		"DB_MAX_CONNS":        "lots",
 		"RETENTION_DAYS":      "ninety",
 		"LOG_FORMAT":          "xml",
+		"TRUSTED_PROXIES":     "10.0.0.0/33",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
