@@ -55,7 +55,9 @@ var kinds = map[string]calendar.Method{
 	booking.MsgSessionCancelled: calendar.Cancel,
 	booking.MsgReminder:         calendar.Request,
 	MsgWaitlistOffer:            "",
+	MsgWaitlistJoined:           "",
 	MsgStaffVerification:        "",
+	MsgSignInLink:               "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -137,6 +139,7 @@ type view struct {
 	Reason     string
 	ActionURL  string
 	Expires    string
+	Position   int
 	HasInvite  bool
 	Cancelled  bool // the booking is already cancelled (for reminders and changes sent late)
 }
@@ -149,6 +152,9 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("notify: unknown message kind %q", e.Kind)
 	}
+	if e.Kind == MsgSignInLink {
+		return c.composeSignIn(e)
+	}
 	if e.Session == nil {
 		return nil, fmt.Errorf("notify: %s: no session", e.Kind)
 	}
@@ -160,7 +166,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		return nil, fmt.Errorf("notify: %s: no workshop", e.Kind)
 	}
 	b := e.Booking
-	if e.Kind == MsgWaitlistOffer {
+	if b == nil && e.Kind == MsgWaitlistOffer && e.Payload.Email != "" {
 		b = &booking.Booking{Name: e.Payload.Name, Email: e.Payload.Email, Mode: e.Payload.Mode, SessionID: e.Session.ID}
 	}
 	if b == nil {
@@ -195,7 +201,8 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if m := e.Payload.ManageURL; m != "" && strings.HasPrefix(m, c.base+"/bookings/") && safeLink(m) {
 		v.ManageURL, v.TokenLink = m, true
 	}
-	if t := e.Payload.Token; t != "" && e.Kind != MsgStaffVerification {
+	waitlist := e.Kind == MsgWaitlistOffer || e.Kind == MsgWaitlistJoined
+	if t := e.Payload.Token; t != "" && e.Kind != MsgStaffVerification && !waitlist {
 		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
 		v.TokenLink = true
 	}
@@ -207,10 +214,16 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		if v.Reason == "" {
 			v.Reason = strings.TrimSpace(s.CancelReason)
 		}
-	case MsgStaffVerification, MsgWaitlistOffer:
+	case MsgStaffVerification, MsgWaitlistOffer, MsgWaitlistJoined:
 		link := e.Payload.VerifyURL
-		if e.Kind == MsgWaitlistOffer {
+		v.Position = e.Payload.Position
+		if waitlist {
 			link = e.Payload.OfferURL
+			if ref, t := waitlistRef(b, e.Payload), e.Payload.Token; ref != "" && t != "" {
+				// The entry's own page: the offer, your place, leaving.
+				link = c.base + "/waitlist/" + url.PathEscape(ref) + "?token=" + url.QueryEscape(t)
+				v.Reference = ref
+			}
 		} else if t := e.Payload.Token; t != "" {
 			// The store writes the link's token alone (booking/staff.go): once
 			// the sender removes it, the row holds no working link.
@@ -239,22 +252,57 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		v.HasInvite = true
 	}
 
+	return msg, c.render(msg, e.Kind, v)
+}
+
+// render fills the subject, text and HTML of msg from the kind's templates.
+func (c *Composer) render(msg *Message, kind string, v view) error {
 	var buf bytes.Buffer
-	if err := c.text.ExecuteTemplate(&buf, e.Kind+".subject", v); err != nil {
-		return nil, fmt.Errorf("notify: %s subject: %w", e.Kind, err)
+	if err := c.text.ExecuteTemplate(&buf, kind+".subject", v); err != nil {
+		return fmt.Errorf("notify: %s subject: %w", kind, err)
 	}
 	msg.Subject = oneLine(buf.String())
 	buf.Reset()
-	if err := c.text.ExecuteTemplate(&buf, e.Kind+".text", v); err != nil {
-		return nil, fmt.Errorf("notify: %s text: %w", e.Kind, err)
+	if err := c.text.ExecuteTemplate(&buf, kind+".text", v); err != nil {
+		return fmt.Errorf("notify: %s text: %w", kind, err)
 	}
 	msg.Text = tidy(buf.String())
 	buf.Reset()
-	if err := c.html.ExecuteTemplate(&buf, e.Kind+".html", v); err != nil {
-		return nil, fmt.Errorf("notify: %s HTML: %w", e.Kind, err)
+	if err := c.html.ExecuteTemplate(&buf, kind+".html", v); err != nil {
+		return fmt.Errorf("notify: %s HTML: %w", kind, err)
 	}
 	msg.HTML = buf.String()
-	return msg, nil
+	return nil
+}
+
+// waitlistRef is the reference of the waiting-list entry a message is about.
+func waitlistRef(b *booking.Booking, p Payload) string {
+	if p.Reference != "" {
+		return p.Reference
+	}
+	return b.Reference
+}
+
+// composeSignIn writes an organiser's sign-in email: no session, no
+// booking, a link that works once.
+func (c *Composer) composeSignIn(e Event) (*Message, error) {
+	if err := checkMessageID(e.MessageID); err != nil {
+		return nil, err
+	}
+	to, err := recipient(e.Payload.Name, e.Payload.To)
+	if err != nil {
+		return nil, err
+	}
+	link := e.Payload.URL
+	if !strings.HasPrefix(link, c.base+"/admin/sign-in/") || !safeLink(link) {
+		return nil, fmt.Errorf("notify: %s: the payload has no sign-in link to this service", e.Kind)
+	}
+	v := view{Council: c.cfg.Council, Name: strings.TrimSpace(to.Name), Title: "Sign in", ActionURL: link}
+	if e.Payload.ExpiresAt != nil {
+		v.Expires = At(*e.Payload.ExpiresAt, c.cfg.Location)
+	}
+	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
+	return msg, c.render(msg, e.Kind, v)
 }
 
 // changes describes what changed in words, keeping to what matters for the

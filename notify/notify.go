@@ -22,6 +22,11 @@ const (
 	MsgBookingChanged = "booking_changed"
 	// MsgWaitlistOffer offers a place to someone on the waiting list.
 	MsgWaitlistOffer = "waitlist_offer"
+	// MsgWaitlistJoined tells a person their place on a waiting list and
+	// how to leave it.
+	MsgWaitlistJoined = "waitlist_joined"
+	// MsgSignInLink sends an organiser their one-time sign-in link.
+	MsgSignInLink = "signin_link"
 	// MsgStaffVerification asks a member of staff to confirm their work
 	// email address before their booking counts.
 	MsgStaffVerification = "staff_verification"

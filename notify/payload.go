@@ -41,10 +41,21 @@ type Payload struct {
 	// ExpiresAt is when the offer or verification link lapses.
 	ExpiresAt *time.Time `json:"expires_at"`
 	// Name, Email and Mode are the person offered a place from the
-	// waiting list, who has no booking yet.
+	// waiting list, who has no booking yet (older rows; newer ones are read
+	// from the waiting-list entry itself).
 	Name  string       `json:"name"`
 	Email string       `json:"email"`
 	Mode  booking.Mode `json:"mode"`
+	// Reference and Position are a waiting-list entry's, for
+	// waitlist_joined and waitlist_offer; the link is built from the
+	// reference and Token.
+	Reference string `json:"reference"`
+	Position  int    `json:"position"`
+
+	// To and URL are an organiser's address and one-time sign-in link
+	// (signin_link); the sender removes URL once the email is sent.
+	To  string `json:"to"`
+	URL string `json:"url"`
 }
 
 // PayloadChanges is the "changes" object of a session_changed row; only

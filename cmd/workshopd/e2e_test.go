@@ -50,18 +50,29 @@ func unfold(ics string) string { return strings.ReplaceAll(ics, "\r\n ", "") }
 // The emails and invites people get follow their session: booked, moved,
 // cancelled, each with the booking's UID and a rising SEQUENCE, the Teams
 // link only for those joining online, and the manage link that works.
-func TestChangesReachEveryoneBooked(t *testing.T) {
+// e2e is the whole service on a fresh database, with its workers running
+// and its emails going to a real SMTP server.
+type e2e struct {
+	app  *App
+	url  string
+	smtp *smtptest.Server
+}
+
+const e2eAdmin = "e2e-admin-token"
+
+func startE2E(t *testing.T, redisDB int) *e2e {
+	t.Helper()
 	ctx := context.Background()
 	dbURL, drop, err := testenv.Database(ctx, "e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	_, redisURL := testenv.Redis(t, 5)
+	_, redisURL := testenv.Redis(t, redisDB)
 	smtp := smtptest.Start(t, smtptest.Options{})
 	env := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "BASE_URL": "https://book.example.org",
-		"ADMIN_TOKEN": "e2e-admin-token", "SMTP_URL": "smtp+plain://" + smtp.Addr,
+		"ADMIN_TOKEN": e2eAdmin, "SMTP_URL": "smtp+plain://" + smtp.Addr, "RATE_LIMITS": "off",
 		"MAIL_FROM": "Coventry City Council <workshops@coventry.example.org>", "LOG_FORMAT": "json",
 	}
 	cfg, err := LoadConfig(func(k string) string { return env[k] })
@@ -78,8 +89,19 @@ func TestChangesReachEveryoneBooked(t *testing.T) {
 	workCtx, stop := context.WithCancel(ctx)
 	app.startWorkers(workCtx)
 	t.Cleanup(func() { stop(); app.workers.Wait() })
+	return &e2e{app: app, url: srv.URL, smtp: smtp}
+}
 
-	admin := "e2e-admin-token"
+// The emails and invites people get follow their session: booked, moved,
+// cancelled, each with the booking's UID and a rising SEQUENCE, the Teams
+// link only for those joining online, and the manage link that works.
+func TestChangesReachEveryoneBooked(t *testing.T) {
+	ctx := context.Background()
+	e := startE2E(t, 5)
+	app, smtp := e.app, e.smtp
+	srv := struct{ URL string }{e.url}
+
+	admin := e2eAdmin
 	_, w := call(t, "POST", srv.URL+"/api/v1/admin/workshops", map[string]any{
 		"title": "One Coventry Plan: have your say, together; in person", "summary": "Tell us", "audience": "public"}, admin)
 	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Hour)

@@ -23,6 +23,10 @@ type row struct {
 	Booking  *booking.Booking // nil when the row has none
 	Session  *booking.Session // nil when it is gone
 	Workshop *booking.Workshop
+	// Waiting is the waiting-list entry the row is about, as a booking
+	// would be (reference, name, email, mode); WaitingStatus is its status.
+	Waiting       *booking.Booking
+	WaitingStatus string
 }
 
 // claimSQL takes up to $2 due rows and leases them until $3 by moving
@@ -46,18 +50,21 @@ WITH due AS (
     SET attempts = o.attempts + 1, next_attempt_at = $3
     FROM due
     WHERE o.id = due.id
-    RETURNING o.id, o.kind, o.booking_id, o.session_id, o.payload, o.message_id, o.attempts, o.created_at
+    RETURNING o.id, o.kind, o.booking_id, o.session_id, o.waitlist_entry_id, o.payload, o.message_id,
+              o.attempts, o.created_at
 )
 SELECT c.id, c.kind, c.payload, c.message_id, c.attempts, c.created_at,
        b.id, b.reference, b.mode, b.name, b.email, b.organisation, b.access_needs, b.status,
        b.invite_sequence, b.created_at,
        s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address, s.online_url,
        s.status, s.cancel_reason, s.sequence,
-       w.id, w.title, w.summary, w.audience
+       w.id, w.title, w.summary, w.audience,
+       we.id, we.reference, we.mode, we.name, we.email, we.status
 FROM claimed c
 LEFT JOIN bookings b ON b.id = c.booking_id
 LEFT JOIN sessions s ON s.id = COALESCE(c.session_id, b.session_id)
 LEFT JOIN workshops w ON w.id = s.workshop_id
+LEFT JOIN waitlist_entries we ON we.id = c.waitlist_entry_id
 ORDER BY c.id`
 
 // claim leases up to n due rows until leaseUntil and loads them.
@@ -79,11 +86,14 @@ func claim(ctx context.Context, q *pgxpool.Pool, now, leaseUntil time.Time, n in
 			sVenue, sAddr, sURL, sStatus, sReason              *string
 			wID                                                *int64
 			wTitle, wSummary, wAudience                        *string
+			eID                                                *int64
+			eRef, eMode, eName, eEmail, eStatus                *string
 		)
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Payload, &r.MessageID, &r.Attempts, &r.CreatedAt,
 			&bID, &bRef, &bMode, &bName, &bEmail, &bOrg, &bAccess, &bStatus, &bSeq, &bCreated,
 			&sID, &sWorkshop, &sStart, &sEnd, &sVenue, &sAddr, &sURL, &sStatus, &sReason, &sSeq,
-			&wID, &wTitle, &wSummary, &wAudience); err != nil {
+			&wID, &wTitle, &wSummary, &wAudience,
+			&eID, &eRef, &eMode, &eName, &eEmail, &eStatus); err != nil {
 			return nil, fmt.Errorf("outbox: claim: %w", err)
 		}
 		if bID != nil {
@@ -102,6 +112,14 @@ func claim(ctx context.Context, q *pgxpool.Pool, now, leaseUntil time.Time, n in
 			}
 			if r.Booking != nil {
 				r.Booking.SessionID = *sID
+			}
+		}
+		if eID != nil {
+			r.Waiting = &booking.Booking{Reference: *eRef, Mode: booking.Mode(*eMode), Name: *eName,
+				Email: *eEmail, Status: booking.Confirmed}
+			r.WaitingStatus = *eStatus
+			if sID != nil {
+				r.Waiting.SessionID = *sID
 			}
 		}
 		if wID != nil {
@@ -124,7 +142,7 @@ func claim(ctx context.Context, q *pgxpool.Pool, now, leaseUntil time.Time, n in
 
 func markSent(ctx context.Context, q *pgxpool.Pool, r *row, now time.Time) (bool, error) {
 	tag, err := q.Exec(ctx, `
-UPDATE outbox SET status = 'sent', sent_at = $2, last_error = '', payload = payload - 'token'
+UPDATE outbox SET status = 'sent', sent_at = $2, last_error = '', payload = payload - 'token' - 'url'
 WHERE id = $1 AND attempts = $3 AND status = 'pending'`, r.ID, now, r.Attempts)
 	if err != nil {
 		return false, fmt.Errorf("outbox: mark sent: %w", err)

@@ -351,12 +351,39 @@ func Backoff(attempts int, first, max time.Duration) time.Duration {
 // instead when the email has lost its point (why != ""), and a permanent
 // error when it cannot be written.
 func (w *Worker) compose(r *row, now time.Time) (msg *notify.Message, why string, err error) {
-	if r.Session == nil || r.Workshop == nil {
-		return nil, "", notify.Permanent(errors.New("outbox: the row's session is missing"))
-	}
 	p, err := notify.ParsePayload(r.Payload)
 	if err != nil {
 		return nil, "", notify.Permanent(err)
+	}
+	if r.Kind == notify.MsgSignInLink {
+		// About an organiser, not a session: nothing else to load.
+		if p.ExpiresAt != nil && !now.Before(*p.ExpiresAt) {
+			return nil, "sign-in link expired before it could be sent", nil
+		}
+		msg, err = w.composer.Compose(notify.Event{Kind: r.Kind, MessageID: r.MessageID, Payload: p, Now: now})
+		if err != nil {
+			return nil, "", notify.Permanent(err)
+		}
+		return msg, "", nil
+	}
+	if r.Session == nil || r.Workshop == nil {
+		return nil, "", notify.Permanent(errors.New("outbox: the row's session is missing"))
+	}
+	switch r.Kind {
+	case notify.MsgWaitlistOffer, notify.MsgWaitlistJoined:
+		if r.Waiting == nil {
+			if p.Email == "" {
+				return nil, "", notify.Permanent(errors.New("outbox: the row's waiting-list entry is missing"))
+			}
+			break // an older row that carries the person itself
+		}
+		switch {
+		case r.Kind == notify.MsgWaitlistOffer && r.WaitingStatus != "offered":
+			return nil, "offer no longer open", nil
+		case r.Kind == notify.MsgWaitlistJoined && r.WaitingStatus != "waiting" && r.WaitingStatus != "offered":
+			return nil, "no longer on the waiting list", nil
+		}
+		r.Booking = r.Waiting
 	}
 	if r.Kind == booking.MsgReminder {
 		switch {
