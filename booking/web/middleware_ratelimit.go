@@ -39,6 +39,10 @@ var limitedRoutes = map[string]string{
 	"POST /sessions/:id/waitlist":             "waitlist",
 	"POST /waitlist/:reference/accept":        "booking",
 	"POST /api/v1/waitlist/:reference/accept": "booking",
+	"POST /staff/sessions/:id":                "hold",
+	"POST /staff/holds/:hold_id/details":      "booking",
+	"POST /staff/holds/:hold_id/confirm":      "booking",
+	"POST /staff/verify/:token":               "booking",
 }
 
 // rateLimiter counts requests per client in Redis. When Redis fails it lets

@@ -119,6 +119,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/metrics", s.serveMetrics)
 	s.pageRoutes(r)
 	s.waitlistPageRoutes(r)
+	s.staffPageRoutes(r)
 	s.signInRoutes(r)
 
 	api := r.Group("/api/v1")

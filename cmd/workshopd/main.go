@@ -155,7 +155,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	db.OfferTTL = cfg.OfferTTL
 	// The audited store records the organisers' changes in their name.
 	store := postgres.Audited(db, booking.SystemClock, slog.Default())
-	svc := &booking.Service{Store: store, Holds: h, Clock: booking.SystemClock, Waitlist: db, Accounts: db}
+	svc := &booking.Service{Store: store, Holds: h, Clock: booking.SystemClock, Waitlist: db, Accounts: db,
+		StaffEmailDomains: cfg.StaffEmailDomains}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
 	fail := func(err error) (*App, error) {
 		app.Close()
@@ -249,6 +250,7 @@ func (a *App) Serve(ctx context.Context) error {
 // startWorkers runs the background work every instance shares safely.
 func (a *App) startWorkers(ctx context.Context) {
 	a.workers.Go(func() { (&booking.WaitlistWorker{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
+	a.workers.Go(func() { (&booking.StaffSweep{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
 	a.workers.Go(func() {
 		keep := time.Duration(a.Config.RetentionDays) * 24 * time.Hour
 		(&booking.RetentionJob{Store: a.DB, Keep: keep, Logger: slog.Default()}).Run(ctx)
