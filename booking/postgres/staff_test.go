@@ -202,3 +202,31 @@ func TestReleaseUnverifiedOffersThePlace(t *testing.T) {
 		t.Errorf("waiting entry = %q, %v", status, err)
 	}
 }
+
+// A session changed while a booking waited for its link sent the booking an
+// updated invite; the confirmation's invite must supersede it.
+func TestVerifyAfterSessionChanged(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	staff := addSession(t, db, addWorkshop(t, db, booking.Workforce).ID, 48*time.Hour, 3, 0)
+	b, token := bookUnverified(t, db, staff.ID, "officer@coventry.gov.uk", now)
+	_, err := db.UpdateSession(ctx, staff.ID, func(s *booking.Session) (booking.Notice, error) {
+		s.StartsAt = s.StartsAt.Add(time.Hour)
+		s.EndsAt = s.EndsAt.Add(time.Hour)
+		return booking.Notice{Kind: booking.MsgSessionChanged}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	manage, manageHash, _ := booking.NewToken()
+	got, err := db.Verify(ctx, linkHash(token), manage, manageHash, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := outbox(t, db, booking.MsgSessionChanged)
+	confirmed := outbox(t, db, booking.MsgBookingConfirmed)
+	if len(changed) != 1 || len(confirmed) != 1 || confirmed[0].BookingID != b.ID ||
+		confirmed[0].sequence() <= changed[0].sequence() || got.InviteSequence != confirmed[0].sequence() {
+		t.Fatalf("session_changed %+v, then booking_confirmed %+v", changed, confirmed)
+	}
+}
