@@ -140,7 +140,7 @@ func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mod
 // caller's and must be free).
 func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool, now time.Time) error {
 	kind := ""
-	if b.Status == booking.Confirmed {
+	if b.Status == booking.Confirmed && b.Email != "" { // no address: booked by phone, told by the organiser
 		kind = booking.MsgBookingConfirmed
 	}
 	payload, err := json.Marshal(confirmationPayload(b))

@@ -63,13 +63,13 @@ func queueNotice(ctx context.Context, q querier, sessionID int64, n booking.Noti
 		WITH told AS (
 			UPDATE bookings SET invite_sequence = invite_sequence + 1
 			WHERE session_id = $1 AND status <> 'cancelled'
-			RETURNING id, invite_sequence
+			RETURNING id, invite_sequence, email
 		)
 		INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
 		SELECT $2::text, id, $1, $3::jsonb || jsonb_build_object('sequence', invite_sequence),
 			format('%s.%s.%s.%s@workshops', $2::text, id, invite_sequence,
 				replace(gen_random_uuid()::text, '-', ''))
-		FROM told`,
+		FROM told WHERE email <> '' -- people booked by phone without an address are phoned`,
 		sessionID, n.Kind, payload)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", n.Kind, err)

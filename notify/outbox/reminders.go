@@ -23,7 +23,7 @@ const scheduleSQL = `
 WITH due AS (
     SELECT b.id, b.session_id, s.starts_at
     FROM sessions s
-    JOIN bookings b ON b.session_id = s.id AND b.status = 'confirmed'
+    JOIN bookings b ON b.session_id = s.id AND b.status = 'confirmed' AND b.email <> ''
     WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $2
       AND b.created_at <= s.starts_at - $3 * interval '1 second'
       AND NOT EXISTS (
