@@ -72,6 +72,28 @@ var adminRoutes = map[string]guard{
 	"GET /admin/sign-in/:token":  signInPage,
 	"POST /admin/sign-in/:token": signInPage,
 	"POST /admin/sign-out":       signInPage,
+
+	// The organisers' pages (organiser*.go).
+	"GET /admin":                                                 anyOrganiser,
+	"GET /admin/workshops/new":                                   adminOnly,
+	"POST /admin/workshops":                                      adminOnly,
+	"GET /admin/workshops/:id":                                   adminOnly,
+	"GET /admin/workshops/:id/sessions/new":                      adminOnly,
+	"POST /admin/workshops/:id/sessions":                         adminOnly,
+	"GET /admin/sessions/:id":                                    perSession,
+	"GET /admin/sessions/:id/edit":                               perSession,
+	"POST /admin/sessions/:id/edit":                              perSession,
+	"GET /admin/sessions/:id/cancel":                             perSession,
+	"POST /admin/sessions/:id/cancel":                            perSession,
+	"POST /admin/sessions/:id/facilitators":                      adminOnly,
+	"POST /admin/sessions/:id/facilitators/:organiser_id/remove": adminOnly,
+	"GET /admin/sessions/:id/bookings/new":                       perSession,
+	"POST /admin/sessions/:id/bookings":                          perSession,
+	"GET /admin/bookings/:reference":                             perBooking,
+	"GET /admin/organisers":                                      adminOnly,
+	"POST /admin/organisers":                                     adminOnly,
+	"GET /admin/organisers/:organiser_id":                        adminOnly,
+	"POST /admin/organisers/:organiser_id":                       adminOnly,
 }
 
 func isAdminRoute(path string) bool {

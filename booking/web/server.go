@@ -146,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	adminSession.PATCH("", s.handle("admin_update_session", s.adminUpdateSession))
 	adminSession.POST("/cancel", s.handle("admin_cancel_session", s.adminCancelSession))
 	s.attendanceRoutes(r)
+	s.organiserRoutes(r)
 	return r
 }
 

@@ -1,0 +1,149 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// The organisers' pages: what each organiser sees when they sign in, a
+// workshop with all its sessions, and one session with its bookings and
+// waiting list. Every read checks who is acting (the Actor in ctx) itself.
+
+// OrganiserStore is what the organisers' pages read beyond Store. The
+// Postgres store implements it next to Store.
+type OrganiserStore interface {
+	// OrganiserWorkshops lists workshops with their sessions that end after
+	// from (any status), soonest first, each with its places. With
+	// facilitatorID > 0 only that organiser's sessions, and the workshops
+	// holding one, are listed; with 0 every workshop is, those with no such
+	// session last (newest first) so that a new workshop can be given one.
+	OrganiserWorkshops(ctx context.Context, from time.Time, facilitatorID int64) ([]*Workshop, error)
+	// WorkshopSessions lists every session of a workshop, soonest first,
+	// with its places.
+	WorkshopSessions(ctx context.Context, workshopID int64) ([]*Session, error)
+	// WaitlistEntries lists the entries of a session still on its lists
+	// (waiting or offered), offers first, then in the order they joined,
+	// with each waiting entry's position in its mode's list.
+	WaitlistEntries(ctx context.Context, sessionID int64) ([]WaitlistEntry, error)
+	// BookingTakers says, for each booking of a session that an organiser
+	// made on someone's behalf, who made it (from the audit log).
+	BookingTakers(ctx context.Context, sessionID int64) (map[string]Taker, error)
+}
+
+// Taker is who made a booking on someone's behalf: an organiser (their
+// name as their account has it now) or the admin token.
+type Taker struct {
+	Actor ActorKind
+	Name  string
+}
+
+// RecentlyEnded is how long after its end a session stays on an
+// organiser's home page: long enough to mark the no-shows.
+const RecentlyEnded = 14 * 24 * time.Hour
+
+var errNoOrganiserStore = errors.New("booking: the store does not implement OrganiserStore")
+
+func (s *Service) organiserStore() (OrganiserStore, error) {
+	o, ok := s.Store.(OrganiserStore)
+	if !ok {
+		return nil, &Error{Code: EInternal, Message: "organiser pages", Err: errNoOrganiserStore}
+	}
+	return o, nil
+}
+
+// OrganiserWorkshops lists what the organiser acting in ctx looks after:
+// for admins and the admin token every workshop and its sessions not ended
+// RecentlyEnded ago; for facilitators only the sessions assigned to them.
+func (s *Service) OrganiserWorkshops(ctx context.Context) ([]*Workshop, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facilitator := int64(0)
+	if !a.IsAdmin() {
+		if a.Kind != ActorOrganiser || a.Organiser == nil || !a.Organiser.Active() {
+			return nil, errFacilitatorsByRole
+		}
+		facilitator = a.Organiser.ID
+	}
+	store, err := s.organiserStore()
+	if err != nil {
+		return nil, err
+	}
+	return store.OrganiserWorkshops(ctx, s.now().Add(-RecentlyEnded), facilitator)
+}
+
+// WorkshopWithSessions reads a workshop with every session it has had;
+// only admins may, as a workshop's sessions are not all one facilitator's.
+func (s *Service) WorkshopWithSessions(ctx context.Context, id int64) (*Workshop, error) {
+	if _, err := adminActor(ctx); err != nil {
+		return nil, err
+	}
+	store, err := s.organiserStore()
+	if err != nil {
+		return nil, err
+	}
+	w, err := s.Store.Workshop(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if w.Sessions, err = store.WorkshopSessions(ctx, id); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// SessionOverview is one session as its organisers see it: the session,
+// who is booked (sorted by surname) and the counts, who is waiting, who
+// runs it, and which bookings were made on someone's behalf.
+type SessionOverview struct {
+	*AttendanceList
+	Waiting      []WaitlistEntry
+	Facilitators []*Organiser
+	Takers       map[string]Taker
+}
+
+// SessionOverview reads the session sessionID for its organisers: admins
+// and the session's facilitators.
+func (s *Service) SessionOverview(ctx context.Context, sessionID int64) (*SessionOverview, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeSession(ctx, a, sessionID); err != nil {
+		return nil, err
+	}
+	store, err := s.organiserStore()
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.AttendanceList(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	o := &SessionOverview{AttendanceList: l}
+	if o.Waiting, err = store.WaitlistEntries(ctx, sessionID); err != nil {
+		return nil, err
+	}
+	if o.Takers, err = store.BookingTakers(ctx, sessionID); err != nil {
+		return nil, err
+	}
+	if s.Accounts != nil {
+		if o.Facilitators, err = s.Facilitators(ctx, sessionID); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// WaitingIn counts the people waiting (not yet offered) to take part in mode m.
+func (o *SessionOverview) WaitingIn(m Mode) int {
+	n := 0
+	for _, e := range o.Waiting {
+		if e.Mode == m && e.Status == Waiting {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,95 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+)
+
+// Bookings taken by phone. Someone who cannot or would rather not book
+// online rings the council, and an organiser books a place on their
+// behalf. The email address is optional: with one, the usual confirmation
+// email (and invite) goes to it; without, the organiser reads or posts
+// them the confirmation, and nothing is emailed for the booking, then or
+// later (the sender skips bookings with no address).
+
+// ValidatePhone checks details an organiser took down on the phone, naming
+// every field at fault: as Validate, but the email address may be left out,
+// and Consent stands for the organiser having told the caller how their
+// details are used (the privacy notice).
+func (d *Details) ValidatePhone() error {
+	f := map[string]string{}
+	checkLine(f, "name", "their full name", d.Name, maxName, true)
+	checkEmail(f, "email", d.Email, false)
+	if msg, bad := f["email"]; bad && d.Email != "" {
+		f["email"] = msg + ", or leave it empty"
+	}
+	checkLine(f, "organisation", "the organisation", d.Organisation, maxOrganisation, false)
+	checkLine(f, "postcode", "their postcode", d.Postcode, maxPostcode, false)
+	if _, bad := f["postcode"]; !bad && d.Postcode != "" && !postcodeLike(d.Postcode) {
+		f["postcode"] = "Enter a real postcode, like CV1 5RR"
+	}
+	checkText(f, "access_needs", "access needs", d.AccessNeeds, maxAccessNeeds)
+	if !d.Consent {
+		f["consent"] = "Confirm that you have told them how the council uses their details"
+	}
+	if len(f) > 0 {
+		return FieldErrors(f)
+	}
+	return nil
+}
+
+// PhoneBookingSnapshot is what the audit log keeps of a booking taken on
+// someone's behalf: the booking, and whether an email address was given
+// (never the address itself). Who took it is the entry's actor.
+type PhoneBookingSnapshot struct {
+	BookingSnapshot
+	TakenBy    string `json:"taken_by"`
+	EmailGiven bool   `json:"email_given"`
+}
+
+// BookByPhone books a place in a session for someone who phoned, in the
+// name of the organiser acting in ctx: admins and the session's
+// facilitators. The place is taken through the holds like anyone's, in
+// any session whatever its audience. It returns the booking and its
+// manage token (sent in the confirmation email when there is an address;
+// never stored). When the booking is made but its audit entry cannot be
+// written, it returns the booking and an error both.
+func (s *Service) BookByPhone(ctx context.Context, sessionID int64, mode Mode, d Details) (*Booking, string, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.AuthorizeSession(ctx, a, sessionID); err != nil {
+		return nil, "", err
+	}
+	d.Normalize()
+	err = d.ValidatePhone()
+	if !mode.Valid() {
+		fields := ErrorFields(err)
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		fields["mode"] = "Choose how they will take part"
+		err = FieldErrors(fields)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	// The empty audience lets an organiser book any session, workforce ones too.
+	h, err := s.Holds.TakeRedeemed(ctx, sessionID, mode, "", now)
+	if err != nil {
+		return nil, "", err
+	}
+	b, token, err := s.confirm(ctx, h, d, now, false)
+	if err != nil {
+		return nil, "", err
+	}
+	snap := PhoneBookingSnapshot{BookingSnapshot: SnapshotBooking(b), TakenBy: "phone", EmailGiven: b.Email != ""}
+	if err := s.RecordChange(ctx, AuditBookingCreate, SubjectBooking, b.Reference, nil, snap); err != nil {
+		// The booking stands (the caller has their place whatever the log
+		// says): the caller gets both, shows the booking and logs the error.
+		return b, token, fmt.Errorf("book by phone: audit: %w", err)
+	}
+	return b, token, nil
+}

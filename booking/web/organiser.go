@@ -1,0 +1,164 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/booking"
+)
+
+// The organisers' pages: their home after signing in, workshops and
+// sessions made, changed, moved and cancelled, facilitators assigned, a
+// session's bookings and waiting list, bookings taken by phone, and the
+// accounts. They use the same use cases as the admin API, so people booked
+// get the same emails and invites and the audit log records every change.
+// Every page works without JavaScript.
+//
+// Guards (auth.go): the home page is any organiser's and shows each only
+// what is theirs; what is about one session is its facilitators' too; the
+// rest is for admins.
+func (s *Server) organiserRoutes(r *gin.Engine) {
+	session, booked, admin := s.requireSessionAccess, s.requireBookingAccess, s.requireAdmin
+
+	r.GET("/admin", s.requireOrganiser, s.page("organiser_home", s.organiserHome))
+
+	r.GET("/admin/workshops/new", admin, s.page("organiser_workshop_new", s.organiserWorkshopForm))
+	r.POST("/admin/workshops", admin, s.page("organiser_workshop_create", s.organiserWorkshopCreate))
+	r.GET("/admin/workshops/:id", admin, s.page("organiser_workshop", s.organiserWorkshopPage))
+	r.GET("/admin/workshops/:id/sessions/new", admin, s.page("organiser_session_new", s.organiserSessionNew))
+	r.POST("/admin/workshops/:id/sessions", admin, s.page("organiser_session_create", s.organiserSessionCreate))
+
+	r.GET("/admin/sessions/:id", session, s.page("organiser_session", s.organiserSessionPage))
+	r.GET("/admin/sessions/:id/edit", session, s.page("organiser_session_edit", s.organiserSessionEdit))
+	r.POST("/admin/sessions/:id/edit", session, s.page("organiser_session_update", s.organiserSessionUpdate))
+	r.GET("/admin/sessions/:id/cancel", session, s.page("organiser_session_cancel", s.organiserCancelForm))
+	r.POST("/admin/sessions/:id/cancel", session, s.page("organiser_session_cancel_confirm", s.organiserCancel))
+	r.POST("/admin/sessions/:id/facilitators", admin, s.page("organiser_assign", s.organiserAssign))
+	r.POST("/admin/sessions/:id/facilitators/:organiser_id/remove", admin, s.page("organiser_unassign", s.organiserUnassign))
+	r.GET("/admin/sessions/:id/bookings/new", session, s.page("organiser_phone", s.organiserPhoneForm))
+	r.POST("/admin/sessions/:id/bookings", session, s.page("organiser_phone_book", s.organiserPhoneBook))
+	r.GET("/admin/bookings/:reference", booked, s.page("organiser_booking", s.organiserBookingPage))
+
+	r.GET("/admin/organisers", admin, s.page("organiser_accounts", s.organiserAccounts))
+	r.POST("/admin/organisers", admin, s.page("organiser_account_create", s.organiserAccountCreate))
+	r.GET("/admin/organisers/:organiser_id", admin, s.page("organiser_account", s.organiserAccountPage))
+	r.POST("/admin/organisers/:organiser_id", admin, s.page("organiser_account_update", s.organiserAccountUpdate))
+}
+
+// organiserPage is what every organiser page shows above its content: who
+// is signed in, with the way home and out (partials/organiser.html).
+type organiserPage struct {
+	Page
+	Who     string
+	IsAdmin bool
+	// SignedIn is false for the admin token, which has nothing to sign out of.
+	SignedIn bool
+	// Done is the banner of a change just made, from ?done= after a redirect.
+	Done string
+}
+
+// organiser fills the part of a page every organiser page shares.
+func (s *Server) organiser(c *gin.Context, title string) organiserPage {
+	p := organiserPage{Page: Page{Title: title}}
+	a, _ := s.actor(c)
+	p.IsAdmin = a.IsAdmin()
+	switch {
+	case a.Kind == booking.ActorOrganiser && a.Organiser != nil:
+		p.SignedIn = true
+		p.Who = a.Organiser.Name
+		if p.Who == "" {
+			p.Who = a.Organiser.Email
+		}
+		if p.IsAdmin {
+			p.Who += " (admin)"
+		} else {
+			p.Who += " (facilitator)"
+		}
+	default:
+		p.Who = "the admin token"
+	}
+	p.Done = doneMessages[c.Query("done")]
+	return p
+}
+
+// doneMessages are the banners shown after a change, by ?done=. Only these
+// texts can appear: nothing from the address reaches the page.
+var doneMessages = map[string]string{
+	"workshop":   "The workshop has been created. Add its first session.",
+	"session":    "The session has been created.",
+	"updated":    "The session has been changed. People booked are emailed an updated invite if its time, venue or joining link changed.",
+	"unchanged":  "Nothing was changed.",
+	"cancelled":  "The session has been cancelled. Everyone booked is being emailed.",
+	"assigned":   "The facilitator has been assigned to this session.",
+	"unassigned": "The facilitator has been removed from this session.",
+	"account":    "The account has been saved.",
+}
+
+// withDone adds ?done=key to a path redirected to after a change.
+func withDone(path, key string) string { return path + "?done=" + key }
+
+func sessionPath(id int64) string { return fmt.Sprintf("/admin/sessions/%d", id) }
+
+// homeSession is one session on an organiser's home page.
+type homeSession struct {
+	ID        int64
+	When      string
+	Venue     string
+	Online    bool
+	Cancelled bool
+	Ended     bool
+	Booked    int
+	Capacity  int
+	Links     sessionLinks
+}
+
+type homeWorkshop struct {
+	ID       int64
+	Title    string
+	Audience booking.Audience
+	Sessions []homeSession
+}
+
+type homePage struct {
+	organiserPage
+	Workshops []homeWorkshop
+}
+
+// organiserHome is GET /admin: every upcoming workshop and session for
+// admins, only their own sessions for facilitators.
+func (s *Server) organiserHome(c *gin.Context) error {
+	list, err := s.svc.OrganiserWorkshops(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	p := &homePage{organiserPage: s.organiser(c, "Your workshops")}
+	if p.IsAdmin {
+		p.Title = "Workshops"
+	}
+	now := s.now()
+	for _, w := range list {
+		hw := homeWorkshop{ID: w.ID, Title: w.Title, Audience: w.Audience}
+		for _, sess := range w.Sessions {
+			hw.Sessions = append(hw.Sessions, homeSessionOf(sess, now))
+		}
+		p.Workshops = append(p.Workshops, hw)
+	}
+	s.render(c, http.StatusOK, "organiser_home", p)
+	return nil
+}
+
+func homeSessionOf(sess *booking.Session, now time.Time) homeSession {
+	h := homeSession{
+		ID: sess.ID, When: whenText(sess.StartsAt, sess.EndsAt), Venue: sess.Venue.Name,
+		Online: sess.Offers(booking.Online), Cancelled: sess.Status == booking.Cancelled,
+		Ended: !now.Before(sess.EndsAt), Links: linksOf(sess),
+	}
+	for _, pl := range sess.Places {
+		h.Booked += pl.Booked
+		h.Capacity += pl.Capacity
+	}
+	return h
+}
