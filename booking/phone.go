@@ -93,3 +93,40 @@ func (s *Service) BookByPhone(ctx context.Context, sessionID int64, mode Mode, d
 	}
 	return b, token, nil
 }
+
+// CancelBookingFor cancels a booking for someone who phoned to say they
+// cannot come, in the name of the organiser acting in ctx: admins and the
+// facilitators of its session. The place is free at once (offered to the
+// waiting list first); a person with an address is emailed as if they had
+// cancelled it themselves.
+func (s *Service) CancelBookingFor(ctx context.Context, reference string) (*Booking, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	before, err := s.Store.Booking(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AuthorizeSession(ctx, a, before.SessionID); err != nil {
+		return nil, err
+	}
+	sess, err := s.Store.Session(ctx, before.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !now.Before(sess.EndsAt) {
+		return nil, Errorf(EConflict, "This session has already taken place, so its bookings can no longer be cancelled.")
+	}
+	b, mirror, err := s.Store.CancelBooking(ctx, before.Reference, now)
+	if err != nil {
+		return nil, err
+	}
+	s.Holds.Sync(ctx, mirror)
+	s.queued()
+	if err := s.RecordChange(ctx, AuditBookingCancel, SubjectBooking, b.Reference, SnapshotBooking(before), SnapshotBooking(b)); err != nil {
+		return b, fmt.Errorf("cancel booking for them: audit: %w", err)
+	}
+	return b, nil
+}

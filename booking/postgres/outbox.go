@@ -19,8 +19,12 @@ func messageID(kind string, bookingID int64, sequence int) string {
 	return fmt.Sprintf("%s.%d.%d.%s@workshops", kind, bookingID, sequence, hex.EncodeToString(b))
 }
 
-// queueEmail writes one outbox row for a booking, carrying its invite sequence.
+// queueEmail writes one outbox row for a booking, carrying its invite
+// sequence; none for a booking with no address (taken by phone).
 func queueEmail(ctx context.Context, q querier, kind string, b *booking.Booking) error {
+	if b.Email == "" {
+		return nil
+	}
 	payload, err := json.Marshal(map[string]any{"sequence": b.InviteSequence})
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", kind, err)

@@ -90,6 +90,8 @@ var adminRoutes = map[string]guard{
 	"GET /admin/sessions/:id/bookings/new":                       perSession,
 	"POST /admin/sessions/:id/bookings":                          perSession,
 	"GET /admin/bookings/:reference":                             perBooking,
+	"GET /admin/bookings/:reference/cancel":                      perBooking,
+	"POST /admin/bookings/:reference/cancel":                     perBooking,
 	"GET /admin/organisers":                                      adminOnly,
 	"POST /admin/organisers":                                     adminOnly,
 	"GET /admin/organisers/:organiser_id":                        adminOnly,

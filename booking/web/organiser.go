@@ -41,6 +41,8 @@ func (s *Server) organiserRoutes(r *gin.Engine) {
 	r.GET("/admin/sessions/:id/bookings/new", session, s.page("organiser_phone", s.organiserPhoneForm))
 	r.POST("/admin/sessions/:id/bookings", session, s.page("organiser_phone_book", s.organiserPhoneBook))
 	r.GET("/admin/bookings/:reference", booked, s.page("organiser_booking", s.organiserBookingPage))
+	r.GET("/admin/bookings/:reference/cancel", booked, s.page("organiser_booking_cancel", s.organiserBookingCancelPage))
+	r.POST("/admin/bookings/:reference/cancel", booked, s.page("organiser_booking_cancelled", s.organiserBookingCancel))
 
 	r.GET("/admin/organisers", admin, s.page("organiser_accounts", s.organiserAccounts))
 	r.POST("/admin/organisers", admin, s.page("organiser_account_create", s.organiserAccountCreate))
@@ -87,14 +89,15 @@ func (s *Server) organiser(c *gin.Context, title string) organiserPage {
 // doneMessages are the banners shown after a change, by ?done=. Only these
 // texts can appear: nothing from the address reaches the page.
 var doneMessages = map[string]string{
-	"workshop":   "The workshop has been created. Add its first session.",
-	"session":    "The session has been created.",
-	"updated":    "The session has been changed. People booked are emailed an updated invite if its time, venue or joining link changed.",
-	"unchanged":  "Nothing was changed.",
-	"cancelled":  "The session has been cancelled. Everyone booked is being emailed.",
-	"assigned":   "The facilitator has been assigned to this session.",
-	"unassigned": "The facilitator has been removed from this session.",
-	"account":    "The account has been saved.",
+	"workshop":          "The workshop has been created. Add its first session.",
+	"session":           "The session has been created.",
+	"updated":           "The session has been changed. People booked are emailed an updated invite if its time, venue or joining link changed.",
+	"unchanged":         "Nothing was changed.",
+	"cancelled":         "The session has been cancelled. Everyone booked is being emailed.",
+	"assigned":          "The facilitator has been assigned to this session.",
+	"unassigned":        "The facilitator has been removed from this session.",
+	"account":           "The account has been saved.",
+	"booking_cancelled": "The booking has been cancelled and its place given back. If they gave an email address, they are emailed.",
 }
 
 // withDone adds ?done=key to a path redirected to after a change.

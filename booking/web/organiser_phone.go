@@ -130,9 +130,11 @@ type organiserBookingPage struct {
 	ModeLabel string
 	OnlineURL string
 	// Taken is set right after the booking was made here.
-	Taken  bool
-	Styles string
-	Script string
+	Taken bool
+	// Cancellable is set while the booking is live and its session to come.
+	Cancellable bool
+	Styles      string
+	Script      string
 }
 
 // organiserBookingPage is GET /admin/bookings/:reference: a booking as its
@@ -159,7 +161,52 @@ func (s *Server) organiserBookingPage(c *gin.Context) error {
 	if p.Taken {
 		p.Title = "Place booked"
 	}
+	p.Cancellable = b.Live() && s.now().Before(sess.EndsAt)
 	p.BackLink = sessionPath(sess.ID)
 	s.render(c, http.StatusOK, "organiser_booking", p)
+	return nil
+}
+
+type bookingCancelPage struct {
+	organiserPage
+	Booking *booking.Booking
+	When    string
+	Venue   string
+}
+
+// organiserBookingCancelPage is GET /admin/bookings/:reference/cancel: are
+// you sure? For someone who phoned to say they cannot come.
+func (s *Server) organiserBookingCancelPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	b, err := s.svc.Store.Booking(ctx, c.Param("reference"))
+	if err != nil {
+		return err
+	}
+	if !b.Live() {
+		return booking.Errorf(booking.EConflict, "This booking has already been cancelled.")
+	}
+	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	if err != nil {
+		return err
+	}
+	p := &bookingCancelPage{organiserPage: s.organiser(c, "Cancel this booking?"), Booking: b,
+		When: whenText(sess.StartsAt, sess.EndsAt), Venue: sess.Venue.Name}
+	p.BackLink = "/admin/bookings/" + url.PathEscape(b.Reference)
+	s.render(c, http.StatusOK, "organiser_booking_cancel", p)
+	return nil
+}
+
+// organiserBookingCancel is POST /admin/bookings/:reference/cancel.
+func (s *Server) organiserBookingCancel(c *gin.Context) error {
+	b, err := s.svc.CancelBookingFor(c.Request.Context(), c.Param("reference"))
+	if b != nil && err != nil {
+		s.log.Error("booking cancelled for them not audited", "request_id", c.GetString("request_id"), "err", err)
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	s.metrics.bookings.WithLabelValues("cancelled").Inc()
+	c.Redirect(http.StatusSeeOther, withDone(sessionPath(b.SessionID), "booking_cancelled"))
 	return nil
 }

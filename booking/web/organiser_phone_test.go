@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -173,5 +174,98 @@ func TestTheSessionPageEscapesWhatPeopleTyped(t *testing.T) {
 	}
 	if strings.Contains(body, "style=") {
 		t.Error("an inline style on the page")
+	}
+}
+
+func TestTheSessionPageShowsTheWaitingList(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil).withAccounts()
+	in.db.Now = e.clock.Now
+	sid := in.session(in.workshop("public"), 1, 0)
+	link := in.bookEveryPlace(sid, 1, 0)[0]
+	for i, name := range []string{"<i>Wanda</i> Waiting", "Walter Second"} {
+		r := in.do("POST", "/api/v1/sessions/"+itoa(sid)+"/waitlist", map[string]any{
+			"mode": "in_person", "name": name, "email": "wait" + itoa(int64(i)) + "@example.org", "consent": true,
+		})
+		if r.status != http.StatusCreated {
+			t.Fatalf("join: %d %s", r.status, r.body)
+		}
+	}
+	page := "/admin/sessions/" + itoa(sid)
+	r := in.orgPage("", page)
+	r.has(t, "&lt;i&gt;Wanda&lt;/i&gt; Waiting", "Waiting: number 1 on the list", "Walter Second", "Waiting: number 2 on the list")
+	r.hasNot(t, "<i>Wanda</i>")
+
+	// A place given back goes to the first person waiting, as an offer.
+	path, token := splitLink(t, link)
+	if r := in.do("DELETE", "/api/v1"+path+"?token="+url.QueryEscape(token), nil); r.status != http.StatusOK {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	r = in.orgPage("", page)
+	r.has(t, "Offered a place until", "Waiting: number 1 on the list")
+	if got := placesRow(r, "in_person"); got != "1 0 1 0 1" {
+		t.Errorf("places in person: %q, want capacity 1, booked 0, offered 1, free 0, waiting 1", got)
+	}
+}
+
+// placesRow reads the numbers of a mode's row in the session page's places table.
+func placesRow(r response, mode string) string {
+	body := string(r.body)
+	start := strings.Index(body, `id="places-`+mode+`"`)
+	if start < 0 {
+		return ""
+	}
+	row := body[start : start+strings.Index(body[start:], "</tr>")]
+	var nums []string
+	for _, m := range numericCell.FindAllStringSubmatch(row, -1) {
+		nums = append(nums, m[1])
+	}
+	return strings.Join(nums, " ")
+}
+
+var numericCell = regexp.MustCompile(`cell--numeric">(\d+)</td>`)
+
+func TestCancellingABookingForSomeoneWhoPhoned(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil).withAccounts()
+	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
+	cookie := in.signIn(fac)
+	sid := in.session(in.workshop("public"), 5, 0)
+	in.assign(fac, sid)
+	noEmail := referenceIn(t, in.orgForm(cookie, "/admin/sessions/"+itoa(sid)+"/bookings", phoned("Mary O'Brien", "", "in_person")))
+	withEmail := in.book(sid, 1)
+
+	in.orgPage(cookie, "/admin/bookings/"+noEmail).has(t, `href="/admin/bookings/`+noEmail+`/cancel"`)
+	page := in.orgPage(cookie, "/admin/bookings/"+noEmail+"/cancel")
+	page.has(t, "Cancel this booking?", "Mary O&#39;Brien", `action="/admin/bookings/`+noEmail+`/cancel"`)
+	if b, _ := in.db.Booking(context.Background(), noEmail); !b.Live() {
+		t.Fatal("the confirmation page cancelled the booking")
+	}
+	for _, ref := range []string{noEmail, withEmail} {
+		r := in.orgForm(cookie, "/admin/bookings/"+ref+"/cancel", nil)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/sessions/"+itoa(sid)+"?done=booking_cancelled" {
+			t.Fatalf("cancel %s: %d to %q %s", ref, r.status, r.header.Get("Location"), r.body)
+		}
+		if b, _ := in.db.Booking(context.Background(), ref); b.Live() {
+			t.Errorf("%s is still live", ref)
+		}
+	}
+	if n, m := in.outboxFor(noEmail, booking.MsgBookingCancelled), in.outboxFor(withEmail, booking.MsgBookingCancelled); n != 0 || m != 1 {
+		t.Errorf("cancellation emails: %d without an address, %d with one; want 0 and 1", n, m)
+	}
+	if live, booked := e.counts(sid); live["in_person"] != 0 || booked["in_person"] != 0 {
+		t.Errorf("after both cancelled: %v live, %v booked", live, booked)
+	}
+	var n int
+	_ = in.db.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM audit_log WHERE action = 'booking.cancel' AND organiser_id = $1`, fac.ID).Scan(&n)
+	if n != 2 {
+		t.Errorf("%d booking.cancel audit entries, want 2", n)
+	}
+	if r := in.orgForm(cookie, "/admin/bookings/"+noEmail+"/cancel", nil); r.status != http.StatusConflict {
+		t.Errorf("cancelled twice: %d", r.status)
+	}
+	if r := in.orgPage(cookie, "/admin/bookings/"+noEmail+"/cancel"); r.status != http.StatusConflict {
+		t.Errorf("the confirmation of a cancelled booking: %d", r.status)
 	}
 }

@@ -213,11 +213,49 @@ func TestOrganiserCreatesAWorkshopAndItsSession(t *testing.T) {
 		t.Errorf("sent to %q", got)
 	}
 
+	// On the day the clocks change, times are still London's, and the hour
+	// skipped or repeated is refused by name.
+	change := nextClockChange(e.clock.Now())
+	date := url.Values{"date-day": {itoa(int64(change.Day()))}, "date-month": {itoa(int64(change.Month()))},
+		"date-year": {itoa(int64(change.Year()))}, "venue_name": {"Council House"}, "capacity_in_person": {"5"}, "capacity_online": {"0"}}
+	date.Set("start_time", "1:30am")
+	date.Set("end_time", "3:30am")
+	r = in.orgForm(cookie, form, date)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("1:30am on %v: %d %s", change, r.status, r.body)
+	}
+	r.has(t, `href="#start_time"`, "the clocks go")
+	date.Set("start_time", "10:00")
+	date.Set("end_time", "12:00")
+	if r := in.orgForm(cookie, form, date); r.status != http.StatusSeeOther {
+		t.Fatalf("10am on %v: %d %s", change, r.status, r.body)
+	}
+	if err := in.db.Pool.QueryRow(context.Background(), `SELECT starts_at FROM sessions ORDER BY id DESC LIMIT 1`).Scan(&starts); err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(change.Year(), change.Month(), change.Day(), 10, 0, 0, 0, time.UTC) // October: GMT by 10am
+	if change.Month() == time.March {
+		want = want.Add(-time.Hour) // BST by 10am
+	}
+	if !starts.Equal(want) {
+		t.Errorf("10am on %s stored as %v, want %v", change.Format("2 January 2006"), starts.UTC(), want)
+	}
+
 	// Both are in the audit log under the admin's name.
 	var n int
 	if err := in.db.Pool.QueryRow(context.Background(), `
 		SELECT count(*) FROM audit_log WHERE organiser_id = $1 AND action IN ('workshop.create', 'session.create')`,
-		admin.ID).Scan(&n); err != nil || n != 2 {
-		t.Errorf("%d audit entries by the admin (%v), want 2", n, err)
+		admin.ID).Scan(&n); err != nil || n != 3 {
+		t.Errorf("%d audit entries by the admin (%v), want 3", n, err)
+	}
+}
+
+// nextClockChange is the next Sunday after now on which UK clocks change:
+// the last Sunday of March or of October.
+func nextClockChange(now time.Time) time.Time {
+	for d := now.In(london).AddDate(0, 0, 1); ; d = d.AddDate(0, 0, 1) {
+		if (d.Month() == time.March || d.Month() == time.October) && d.Weekday() == time.Sunday && d.AddDate(0, 0, 7).Month() != d.Month() {
+			return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, london)
+		}
 	}
 }
