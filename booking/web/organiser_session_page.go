@@ -166,7 +166,8 @@ func waitingRowOf(e booking.WaitlistEntry) sessionWaitingRow {
 	return r
 }
 
-// assignable lists the active accounts not yet running the session.
+// assignable lists the active facilitators not yet running the session
+// (admins see every session already).
 func (s *Server) assignable(c *gin.Context, running []*booking.Organiser) ([]*booking.Organiser, error) {
 	all, err := s.svc.Organisers(c.Request.Context())
 	if err != nil {
@@ -178,7 +179,7 @@ func (s *Server) assignable(c *gin.Context, running []*booking.Organiser) ([]*bo
 	}
 	var out []*booking.Organiser
 	for _, o := range all {
-		if o.Active() && !taken[o.ID] {
+		if o.Active() && o.Role == booking.RoleFacilitator && !taken[o.ID] {
 			out = append(out, o)
 		}
 	}

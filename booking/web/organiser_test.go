@@ -92,6 +92,12 @@ func TestOrganiserHomeShowsEachWhatIsTheirs(t *testing.T) {
 	mine, theirs := in.session(w, 10, 0), in.session(w, 10, 5)
 	in.assign(fac, mine)
 	adminCookie, facCookie := in.signIn(admin), in.signIn(fac)
+	// A workshop with no sessions yet, and one whose only session is long past.
+	empty := in.workshop("workforce")
+	past := in.workshop("public")
+	e.clock.Advance(-30 * 24 * time.Hour)
+	old := in.session(past, 5, 0)
+	e.clock.Advance(30 * 24 * time.Hour)
 
 	r := in.do("GET", "/admin", nil, "Accept", "text/html")
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/sign-in" {
@@ -104,14 +110,21 @@ func TestOrganiserHomeShowsEachWhatIsTheirs(t *testing.T) {
 	}
 	r.has(t, `href="/admin/sessions/`+itoa(mine)+`"`, `href="/admin/sessions/`+itoa(theirs)+`"`,
 		`id="new-workshop"`, `action="/admin/sign-out"`, `id="organiser-accounts"`,
-		`/admin/sessions/`+itoa(mine)+`/attendance`, `/admin/sessions/`+itoa(mine)+`/check-in`)
+		`/admin/sessions/`+itoa(mine)+`/attendance`, `/admin/sessions/`+itoa(mine)+`/check-in`,
+		`id="add-session-`+itoa(empty)+`"`, `id="add-session-`+itoa(past)+`"`, "Council staff only")
+	r.hasNot(t, `href="/admin/sessions/`+itoa(old)+`"`)
+	if body := string(r.body); strings.Index(body, `id="workshop-`+itoa(w)+`"`) > strings.Index(body, `id="workshop-`+itoa(empty)+`"`) {
+		t.Error("workshops with sessions coming up are not listed first")
+	}
+	in.orgPage(adminCookie, "/admin/workshops/"+itoa(past)).has(t, `href="/admin/sessions/`+itoa(old)+`"`, "Finished")
 
 	r = in.orgPage(facCookie, "/admin")
 	if r.status != http.StatusOK {
 		t.Fatalf("facilitator home: %d %s", r.status, r.body)
 	}
 	r.has(t, `href="/admin/sessions/`+itoa(mine)+`"`, `action="/admin/sign-out"`, "Test facilitator (facilitator)")
-	r.hasNot(t, `href="/admin/sessions/`+itoa(theirs)+`"`, `id="new-workshop"`, `id="organiser-accounts"`)
+	r.hasNot(t, `href="/admin/sessions/`+itoa(theirs)+`"`, `id="new-workshop"`, `id="organiser-accounts"`,
+		`id="workshop-`+itoa(empty)+`"`)
 
 	// A facilitator with no sessions is told so.
 	idle := in.addOrganiser("idle@coventry.gov.uk", booking.RoleFacilitator)
