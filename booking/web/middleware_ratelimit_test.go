@@ -23,6 +23,16 @@ import (
 // Only these tests turn them on: the race tests send thousands of requests
 // from one address.
 func (e *env) startLimited(rateStore redis.UniversalClient) *instance {
+	return e.startLimitedBehind(rateStore, []string{testProxy})
+}
+
+// testProxy is the address httptest gives every request: the tests play a
+// proxy that tells the client's address in X-Forwarded-For.
+const testProxy = "192.0.2.1"
+
+// startLimitedBehind starts an instance with rate limits on, believing
+// X-Forwarded-For only from the proxies given.
+func (e *env) startLimitedBehind(rateStore redis.UniversalClient, proxies []string) *instance {
 	e.t.Helper()
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, e.dbURL, 10)
@@ -35,9 +45,11 @@ func (e *env) startLimited(rateStore redis.UniversalClient) *instance {
 		e.t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(&e.logs, nil))
-	h := holds.New(e.rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithLogger(log))
+	h := holds.New(e.rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithLogger(log), holds.WithKeyPrefix(e.prefix))
+	e.t.Cleanup(h.Close)
 	svc := &booking.Service{Store: db, Holds: h, Clock: e.clock}
-	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, RateLimits: true}, web.Deps{
+	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, RateLimits: true,
+		TrustedProxies: proxies}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{e.rdb}, Logger: log, RateStore: rateStore,
 	})
 	return &instance{env: e, db: db, rdb: e.rdb, svc: svc, handler: srv.Handler()}
@@ -97,5 +109,21 @@ func TestRateLimitsFailOpen(t *testing.T) {
 		if r.status != http.StatusCreated {
 			t.Fatalf("hold %d with the rate store down: %d %s", i, r.status, r.body)
 		}
+	}
+}
+
+// Without a trusted proxy, a forged X-Forwarded-For does not buy a fresh
+// limit: the client is the address the connection came from.
+func TestForgedForwardedForIsIgnored(t *testing.T) {
+	e := newEnv(t)
+	in := e.startLimitedBehind(e.rdb, nil)
+	sid := in.session(in.workshop("public"), 200, 200)
+	limited := false
+	for i := 0; i < 40 && !limited; i++ {
+		r := in.do("POST", "/api/v1/sessions/"+itoa(sid)+"/holds", map[string]any{"mode": "online"}, "X-Forwarded-For", clientAddress())
+		limited = r.status == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("40 holds from one connection with a new X-Forwarded-For each were never limited")
 	}
 }
