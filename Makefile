@@ -35,7 +35,7 @@ BENCH_ARGS ?=
 DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)'
 
-.PHONY: assets help build run test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
+.PHONY: assets help build run test browser-test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -65,10 +65,19 @@ dev-stop: ## stop the private Postgres and Redis under .dev (leaves their data)
 dev-clean: ## stop the private servers and delete .dev (data, mail, logs)
 	@scripts/dev-services.sh --clean
 
-test: test-services ## go vet, staticcheck, then every test with -race against real Postgres and Redis
+test: test-services ## go vet, staticcheck, every Go test with -race against real Postgres and Redis, then the browser tests
 	$(GO) vet ./...
 	@GO='$(GO)' STATICCHECK_VERSION='$(STATICCHECK_VERSION)' scripts/staticcheck.sh ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory browser-test
+
+# make browser-test: the public journeys in headless Chromium (Debian's
+# chromium at /usr/bin/chromium, driven by npm playwright-core) with axe-core
+# on every page; each test file starts its own workshopd on a throw-away
+# database (see tests/browser/README.md). `.ci/run` installs Chromium.
+browser-test: build test-services ## the browser tests: journeys in headless Chromium, axe-core on every page (tests/browser)
+	@[[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ]] || npm ci --no-audit --no-fund --prefix tests/browser
+	cd tests/browser && WORKSHOPD=bin/workshopd node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
 
 vet: ## go vet ./...
 	$(GO) vet ./...
