@@ -46,7 +46,9 @@ for (const js of [true, false]) {
         await page.click('#continue')
         await j.check('How would you like to take part?', { name: 'how would you like to take part, with an error' })
         await assertErrorSummary(page, js, ['mode'])
-        await page.check('#mode-online')
+        // With scripts on, online straight away; off, in person first and a
+        // change of mind on "Check your answers".
+        await page.check(js ? '#mode-online' : '#mode')
         await page.click('#continue')
 
         await j.check('Your details', { name: 'your details' })
@@ -72,6 +74,25 @@ for (const js of [true, false]) {
 
         await j.check('Check your answers before booking your place', { name: 'check your answers' })
         assert.equal(await page.locator('#check-name').innerText(), "Zoë O'Neill")
+        if (js) {
+          // Change the name: the form comes back with what was typed.
+          await page.click('#change-name')
+          await j.check('Your details', { name: 'your details, changing the name' })
+          assert.equal(await page.locator('#email').inputValue(), email)
+          assert.equal(await page.locator('#consent').isChecked(), true)
+          await page.fill('#name', "Zoë O'Neill-Smith")
+          await page.click('#continue')
+          await j.check('Check your answers before booking your place', { name: 'check your answers, name changed' })
+          assert.equal(await page.locator('#check-name').innerText(), "Zoë O'Neill-Smith")
+        } else {
+          assert.match(await page.locator('#check-mode').innerText(), /In person/)
+          await page.click('#change-mode')
+          await j.check('How would you like to take part?', { name: 'how would you like to take part, changing' })
+          await page.check('#mode-online')
+          await page.click('#continue')
+          await j.check('Check your answers before booking your place', { name: 'check your answers, way changed' })
+          assert.equal(await page.locator('#check-name').innerText(), "Zoë O'Neill", 'the details are kept')
+        }
         assert.match(await page.locator('#check-mode').innerText(), /Online/)
 
         await page.click('#confirm-booking')
@@ -109,6 +130,7 @@ for (const js of [true, false]) {
         await waitForMessage(svc.mailDir, { to: email, subject: /^Booking cancelled/ })
         const places = await (await fetch(`${svc.base}/api/v1/sessions/${s.id}`)).json()
         assert.equal(places.modes.online.available, 10, 'the cancelled place is free again')
+        assert.equal(places.modes.in_person.available, 20, 'a place held before a change of mind is given back')
         j.assertClean()
       } finally {
         await j.close()
