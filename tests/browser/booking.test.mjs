@@ -28,7 +28,8 @@ for (const js of [true, false]) {
       const title = `Our city centre (${js ? 'scripts' : 'no scripts'})`
       const w = await svc.admin.workshop(title)
       const s = await svc.admin.session(w.id, { in_person: 20, online: 10 })
-      const email = `resident-${js ? 'js' : 'nojs'}@example.org`
+      // A long address on the small phone: it must wrap, not push the page sideways.
+      const email = js ? 'resident-js@example.org' : 'resident.with.a.rather.long.address-nojs@foleshill-community-centre.example.org'
       const j = await Journey.open(browser, svc.base, { js, viewport: js ? undefined : phone })
       const page = j.page
       try {

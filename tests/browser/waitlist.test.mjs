@@ -40,7 +40,7 @@ for (const js of [true, false]) {
       const s = await svc.admin.session(w.id, { in_person: 1 })
       const tag = js ? 'js' : 'nojs'
       const holder = `holder-${tag}@example.org`
-      const waiter = `waiter-${tag}@example.org`
+      const waiter = js ? 'waiter-js@example.org' : 'waiting.person.with.a.long.address-nojs@stoke-aldermoor-residents.example.org'
       await bookThroughAPI(s.id, 'in_person', 'Priya Holder', holder)
 
       const j = await Journey.open(browser, svc.base, { js, viewport: js ? undefined : phone })
