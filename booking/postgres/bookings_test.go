@@ -314,9 +314,18 @@ func TestReferences(t *testing.T) {
 	if len(seen) < 1000 {
 		t.Errorf("%d distinct references in 1000", len(seen))
 	}
-	for in, want := range map[string]string{"k7qx m42p": "K7QX-M42P", " K7QX-M42P ": "K7QX-M42P", "k7qxm42p": "K7QX-M42P", "short": "SHORT"} {
+	for in, want := range map[string]string{"k7qx m42p": "K7QX-M42P", " K7QX-M42P ": "K7QX-M42P", "k7qxm42p": "K7QX-M42P",
+		"short": "", "K7QX\x00M42": "", "K0QX-M42P": "", "K7QX-M42Ł": ""} {
 		if got := postgres.NormalizeReference(in); got != want {
 			t.Errorf("NormalizeReference(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// A reference that could never exist is simply not found, never an
+	// error from Postgres (which refuses NUL in text).
+	db := newDB(t)
+	for _, ref := range []string{"K7QX\x00M42", "\x00", "ÿÿÿÿ-ÿÿÿÿ"} {
+		if _, err := db.Booking(context.Background(), ref); booking.ErrorCode(err) != booking.ENotFound {
+			t.Errorf("Booking(%q): %v, want not_found", ref, err)
 		}
 	}
 }

@@ -34,11 +34,13 @@ var newReference = func() string {
 }
 
 // normalizeReference accepts a reference as people type it: any case, with
-// or without the hyphen, with spaces.
+// or without the hyphen, with spaces. Anything that could never be a
+// reference becomes "", which matches no row: so a stray byte (a NUL, which
+// Postgres refuses in text) is not found rather than an error.
 func normalizeReference(ref string) string {
 	r := strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(ref)))
-	if len(r) != 8 {
-		return r
+	if len(r) != 8 || strings.Trim(r, referenceAlphabet) != "" {
+		return ""
 	}
 	return r[:4] + "-" + r[4:]
 }
