@@ -37,7 +37,7 @@ async function fillByKeyboard (page, selector, text, opts = {}) {
   await page.keyboard.type(text)
 }
 
-test('a person books a place and cancels it with the keyboard alone', { timeout: 90_000 }, async () => {
+test('a person books a place, switches to online and cancels, with the keyboard alone', { timeout: 90_000 }, async () => {
   const title = 'Getting around the city (keyboard)'
   const w = await svc.admin.workshop(title)
   const s = await svc.admin.session(w.id, { in_person: 8, online: 8 })
@@ -96,6 +96,13 @@ test('a person books a place and cancels it with the keyboard alone', { timeout:
 
     await press(page, '#manage-booking')
     await j.check('Your booking', { name: 'manage your booking' })
+    // Switch to online, then cancel.
+    await press(page, '#switch-mode')
+    await j.check('Take part online instead', { name: 'switch to online' })
+    await press(page, '#mode')
+    await j.check('Your booking', { name: 'manage your booking, switched' })
+    assert.match(await page.locator('#done-banner').innerText(), /You are now taking part online/)
+    assert.match(await page.locator('#booking-mode').innerText(), /^Online/)
     await press(page, '#cancel-booking')
     await j.check('Are you sure you want to cancel your place?', { name: 'cancel: are you sure' })
     await press(page, '#confirm-cancel')
