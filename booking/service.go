@@ -287,9 +287,6 @@ func NewSession(workshopID int64, p SessionPatch) *Session {
 // refused.
 func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (*Session, error) {
 	now := s.now()
-	if err := s.moveMeeting(ctx, id, p); err != nil {
-		return nil, err
-	}
 	sess, err := s.Store.UpdateSession(ctx, id, func(sess *Session) (Notice, error) {
 		if sess.Status != Scheduled {
 			return Notice{}, Errorf(EConflict, "This session has been cancelled and cannot be changed.")
@@ -333,6 +330,15 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 		if len(changes) == 0 {
 			return Notice{}, nil
 		}
+		// Move the Teams meeting last, once the change has passed every
+		// check: a Graph failure then refuses it and rolls it back.
+		_, movedStart := changes["starts_at"]
+		_, movedEnd := changes["ends_at"]
+		if s.Meetings != nil && sess.TeamsMeetingID != "" && (movedStart || movedEnd) {
+			if err := s.Meetings.Move(ctx, sess.TeamsMeetingID, sess.StartsAt, sess.EndsAt); err != nil {
+				return Notice{}, err
+			}
+		}
 		sess.Sequence++
 		return Notice{Kind: MsgSessionChanged, Payload: map[string]any{"changes": changes}}, nil
 	})
@@ -342,29 +348,6 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 	s.Holds.Sync(ctx, mirrorsOf(sess)...)
 	s.queued()
 	return sess, nil
-}
-
-// moveMeeting moves the Teams meeting of a session before the session
-// itself moves, so a Graph failure refuses the change and changes nothing.
-func (s *Service) moveMeeting(ctx context.Context, id int64, p SessionPatch) error {
-	if s.Meetings == nil || (p.StartsAt == nil && p.EndsAt == nil) {
-		return nil
-	}
-	cur, err := s.Store.Session(ctx, id)
-	if err != nil || cur.TeamsMeetingID == "" {
-		return err
-	}
-	start, end := cur.StartsAt, cur.EndsAt
-	if p.StartsAt != nil {
-		start = *p.StartsAt
-	}
-	if p.EndsAt != nil {
-		end = *p.EndsAt
-	}
-	if !end.After(start) || (start.Equal(cur.StartsAt) && end.Equal(cur.EndsAt)) {
-		return nil // refused or unchanged: UpdateSession says which
-	}
-	return s.Meetings.Move(ctx, cur.TeamsMeetingID, start, end)
 }
 
 func setCapacity(sess *Session, m Mode, n *int) {

@@ -3,6 +3,7 @@ package holds
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,7 +32,18 @@ type call struct {
 	val  any
 	err  error
 	done chan struct{}
+	// state is callWaiting until either the batch answers (callAnswered)
+	// or the caller gives up first (callAbandoned); then undo, if set,
+	// takes back what the script did for nobody.
+	state atomic.Int32
+	undo  func(val any)
 }
+
+const (
+	callWaiting int32 = iota
+	callAnswered
+	callAbandoned
+)
 
 const (
 	// batchWorkers is how many batches may be on the wire at once.
@@ -47,10 +59,12 @@ func newBatcher(rdb redis.UniversalClient, timeout time.Duration) *batcher {
 	return &batcher{rdb: rdb, timeout: timeout, calls: make(chan *call), quit: make(chan struct{})}
 }
 
-// run queues a script and waits for its answer or for ctx to end.
-func (b *batcher) run(ctx context.Context, sc *redis.Script, keys []string, args []any) (any, error) {
+// run queues a script and waits for its answer or for ctx to end. When the
+// caller gives up after the script was sent, undo (if not nil) is called
+// with its answer once it comes, so a place kept for nobody is given back.
+func (b *batcher) run(ctx context.Context, sc *redis.Script, keys []string, args []any, undo func(val any)) (any, error) {
 	b.once.Do(b.start)
-	c := &call{sc: sc, keys: keys, args: args, done: make(chan struct{})}
+	c := &call{sc: sc, keys: keys, args: args, done: make(chan struct{}), undo: undo}
 	select {
 	case b.calls <- c:
 	case <-b.quit:
@@ -62,7 +76,11 @@ func (b *batcher) run(ctx context.Context, sc *redis.Script, keys []string, args
 	case <-c.done:
 		return c.val, c.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		if c.state.CompareAndSwap(callWaiting, callAbandoned) {
+			return nil, ctx.Err()
+		}
+		<-c.done // answered just now: the answer stands
+		return c.val, c.err
 	}
 }
 
@@ -112,6 +130,9 @@ func (b *batcher) exec(batch []*call) {
 		c.val, c.err = cmds[i].Result()
 		if c.err != nil && redis.HasErrorPrefix(c.err, "NOSCRIPT") {
 			c.val, c.err = c.sc.Run(ctx, b.rdb, c.keys, c.args...).Result()
+		}
+		if !c.state.CompareAndSwap(callWaiting, callAnswered) && c.undo != nil && c.err == nil {
+			c.undo(c.val)
 		}
 		close(c.done)
 	}

@@ -84,9 +84,15 @@ func (s *Store) redisCtx(ctx context.Context) (context.Context, context.CancelFu
 }
 
 func (s *Store) run(ctx context.Context, sc *redis.Script, keys []string, args ...any) (any, error) {
+	return s.runUndo(ctx, sc, keys, nil, args...)
+}
+
+// runUndo is run with a way to take back what the script did when the
+// caller has given up waiting for it (see batcher.run).
+func (s *Store) runUndo(ctx context.Context, sc *redis.Script, keys []string, undo func(any), args ...any) (any, error) {
 	rctx, cancel := s.redisCtx(ctx)
 	defer cancel()
-	v, err := s.batch.run(rctx, sc, keys, args)
+	v, err := s.batch.run(rctx, sc, keys, args, undo)
 	if err == nil {
 		s.ok()
 	}

@@ -190,7 +190,14 @@ func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience,
 	if redeemed {
 		into = "pending"
 	}
-	v, err := s.run(ctx, takeScript, s.keys(t), t.issued, string(audience), t.member(), t.expires,
+	// A take answered after its request gave up (timed out, went away)
+	// kept a place for nobody: give it back.
+	undo := func(v any) {
+		if a, ok := parseTake(v); ok && a.status == stHeld {
+			s.forget(t)
+		}
+	}
+	v, err := s.runUndo(ctx, takeScript, s.keys(t), undo, t.issued, string(audience), t.member(), t.expires,
 		into, t.issued+pendingLease.Milliseconds())
 	if err != nil {
 		return takeAnswer{}, err
@@ -278,14 +285,7 @@ func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error
 	if t.stateless || t.expires <= now.UnixMilli() || !s.useRedis() {
 		return nil
 	}
-	rctx, cancel := s.redisCtx(ctx)
-	defer cancel()
-	_, err := s.rdb.Pipelined(rctx, func(p redis.Pipeliner) error {
-		p.ZRem(rctx, s.holdsKey(t.session, t.mode), t.member())
-		p.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member())
-		return nil
-	})
-	if err != nil {
+	if err := s.remove(ctx, t); err != nil {
 		return s.failed(ctx, "release", err)
 	}
 	s.ok()
@@ -296,6 +296,7 @@ func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error
 // are logged and dropped: a missed sync heals at the next one or when the
 // mirror expires and reloads.
 func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
+	ctx = context.WithoutCancel(ctx) // see Settle
 	if len(mirrors) == 0 || !s.useRedis() {
 		return
 	}
@@ -316,6 +317,9 @@ func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
 // (which include its booking, or not if Postgres refused it) are written in
 // the same step. Best effort, as Sync.
 func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.Mirror) {
+	// The booking is made whether or not its requester is still there:
+	// the count must reach Redis all the same.
+	ctx = context.WithoutCancel(ctx)
 	t, ok := s.signer.parse(h.ID)
 	if !ok || t.stateless || !s.useRedis() {
 		s.Sync(ctx, mirrors...)
@@ -351,6 +355,27 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 	if ferr := s.failed(ctx, "settle", err); ferr != nil && ctx.Err() == nil {
 		s.log.Error("holds: settle failed", "err", ferr)
 	}
+}
+
+// remove takes a hold out of both the held and the pending sets.
+func (s *Store) remove(ctx context.Context, t token) error {
+	rctx, cancel := s.redisCtx(ctx)
+	defer cancel()
+	_, err := s.rdb.Pipelined(rctx, func(p redis.Pipeliner) error {
+		p.ZRem(rctx, s.holdsKey(t.session, t.mode), t.member())
+		p.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member())
+		return nil
+	})
+	return err
+}
+
+// forget removes a hold its request never learnt of, in the background.
+func (s *Store) forget(t token) {
+	go func() {
+		if err := s.remove(context.Background(), t); err != nil {
+			s.log.Warn("holds: could not give back a hold nobody waited for; it lapses on its own", "err", err)
+		}
+	}()
 }
 
 // keys are the three keys of a hold's session and mode, in script order.
