@@ -139,9 +139,22 @@ func (s *Server) bookWithHold(c *gin.Context) error {
 	return s.booked(c, b, token)
 }
 
+// directBooking spells the details out rather than embedding
+// booking.Details, so a field of the wrong type is named as the client
+// sent it ("name", not "Details.name"), as waitlistRequest does.
 type directBooking struct {
-	Mode booking.Mode `json:"mode"`
-	booking.Details
+	Mode         booking.Mode `json:"mode"`
+	Name         string       `json:"name"`
+	Email        string       `json:"email"`
+	Organisation string       `json:"organisation"`
+	Postcode     string       `json:"postcode"`
+	AccessNeeds  string       `json:"access_needs"`
+	Consent      bool         `json:"consent"`
+}
+
+func (r directBooking) details() booking.Details {
+	return booking.Details{Name: r.Name, Email: r.Email, Organisation: r.Organisation,
+		Postcode: r.Postcode, AccessNeeds: r.AccessNeeds, Consent: r.Consent}
 }
 
 func (s *Server) bookDirect(c *gin.Context) error {
@@ -153,7 +166,7 @@ func (s *Server) bookDirect(c *gin.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	b, token, err := s.svc.Book(c.Request.Context(), id, req.Mode, booking.Public, req.Details)
+	b, token, err := s.svc.Book(c.Request.Context(), id, req.Mode, booking.Public, req.details())
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"text that is not UTF-8", "POST", withHold, "{\"name\":\"Zo\xff\xfe\",\"email\":\"zoe@example.org\",\"consent\":true}", nil, 422, "invalid", ""},
 		{"body over the size limit", "POST", withHold, `{"name":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, "too_large", ""},
 		{"direct booking with no mode", "POST", sess + "/bookings", details(func(m map[string]any) {}), nil, 422, "invalid", "mode"},
+		{"direct booking with a name of the wrong type", "POST", sess + "/bookings", direct(func(m map[string]any) { m["name"] = 42 }), nil, 422, "invalid", "name"},
 		{"direct booking with CR/LF in the email", "POST", sess + "/bookings", direct(func(m map[string]any) { m["email"] = "a@example.org\n" }), nil, 422, "invalid", "email"},
 		{"unknown hold", "POST", "/api/v1/holds/nothing-like-a-hold/booking", details(func(m map[string]any) {}), nil, 404, "not_found", ""},
 		{"tampered hold", "POST", "/api/v1/holds/" + tampered + "/booking", details(func(m map[string]any) {}), nil, 404, "not_found", ""},
