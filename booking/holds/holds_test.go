@@ -404,3 +404,37 @@ func TestMirrorReloadsAfterFlush(t *testing.T) {
 		t.Fatalf("redeem a hold lost in a flush: %+v, %v", h, err)
 	}
 }
+
+// A hold whose requester went away before Redis answered is given back
+// when the answer comes, not kept for nobody for the whole hold time.
+func TestHoldNobodyWaitedForIsGivenBack(t *testing.T) {
+	f := setup(t, holds.WithRedisTimeout(2*time.Second))
+	f.loader.set(mirror(19, booking.InPerson, 1, 0, 1))
+	f.s.Sync(f.ctx, mirror(19, booking.InPerson, 1, 0, 1))
+	// Hold every write for 300 ms: the take is sent, then waits in Redis
+	// while its requester gives up after 100 ms.
+	if err := f.rdb.Do(f.ctx, "CLIENT", "PAUSE", "300", "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(f.ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := f.s.Take(ctx, 19, booking.InPerson, booking.Public, f.clock.Now()); err == nil {
+		t.Fatal("a take whose requester went away answered as if it were there")
+	}
+	// A write waits until Redis wakes and has run the late take.
+	if err := f.rdb.Set(f.ctx, "holds-test-awake", "1", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Its hold is removed again.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if f.rdb.ZCard(f.ctx, "{s:19}:in_person:holds").Val() == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatal("the hold nobody waited for is still kept")
+		}
+	}
+	f.mustTake(t, 19, booking.InPerson)
+}
