@@ -74,7 +74,7 @@ func checkLine(f map[string]string, field, what, v string, max int, required boo
 	switch {
 	case !utf8.ValidString(v):
 		f[field] = "Enter " + what + " using letters, numbers and punctuation only"
-	case strings.IndexFunc(v, unicode.IsControl) >= 0:
+	case strings.IndexFunc(v, unicode.IsControl) >= 0 || strings.IndexFunc(v, bidiControl) >= 0:
 		f[field] = "Enter " + what + " on one line, without special characters"
 	case required && v == "":
 		f[field] = "Enter " + what
@@ -89,11 +89,21 @@ func checkText(f map[string]string, field, what, v string, max int) {
 	switch {
 	case !utf8.ValidString(v):
 		f[field] = "Enter " + what + " using letters, numbers and punctuation only"
-	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
+	case strings.IndexFunc(v, func(r rune) bool {
+		return (unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t') || bidiControl(r)
+	}) >= 0:
 		f[field] = "Enter " + what + " without special characters"
 	case utf8.RuneCountInString(v) > max:
 		f[field] = capitalise(what) + " must be " + strconv.Itoa(max) + " characters or fewer"
 	}
+}
+
+// bidiControl reports the invisible characters that reorder text around
+// them (U+202A to U+202E, U+2066 to U+2069, and the marks U+200E, U+200F,
+// U+061C): in a name they make a list, a CSV or an email header read other
+// than it is. Joiners, which some scripts need, are left alone.
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 func checkEmail(f map[string]string, field, v string, required bool) {
