@@ -240,7 +240,7 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 	}
 	h := t.hold(holdID)
 	if t.stateless || !s.useRedis() {
-		return h, nil
+		return h, s.redeemWithoutRedis(ctx, t)
 	}
 	v, err := s.run(ctx, redeemScript, s.keys(t), now.UnixMilli(), t.member(), t.issued,
 		now.Add(pendingLease).UnixMilli())
@@ -248,7 +248,7 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 		if err := s.failed(ctx, "redeem", err); err != nil {
 			return booking.Hold{}, err
 		}
-		return h, nil
+		return h, s.redeemWithoutRedis(ctx, t)
 	}
 	switch v {
 	case stOK, stUnknown, stLost:
@@ -259,12 +259,44 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 	return booking.Hold{}, fmt.Errorf("holds: redeem: %w %v", errBadAnswer, v)
 }
 
+// StatelessLedger remembers holds redeemed without Redis, so that even then
+// one hold id books one place. The Loader (Postgres) provides it.
+type StatelessLedger interface {
+	RedeemStateless(ctx context.Context, nonce []byte, expires time.Time) (bool, error)
+	ForgetStateless(ctx context.Context, nonce []byte) error
+}
+
+// redeemWithoutRedis lets a hold be used once when Redis cannot say
+// whether it has been: hold_expired the second time.
+func (s *Store) redeemWithoutRedis(ctx context.Context, t token) error {
+	ledger, ok := s.loader.(StatelessLedger)
+	if !ok {
+		return nil
+	}
+	first, err := ledger.RedeemStateless(ctx, t.nonce[:], time.UnixMilli(t.expires))
+	if err != nil {
+		return err
+	}
+	if !first {
+		return errHoldExpired()
+	}
+	return nil
+}
+
 // Unredeem puts back a redeemed hold whose confirmation failed for a reason
 // the person can correct. Best effort: a hold that cannot be put back only
 // costs the person a fresh Take.
 func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 	t, ok := s.signer.parse(h.ID)
-	if !ok || t.stateless || t.expires <= now.UnixMilli() || !s.useRedis() {
+	if !ok || t.expires <= now.UnixMilli() {
+		return
+	}
+	if t.stateless || !s.useRedis() {
+		if ledger, ok := s.loader.(StatelessLedger); ok {
+			if err := ledger.ForgetStateless(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
+				s.log.Warn("holds: a stateless hold could not be put back; the person takes a new one", "err", err)
+			}
+		}
 		return
 	}
 	if _, err := s.run(ctx, unredeemScript, s.keys(t), now.UnixMilli(), t.member(), t.expires); err != nil {
