@@ -252,6 +252,17 @@ var (
 		"This link has expired, so the place we kept for you has been given back. You can book again if places are left.")
 )
 
+// RequireVerified refuses what only a confirmed booking may do (see its
+// joining link, download its invite, switch how it takes part) while b
+// waits for its email link: its manage token is on the "Check your email"
+// page of whoever typed the address, who may not own it.
+func RequireVerified(b *Booking) error {
+	if b.Status == PendingVerification {
+		return Errorf(EConflict, "Confirm your place with the link we emailed first.")
+	}
+	return nil
+}
+
 // StaffLinkState says whether a booking's link can still confirm it at now:
 // nil, ErrStaffLinkUsed, or ErrStaffLinkExpired (also when the booking was
 // cancelled meanwhile).

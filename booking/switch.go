@@ -12,7 +12,8 @@ const MsgBookingChanged = "booking_changed"
 // SwitchMode moves a booking to the other way of taking part, for the person
 // holding its manage token, where a place is free: EFull when none is,
 // EInvalid for a mode the session does not offer, EConflict when the
-// booking is cancelled or the session no longer takes bookings. Switching
+// booking is cancelled or still waits for its email link, or the session
+// no longer takes bookings. Switching
 // to the mode the booking already has changes nothing.
 //
 // The new place is taken through a hold first, so that people typing their
@@ -28,6 +29,9 @@ func (s *Service) SwitchMode(ctx context.Context, reference, token string, to Mo
 	}
 	if !b.Live() {
 		return nil, Errorf(EConflict, "This booking has been cancelled.")
+	}
+	if err := RequireVerified(b); err != nil {
+		return nil, err
 	}
 	if b.Mode == to {
 		return b, nil

@@ -25,6 +25,9 @@ func (s *Server) bookingInvite(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := booking.RequireVerified(b); err != nil {
+		return err // the invite carries the joining link
+	}
 	sess, err := s.svc.Store.Session(ctx, b.SessionID)
 	if err != nil {
 		return err

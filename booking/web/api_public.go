@@ -199,7 +199,8 @@ type bookingView struct {
 	CreatedAt    time.Time             `json:"created_at"`
 	CancelledAt  *time.Time            `json:"cancelled_at,omitempty"`
 	Session      sessionView           `json:"session"`
-	// OnlineURL is the joining link, shown only to people taking part online.
+	// OnlineURL is the joining link, shown only to confirmed bookings taking
+	// part online.
 	OnlineURL string `json:"online_url,omitempty"`
 }
 
@@ -220,7 +221,7 @@ func (s *Server) getBooking(c *gin.Context) error {
 	}
 	ref := refOf(sess.Workshop)
 	v.Session.Workshop = &ref
-	if b.Mode == booking.Online && b.Live() {
+	if b.Mode == booking.Online && b.Status == booking.Confirmed { // not while it waits for its email link
 		v.OnlineURL = sess.OnlineURL
 	}
 	c.JSON(http.StatusOK, v)

@@ -65,7 +65,7 @@ type bookingPage struct {
 	Workshop *booking.Workshop
 	// Token is the manage token, carried in the page's links and forms.
 	Token string
-	// OnlineURL is the Teams link, for a live online booking.
+	// OnlineURL is the Teams link, for a confirmed online booking.
 	OnlineURL string
 	// Other is the other way of taking part, when the person could switch
 	// to it now (the session offers it, is open and has a place).
@@ -120,10 +120,13 @@ func (s *Server) loadBooking(c *gin.Context, title string) (*bookingPage, error)
 		return nil, err
 	}
 	p := &bookingPage{Page: Page{Title: title}, Booking: b, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Token: token}
-	if b.Mode == booking.Online && b.Live() {
+	// Only a confirmed booking: one waiting for its email link may have been
+	// made by someone who typed another person's address.
+	confirmed := b.Status == booking.Confirmed
+	if b.Mode == booking.Online && confirmed {
 		p.OnlineURL = sess.OnlineURL
 	}
-	if b.Live() && p.Session.Open {
+	if confirmed && p.Session.Open {
 		for i, m := range p.Session.Modes {
 			if m.Mode != b.Mode && m.Left > 0 {
 				p.Other = &p.Session.Modes[i]

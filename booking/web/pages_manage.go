@@ -64,7 +64,7 @@ func (s *Server) switchPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if !p.Booking.Live() {
+	if p.Booking.Status != booking.Confirmed {
 		c.Redirect(http.StatusSeeOther, p.ManageURL())
 		return nil
 	}
