@@ -199,10 +199,12 @@ export async function focused (page) {
 }
 
 // assertErrorSummary: the GOV.UK error summary lists the fields, each link
-// pointing at its field; with scripts on GOV.UK Frontend moves the focus to it.
+// pointing at its field, each field has its message, the title says "Error:";
+// with scripts on GOV.UK Frontend moves the focus to the summary.
 export async function assertErrorSummary (page, js, fields) {
   const summary = page.locator('#error-summary')
   assert.ok(await summary.isVisible(), 'the error summary shows')
+  assert.match(await page.title(), /^Error: /, 'the page title starts with "Error: "')
   const hrefs = await summary.locator('a').evaluateAll(as => as.map(a => a.getAttribute('href')))
   assert.deepEqual(hrefs, fields.map(f => '#' + f))
   for (const f of fields) {
