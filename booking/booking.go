@@ -113,6 +113,20 @@ func (s *Session) OpenAt(now time.Time) bool {
 	return s.Status == Scheduled && now.Before(s.StartsAt)
 }
 
+// CancelRefusal says why the holder of a live booking of s can no longer
+// cancel it at now, or nil: a cancelled session took its bookings with it
+// (they were told), and one that has ended has had its day. Either way a
+// cancellation would only send a second email and change the counts.
+func (s *Session) CancelRefusal(now time.Time) error {
+	switch {
+	case s.Status == Cancelled:
+		return Errorf(EConflict, "This session has been cancelled: your booking is already cancelled.")
+	case !now.Before(s.EndsAt):
+		return Errorf(EConflict, "This session has already taken place.")
+	}
+	return nil
+}
+
 // Places counts the places of one session in one mode, as Postgres holds them.
 // Booked plus Offered never exceeds Capacity: the database refuses it.
 type Places struct {

@@ -37,6 +37,8 @@ type Store interface {
 	Booking(ctx context.Context, reference string) (*Booking, error)
 	// CancelBooking cancels a live booking, gives its place back and queues
 	// the cancellation email; it returns the booking and the fresh mirror.
+	// EConflict when the booking is cancelled already, or its session is
+	// cancelled or has ended by now.
 	CancelBooking(ctx context.Context, reference string, now time.Time) (*Booking, Mirror, error)
 	// SwitchMode moves a live booking to the mode to in one transaction:
 	// a place taken in the new mode (EFull when none is left), the old one

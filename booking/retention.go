@@ -27,14 +27,14 @@ type PersonalDataStore interface {
 	// without regard to case.
 	PersonalData(ctx context.Context, email string) (*PersonalData, error)
 	// LiveUpcoming returns the references of the live bookings made with
-	// email for sessions that start after now.
+	// email for scheduled sessions that start after now.
 	LiveUpcoming(ctx context.Context, email string, now time.Time) ([]string, error)
 	// ActiveWaitlistEntries returns the references of the entries made with
 	// email that are still waiting or offered a place.
 	ActiveWaitlistEntries(ctx context.Context, email string) ([]string, error)
 	// ErasePersonalData anonymises every booking and waiting-list entry
-	// made with email, except live bookings of sessions that start after
-	// now and active entries (end those first: they are counted in
+	// made with email, except live bookings of scheduled sessions that
+	// start after now and active entries (end those first: they are counted in
 	// Remaining). It deletes the emails still waiting to be sent to the
 	// address and clears the address and error text from the others.
 	ErasePersonalData(ctx context.Context, email string, now time.Time) (Erasure, error)

@@ -169,12 +169,24 @@ func (s *Service) Booking(ctx context.Context, reference, token string) (*Bookin
 }
 
 // CancelBooking cancels a booking for the person holding its manage token;
-// its place is free at once.
+// its place is free at once. A booking of a session cancelled or over is
+// refused (Session.CancelRefusal).
 func (s *Service) CancelBooking(ctx context.Context, reference, token string) (*Booking, error) {
-	if _, err := s.Booking(ctx, reference, token); err != nil {
+	cur, err := s.Booking(ctx, reference, token)
+	if err != nil {
 		return nil, err
 	}
-	b, mirror, err := s.Store.CancelBooking(ctx, reference, s.now())
+	now := s.now()
+	if cur.Live() {
+		sess, err := s.Store.Session(ctx, cur.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		if err := sess.CancelRefusal(now); err != nil {
+			return nil, err // the store refuses it too, should the session change meanwhile
+		}
+	}
+	b, mirror, err := s.Store.CancelBooking(ctx, reference, now)
 	if err != nil {
 		return nil, err
 	}

@@ -81,10 +81,10 @@ type lockedSession struct {
 func lockSession(ctx context.Context, tx pgx.Tx, sessionID int64) (*lockedSession, error) {
 	s := &lockedSession{}
 	err := tx.QueryRow(ctx, `
-		SELECT s.id, s.status, s.starts_at, w.audience
+		SELECT s.id, s.status, s.starts_at, s.ends_at, w.audience
 		FROM sessions s JOIN workshops w ON w.id = s.workshop_id
 		WHERE s.id = $1 FOR SHARE OF s`, sessionID).
-		Scan(&s.ID, &s.Status, &s.StartsAt, &s.audience)
+		Scan(&s.ID, &s.Status, &s.StartsAt, &s.EndsAt, &s.audience)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errSessionNotFound()
 	}
@@ -208,7 +208,9 @@ func readBooking(ctx context.Context, q querier, reference string, lock bool) (*
 }
 
 // CancelBooking cancels a live booking, gives its place back and queues the
-// cancellation email with a higher invite sequence, in one transaction.
+// cancellation email with a higher invite sequence, in one transaction. A
+// booking of a session that is cancelled or has ended is refused with
+// EConflict: it would only send a second email and change the counts.
 func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time) (*booking.Booking, booking.Mirror, error) {
 	reference = normalizeReference(reference)
 	var b *booking.Booking
@@ -242,6 +244,14 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 		}
 		if !b.Live() {
 			return booking.Errorf(booking.EConflict, "This booking has already been cancelled.")
+		}
+		// Under the session's lock, so a cancellation of the session cannot
+		// slip in between: its bookings were told already.
+		switch {
+		case sess.Status != booking.Scheduled:
+			return booking.Errorf(booking.EConflict, "This session has been cancelled, so its bookings are cancelled already.")
+		case !now.Before(sess.EndsAt):
+			return booking.Errorf(booking.EConflict, "This session has already taken place, so its bookings can no longer be cancelled.")
 		}
 
 		err = tx.QueryRow(ctx, `

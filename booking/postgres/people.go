@@ -165,11 +165,13 @@ func (db *DB) PersonalData(ctx context.Context, email string) (*booking.Personal
 }
 
 // LiveUpcoming returns the references of live bookings made with email for
-// sessions that start after now.
+// scheduled sessions that start after now. The bookings of a cancelled
+// session went with it: they cannot be cancelled again (CancelBooking).
 func (db *DB) LiveUpcoming(ctx context.Context, email string, now time.Time) ([]string, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT b.reference FROM bookings b JOIN sessions s ON s.id = b.session_id
 		WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2
+		  AND s.status = 'scheduled'
 		ORDER BY b.id`, email, now)
 	if err != nil {
 		return nil, fmt.Errorf("live upcoming bookings: %w", err)
@@ -199,7 +201,7 @@ func (db *DB) ActiveWaitlistEntries(ctx context.Context, email string) ([]string
 }
 
 // ErasePersonalData anonymises the bookings and waiting-list entries made
-// with email, except live bookings of sessions still to come and active
+// with email, except live bookings of scheduled sessions still to come and active
 // entries (the service ends those first; they are counted in Remaining),
 // and forgets the address in the outbox, in one transaction.
 func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time) (booking.Erasure, error) {
@@ -209,7 +211,7 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time
 			UPDATE bookings b SET `+blankPersonalData+`
 			FROM sessions s
 			WHERE s.id = b.session_id AND lower(b.email) = lower($1)
-			  AND NOT (b.status <> 'cancelled' AND s.starts_at > $2)
+			  AND NOT (b.status <> 'cancelled' AND s.starts_at > $2 AND s.status = 'scheduled')
 			RETURNING b.id`, email, now)
 		if err != nil {
 			return fmt.Errorf("erase: bookings: %w", err)
@@ -248,7 +250,8 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time
 
 		return tx.QueryRow(ctx, `
 			SELECT (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
-			        WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2)
+			        WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2
+			          AND s.status = 'scheduled')
 			     + (SELECT count(*) FROM waitlist_entries
 			        WHERE lower(email) = lower($1) AND status IN ('waiting', 'offered'))`,
 			email, now).Scan(&e.Remaining)

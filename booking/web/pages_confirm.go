@@ -72,6 +72,9 @@ type bookingPage struct {
 	Other *modeItem
 	// Done says what the person just did: "cancelled" or "switched".
 	Done string
+	// CancelRefusal says why a live booking can no longer be cancelled
+	// (its session was cancelled or is over), shown instead of the link.
+	CancelRefusal string
 }
 
 // ManageQuery is "token=..." for the booking's links.
@@ -125,6 +128,11 @@ func (s *Server) loadBooking(c *gin.Context, title string) (*bookingPage, error)
 	confirmed := b.Status == booking.Confirmed
 	if b.Mode == booking.Online && confirmed {
 		p.OnlineURL = sess.OnlineURL
+	}
+	if b.Live() {
+		if err := sess.CancelRefusal(s.now()); err != nil {
+			p.CancelRefusal = booking.ErrorMessage(err)
+		}
 	}
 	if confirmed && p.Session.Open {
 		for i, m := range p.Session.Modes {

@@ -30,8 +30,8 @@ func (s *Server) cancelPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if !p.Booking.Live() {
-		c.Redirect(http.StatusSeeOther, p.ManageURL())
+	if !p.Booking.Live() || p.CancelRefusal != "" {
+		c.Redirect(http.StatusSeeOther, p.ManageURL()) // which says why
 		return nil
 	}
 	p.BackLink = p.ManageURL()
@@ -40,15 +40,25 @@ func (s *Server) cancelPage(c *gin.Context) error {
 }
 
 // cancelConfirm cancels the booking: POST /bookings/:reference/cancel with
-// the token in the form. A booking already cancelled goes to its page.
+// the token in the form. A booking already cancelled goes to its page, as
+// does one that can no longer be cancelled (its session was cancelled or
+// is over, now or meanwhile): the page says why.
 func (s *Server) cancelConfirm(c *gin.Context) error {
 	p, err := s.loadBooking(c, "")
 	if err != nil {
 		return err
 	}
+	if p.CancelRefusal != "" {
+		c.Redirect(http.StatusSeeOther, p.ManageURL())
+		return nil
+	}
 	if p.Booking.Live() {
 		_, err := s.svc.CancelBooking(c.Request.Context(), p.Booking.Reference, p.Token)
-		if err != nil && !booking.IsCode(err, booking.EConflict) {
+		switch {
+		case booking.IsCode(err, booking.EConflict):
+			c.Redirect(http.StatusSeeOther, p.ManageURL())
+			return nil
+		case err != nil:
 			return err
 		}
 		s.metrics.bookings.WithLabelValues("cancelled").Inc()

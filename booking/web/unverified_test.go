@@ -14,7 +14,7 @@ import (
 	"github.com/coventry/workshops/calendar"
 )
 
-const teamsLink = "https://teams.microsoft.com/l/meetup-join/test"
+const harnessTeamsLink = "https://teams.microsoft.com/l/meetup-join/test"
 
 // errorMessage is the message of a contract-shaped error body.
 func errorMessage(t *testing.T, r response) string {
@@ -110,7 +110,7 @@ func TestUnverifiedBookingShowsNoJoiningLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	q = "?token=" + url.QueryEscape(manage)
-	if r = in.do("GET", "/api/v1/bookings/"+b.Reference+q, nil); r.json(t)["online_url"] != teamsLink {
+	if r = in.do("GET", "/api/v1/bookings/"+b.Reference+q, nil); r.json(t)["online_url"] != harnessTeamsLink {
 		t.Errorf("a confirmed online booking has no joining link: %s", r.body)
 	}
 	in.page("/bookings/"+b.Reference+q).mustContain(t, `id="booking-online-link"`, `id="add-to-calendar"`, `id="switch-mode"`)
