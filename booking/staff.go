@@ -52,8 +52,10 @@ type StaffStore interface {
 	Verify(ctx context.Context, hash []byte, manageToken string, manageHash []byte, now time.Time) (*Booking, error)
 	// ReleaseUnverified cancels up to limit bookings whose link lapsed by
 	// now, each in its own transaction, giving its place back (to the
-	// waiting list first), and returns the fresh mirrors. Safe to run in
-	// several instances at once.
+	// waiting list first), and returns the fresh mirrors. A booking sent
+	// an invite while it waited (a session change) is sent its
+	// cancellation with a higher sequence. Safe to run in several
+	// instances at once.
 	ReleaseUnverified(ctx context.Context, now time.Time, limit int) ([]Mirror, error)
 }
 
@@ -312,7 +314,7 @@ func (s *Service) ReleaseUnverified(ctx context.Context) (int, error) {
 		total += len(mirrors)
 		s.Holds.Sync(ctx, mirrors...)
 		if len(mirrors) > 0 {
-			s.queued() // a freed place may have been offered to someone waiting
+			s.queued() // a freed place may have been offered, or an invite cancelled
 		}
 		if err != nil {
 			return total, err

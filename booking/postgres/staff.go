@@ -178,7 +178,8 @@ func (db *DB) Verify(ctx context.Context, hash []byte, manageToken string, manag
 
 // ReleaseUnverified cancels bookings whose link lapsed by now, up to limit,
 // each in its own transaction, and returns the fresh mirrors of the places
-// given back.
+// given back. A booking that was sent an invite meanwhile is sent its
+// cancellation, so calendars drop it.
 //
 // Several instances may run this at once: each release locks the session's
 // places and the booking and checks again that it is still pending and
@@ -226,14 +227,25 @@ func (db *DB) releaseUnverified(ctx context.Context, id int64, now time.Time) (b
 		if _, err := lockPlaces(ctx, tx, sessionID, mode); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `
-			UPDATE bookings SET status = 'cancelled', cancelled_at = $2
-			WHERE id = $1 AND status = 'pending_verification' AND verify_expires_at <= $2`, id, now)
+		// A booking sent an invite while it waited (a session_changed) has
+		// it in a calendar: a cancellation with a higher sequence drops it.
+		// One never sent an invite is not emailed: nobody confirmed it.
+		b := &booking.Booking{ID: id}
+		err = tx.QueryRow(ctx, `
+			UPDATE bookings SET status = 'cancelled', cancelled_at = $2,
+				invite_sequence = CASE WHEN invite_sequence > 0 THEN invite_sequence + 1 ELSE 0 END
+			WHERE id = $1 AND status = 'pending_verification' AND verify_expires_at <= $2
+			RETURNING session_id, email, invite_sequence`, id, now).Scan(&b.SessionID, &b.Email, &b.InviteSequence)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // verified or released by someone else meanwhile
+		}
 		if err != nil {
 			return fmt.Errorf("release unverified: cancel: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
-			return nil // verified or released by someone else meanwhile
+		if b.InviteSequence > 0 {
+			if err := queueEmail(ctx, tx, booking.MsgBookingCancelled, b); err != nil {
+				return fmt.Errorf("release unverified: %w", err)
+			}
 		}
 		var places booking.Places
 		err = tx.QueryRow(ctx, `
