@@ -36,8 +36,11 @@ type PersonalDataStore interface {
 	// made with email, except live bookings of scheduled sessions that
 	// start after now and active entries (end those first: they are counted in
 	// Remaining). It deletes the emails still waiting to be sent to the
-	// address and clears the address and error text from the others.
+	// address and clears the address, links and error text from the others.
 	ErasePersonalData(ctx context.Context, email string, now time.Time) (Erasure, error)
+	// ForgetFailedLinks removes the links and tokens from the emails that
+	// failed for good at or before failedBy, and returns how many.
+	ForgetFailedLinks(ctx context.Context, failedBy time.Time) (int, error)
 }
 
 // PersonalData is everything held about one email address.
@@ -208,15 +211,25 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 	return nil, Errorf(EConflict, "New bookings kept arriving for this email address while erasing it. Please try again.")
 }
 
+// FailedLinksKept is how long after an email failed for good the links in
+// it (a manage token, a sign-in link) are kept, so an organiser who mends
+// the cause can still send it again (the admin API's retry). Then the
+// retention job removes them: a token must not sit in plaintext for ever.
+const FailedLinksKept = 7 * 24 * time.Hour
+
 // retentionBatch is how many bookings one statement anonymises, so that no
 // sweep holds many row locks for long.
 const retentionBatch = 500
 
 // RunRetention anonymises every booking and waiting-list entry of sessions
 // that ended more than keep before now, in batches, and returns how many
-// it anonymised. It is idempotent and safe to run in several instances at
-// once: it stops when a batch finds nothing left to take.
+// it anonymised; first it removes the links of emails that failed more
+// than FailedLinksKept ago. It is idempotent and safe to run in several
+// instances at once: it stops when a batch finds nothing left to take.
 func RunRetention(ctx context.Context, store PersonalDataStore, now time.Time, keep time.Duration) (int, error) {
+	if _, err := store.ForgetFailedLinks(ctx, now.Add(-FailedLinksKept)); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		n, err := store.AnonymiseEnded(ctx, now.Add(-keep), now, retentionBatch)

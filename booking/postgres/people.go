@@ -18,11 +18,18 @@ var _ booking.PersonalDataStore = (*DB)(nil)
 const blankPersonalData = `name = '', email = '', organisation = '', postcode = '', access_needs = '',
 	anonymised_at = $2`
 
+// personalPayload lists the keys of an outbox payload that name a person
+// or carry a working link: the address and name of an organiser's sign-in
+// email or of an older waiting-list offer, a sign-in link, a manage or
+// offer token. An email that is gone or given up on needs none of them.
+const personalPayload = `array['to', 'name', 'email', 'url', 'token']`
+
 // forgetEmails follows a statement whose CTE "anon" returns the ids of the
 // rows of column's table (bookings or waitlist entries) just anonymised:
-// emails still waiting for them are dropped (the address is gone) and the
-// error text of the others, which may quote the address, is cleared. The
-// two touch different rows, as one statement must.
+// emails still waiting for them are dropped (the address is gone), and the
+// others lose their error text, which may quote the address, and the
+// personal keys and links of their payload. The two touch different rows,
+// as one statement must.
 func forgetEmails(column string) string {
 	return `,
 	dropped AS (
@@ -30,10 +37,26 @@ func forgetEmails(column string) string {
 		RETURNING id
 	),
 	cleared AS (
-		UPDATE outbox SET last_error = ''
-		WHERE ` + column + ` IN (SELECT id FROM anon) AND status <> 'pending' AND last_error <> ''
+		UPDATE outbox SET last_error = '', payload = payload - ` + personalPayload + `
+		WHERE ` + column + ` IN (SELECT id FROM anon) AND status <> 'pending'
+		  AND (last_error <> '' OR payload ?| ` + personalPayload + `)
 		RETURNING id
 	)`
+}
+
+// ForgetFailedLinks removes the links (a manage or offer token, a sign-in
+// link) from the emails that failed for good at or before failedBy, and
+// returns how many it changed. markDone keeps them so an organiser can
+// retry; after booking.FailedLinksKept nobody will. next_attempt_at is
+// when the email failed: the sender sets it so.
+func (db *DB) ForgetFailedLinks(ctx context.Context, failedBy time.Time) (int, error) {
+	tag, err := db.Pool.Exec(ctx, `
+		UPDATE outbox SET payload = payload - 'token' - 'url'
+		WHERE status = 'failed' AND next_attempt_at <= $1 AND payload ?| array['token', 'url']`, failedBy)
+	if err != nil {
+		return 0, fmt.Errorf("forget the links of failed emails: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // AnonymiseEnded anonymises up to limit bookings and up to limit
@@ -242,8 +265,8 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time
 		}
 		e.EmailsDropped = int(tag.RowsAffected())
 		if _, err := tx.Exec(ctx, `
-			UPDATE outbox SET last_error = '', payload = payload - 'to' - 'name' - 'url' - 'token'
-			WHERE `+toAddress+` AND (last_error <> '' OR payload ?| array['to', 'name', 'url', 'token'])`,
+			UPDATE outbox SET last_error = '', payload = payload - `+personalPayload+`
+			WHERE `+toAddress+` AND (last_error <> '' OR payload ?| `+personalPayload+`)`,
 			bookingIDs, entryIDs, email); err != nil {
 			return fmt.Errorf("erase: emails: %w", err)
 		}

@@ -161,12 +161,14 @@ WHERE id = $1 AND attempts = $4 AND status = 'pending'`, r.ID, next, lastErr, r.
 }
 
 // markDone ends a row that will not be tried again: status is 'failed' or
-// 'skipped'. A skipped row drops its manage token at once; a failed one
-// keeps it, since an organiser may retry it (the retention job clears it).
+// 'skipped'. A skipped row drops its link (a token, a sign-in URL) at once;
+// a failed one keeps it, since an organiser may retry it, until the
+// retention job removes it booking.FailedLinksKept after the failure,
+// which next_attempt_at records.
 func markDone(ctx context.Context, q *pgxpool.Pool, r *row, status, lastErr string, now time.Time) error {
 	_, err := q.Exec(ctx, `
 UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = $4,
-	payload = CASE WHEN $2 = 'skipped' THEN payload - 'token' ELSE payload END
+	payload = CASE WHEN $2 = 'skipped' THEN payload - 'token' - 'url' ELSE payload END
 WHERE id = $1 AND attempts = $5 AND status = 'pending'`, r.ID, status, lastErr, now, r.Attempts)
 	if err != nil {
 		return fmt.Errorf("outbox: mark %s: %w", status, err)
