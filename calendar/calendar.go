@@ -126,6 +126,12 @@ func (iv *Inviter) SessionPageURL(id int64) string {
 	return iv.base + "/sessions/" + strconv.FormatInt(id, 10)
 }
 
+// WorkshopPageURL is the public page of a workshop, listing its sessions:
+// where to go when a session is cancelled.
+func (iv *Inviter) WorkshopPageURL(id int64) string {
+	return iv.base + "/workshops/" + strconv.FormatInt(id, 10)
+}
+
 // Meeting is an online meeting made for a session.
 type Meeting struct {
 	ID      string // the provider's id, kept to move the meeting later

@@ -142,6 +142,10 @@ type view struct {
 	Position   int
 	HasInvite  bool
 	Cancelled  bool // the booking is already cancelled (for reminders and changes sent late)
+
+	// WorkshopURL lists the workshop's sessions: where to book another
+	// when this one is cancelled.
+	WorkshopURL string
 }
 
 type change struct{ What, Was, Now string }
@@ -194,6 +198,11 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		ManageURL:  c.inv.BookingPageURL(b.Reference),
 		SessionURL: c.inv.SessionPageURL(s.ID),
 		Cancelled:  !b.Live(),
+	}
+	if wid := s.WorkshopID; wid != 0 {
+		v.WorkshopURL = c.inv.WorkshopPageURL(wid)
+	} else {
+		v.WorkshopURL = c.inv.WorkshopPageURL(w.ID)
 	}
 	if v.Online {
 		v.JoinURL = s.OnlineURL

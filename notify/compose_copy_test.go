@@ -1,0 +1,50 @@
+package notify_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/notify"
+)
+
+// A cancelled session's email sends people to the workshop's other
+// sessions, not back to the session that is gone.
+func TestSessionCancelledLinksToTheWorkshop(t *testing.T) {
+	c := composer(t)
+	_, s, b := fixture()
+	s.Status = booking.Cancelled
+	m := compose(t, c, booking.MsgSessionCancelled, s, b, notify.Payload{Reason: "The room flooded."})
+	workshop := base + "/workshops/1"
+	if !strings.Contains(m.Text, "To book a place at another session, go to:\n"+workshop+"\n") {
+		t.Errorf("text does not link to the workshop page %s:\n%s", workshop, m.Text)
+	}
+	if !strings.Contains(m.HTML, `href="`+workshop+`"`) {
+		t.Errorf("HTML does not link to the workshop page:\n%s", m.HTML)
+	}
+	if strings.Contains(m.Text+m.HTML, "/sessions/42") {
+		t.Error("the email links to the cancelled session")
+	}
+}
+
+// Every email with the session's details says how to take part, in person
+// as well as online.
+func TestDetailsSayHowToTakePart(t *testing.T) {
+	c := composer(t)
+	_, s, b := fixture()
+	on := *b
+	on.Mode = booking.Online
+	for _, kind := range []string{booking.MsgBookingConfirmed, booking.MsgReminder, booking.MsgSessionChanged} {
+		m := compose(t, c, kind, s, b, notify.Payload{})
+		if !strings.Contains(m.Text, "How to take part: in person\nWhere: Council House, Earl Street, Coventry CV1 5RR\n") {
+			t.Errorf("%s in person: text lacks how to take part:\n%s", kind, m.Text)
+		}
+		if !strings.Contains(m.HTML, `>How to take part</th><td style="padding:4px 0">In person</td>`) {
+			t.Errorf("%s in person: HTML lacks how to take part:\n%s", kind, m.HTML)
+		}
+		m = compose(t, c, kind, s, &on, notify.Payload{})
+		if !strings.Contains(m.Text, "How to take part: online, in Microsoft Teams\n") || strings.Contains(m.Text, "in person") {
+			t.Errorf("%s online:\n%s", kind, m.Text)
+		}
+	}
+}
