@@ -229,6 +229,7 @@ const (
 	AdminCreated   EnsureOutcome = "created"
 	AdminPromoted  EnsureOutcome = "promoted"
 	AdminEnabled   EnsureOutcome = "re-enabled"
+	AdminNamed     EnsureOutcome = "named" // an active admin with no name got the one given
 	AdminUnchanged EnsureOutcome = "unchanged"
 )
 

@@ -137,7 +137,9 @@ func (s *Service) Organisers(ctx context.Context) ([]*Organiser, error) {
 }
 
 // EnsureAdmin makes the account of email an active admin, creating it if
-// need be, from the server's command line. Safe to run twice.
+// need be, from the server's command line. A name fills an account that has
+// none and never replaces one (AdminNamed when that is all it did). Safe to
+// run twice.
 func (s *Service) EnsureAdmin(ctx context.Context, email, name string) (*Organiser, EnsureOutcome, error) {
 	email, name = strings.TrimSpace(email), strings.TrimSpace(name)
 	f := map[string]string{}

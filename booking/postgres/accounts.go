@@ -194,8 +194,11 @@ func (db *DB) EnsureAdmin(ctx context.Context, email, name string, by booking.Ac
 			outcome = booking.AdminUnchanged
 		}
 		o.Role, o.DisabledAt = booking.RoleAdmin, nil
-		if o.Name == "" {
+		if o.Name == "" && name != "" {
 			o.Name = name
+			if outcome == booking.AdminUnchanged {
+				outcome = booking.AdminNamed
+			}
 		}
 		out = o
 		return writeOrganiser(ctx, tx, &before, o, by, now)

@@ -44,10 +44,17 @@ func createAdmin(ctx context.Context, cfg *Config, args []string, out io.Writer)
 		fmt.Fprintf(out, "Made account %d (%s) an admin; it was a facilitator.\n", o.ID, o.Email)
 	case booking.AdminEnabled:
 		fmt.Fprintf(out, "Re-enabled admin account %d (%s); it was disabled.\n", o.ID, o.Email)
+	case booking.AdminNamed:
+		fmt.Fprintf(out, "Account %d (%s) is already an active admin; gave it the name you gave, as it had none.\n", o.ID, o.Email)
 	default:
 		fmt.Fprintf(out, "Account %d (%s) is already an active admin; nothing changed.\n", o.ID, o.Email)
 	}
+	if name != "" && o.Name != strings.TrimSpace(name) {
+		// A name never replaces one: say so rather than seem to have used it.
+		fmt.Fprintf(out, "It keeps the name it had; change names on the accounts page, %s/admin/organisers.\n", cfg.BaseURL)
+	}
 	fmt.Fprintf(out, "Sign in at %s/admin/sign-in with a link emailed to that address.\n", cfg.BaseURL)
+	fmt.Fprintln(out, "(That address is BASE_URL's: set BASE_URL to where people reach this service.)")
 	return nil
 }
 
