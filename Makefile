@@ -21,6 +21,10 @@ BASE_URL ?= http://localhost:8080
 # For local use only: never deploy with this token.
 ADMIN_TOKEN ?= dev-admin-token
 MAIL_DIR ?= .dev/mail
+# Work email domains that may book the workforce workshops (/staff); the
+# seeded one is for council staff. `make run STAFF_EMAIL_DOMAINS=` turns
+# the staff route off.
+STAFF_EMAIL_DOMAINS ?= coventry.gov.uk
 
 # make test: each test package gets its own database on this server and its
 # own Redis database number (internal/testenv).
@@ -33,7 +37,8 @@ BENCH_PORT ?= 18080
 BENCH_ARGS ?=
 
 DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
-RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)'
+RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)' \
+	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)'
 
 .PHONY: assets help build run test browser-test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
 
@@ -45,6 +50,7 @@ build: ## go build -o bin/workshopd ./cmd/workshopd
 
 run: dev-services build ## serve with demo workshops on BASE_URL (Postgres/Redis started under .dev if needed)
 	@echo "make run: ADMIN_TOKEN=$(ADMIN_TOKEN) (for local use only), emails go to $(MAIL_DIR) unless SMTP_URL is set"
+	@echo "make run: STAFF_EMAIL_DOMAINS=$(if $(STAFF_EMAIL_DOMAINS),$(STAFF_EMAIL_DOMAINS) (work addresses there can book the workforce workshop at $(BASE_URL)/staff),(empty: the staff route is off))"
 	$(RUN_ENV) bin/workshopd migrate
 	$(RUN_ENV) bin/workshopd seed-demo
 	@echo "make run: serving on $(BASE_URL) (HTTP_ADDR $(HTTP_ADDR)); Ctrl-C stops"

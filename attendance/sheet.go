@@ -31,7 +31,7 @@ type Sheet struct {
 	SessionID int64
 	Workshop  string
 	When      string // "Saturday 14 March 2026, 10am to 12pm"
-	Venue     string // where people go, or "Online (Microsoft Teams)"
+	Venue     string // where people go, "Online (Microsoft Teams)", or both ("... and online (Microsoft Teams)")
 	Counts    string // "Booked: 20 in person, 8 online. Attended: 0. No-shows: 0."
 	Printed   string // "Printed Saturday 14 March 2026 at 9:05am"
 	Cancelled bool
@@ -125,7 +125,11 @@ func VenueText(s *booking.Session) string {
 		parts = append(parts, strings.Trim(v, ", "))
 	}
 	if s.Offers(booking.Online) {
-		parts = append(parts, "Online (Microsoft Teams)")
+		online := "Online (Microsoft Teams)"
+		if len(parts) > 0 {
+			online = "online (Microsoft Teams)" // mid-sentence: "Council House, ... and online"
+		}
+		parts = append(parts, online)
 	}
 	return strings.Join(parts, " and ")
 }

@@ -26,7 +26,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.POST("/holds/:hold_id/details", s.page("page_details_check", s.detailsCheck))
 	r.POST("/holds/:hold_id/confirm", s.page("page_confirm", s.confirmBooking))
 	r.GET("/bookings/:reference/confirmed", s.page("page_confirmed", s.confirmedPage))
-	r.GET("/bookings/:reference", s.page("page_manage", s.managePage))
+	r.GET("/bookings/:reference", s.page("page_manage", s.bookingOrAsk))
 	r.GET("/bookings/:reference/cancel", s.page("page_cancel", s.cancelPage))
 	r.POST("/bookings/:reference/cancel", s.page("page_cancel_confirm", s.cancelConfirm))
 	r.GET("/bookings/:reference/switch", s.page("page_switch", s.switchPage))

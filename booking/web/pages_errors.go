@@ -73,7 +73,10 @@ func (s *Server) renderError(c *gin.Context, status int, message string) {
 	case http.StatusServiceUnavailable:
 		p.Title = "Sorry, the service is unavailable"
 		p.Paragraphs = []string{"Try again in a few minutes."}
-	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge:
+	case http.StatusRequestEntityTooLarge:
+		p.Title = "What you sent was too long"
+		p.Paragraphs = append([]string(nil), tooLongParagraphs...)
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		p.Title = "Sorry, we could not read what was sent"
 		p.Paragraphs = []string{"Go back and try again."}
 	default:

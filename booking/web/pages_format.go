@@ -77,6 +77,28 @@ func durationText(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
+// spanText reads "24 hours", "1 hour 30 minutes", "45 minutes" or "3 days":
+// how long something lasts, to the minute.
+func spanText(d time.Duration) string {
+	mins := int(d.Round(time.Minute) / time.Minute)
+	if mins >= 48*60 && mins%(24*60) == 0 {
+		return fmt.Sprintf("%d days", mins/(24*60))
+	}
+	h, m := mins/60, mins%60
+	var parts []string
+	if h == 1 {
+		parts = append(parts, "1 hour")
+	} else if h > 1 {
+		parts = append(parts, fmt.Sprintf("%d hours", h))
+	}
+	if m == 1 {
+		parts = append(parts, "1 minute")
+	} else if m > 1 || h == 0 {
+		parts = append(parts, fmt.Sprintf("%d minutes", m))
+	}
+	return strings.Join(parts, " ")
+}
+
 // lines splits multi-line text (access needs) for display, one line each;
 // html/template escapes every line.
 func lines(s string) []string {
@@ -84,10 +106,18 @@ func lines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
+// fieldMaxLength is the maxlength of the fields people fill in, by form
+// name: the limits booking's validation sets (booking/validate.go), so a
+// browser stops typing where the service would refuse.
+var fieldMaxLength = map[string]string{
+	"name": "100", "email": "254", "organisation": "200", "postcode": "10", "access_needs": "2000",
+}
+
 // field builds the argument of the field partials ("input", "textarea",
 // "hidden"): the form name, with its value and error from the page, and
 // any of Label, Hint, Type, Autocomplete, Class, LabelClass, Spellcheck,
-// Rows, ID given as key and value pairs.
+// Rows, ID, MaxLength given as key and value pairs. MaxLength defaults to
+// fieldMaxLength's.
 func field(p pager, name string, kv ...string) (map[string]any, error) {
 	if len(kv)%2 != 0 {
 		return nil, fmt.Errorf("field %s: odd number of key and value arguments", name)
@@ -96,6 +126,7 @@ func field(p pager, name string, kv ...string) (map[string]any, error) {
 	m := map[string]any{
 		"Name": name, "ID": name, "Value": pg.Value(name), "Error": pg.ErrorFor(name),
 		"Label": "", "Hint": "", "Type": "", "Autocomplete": "", "Class": "", "LabelClass": "", "Spellcheck": "", "Rows": "",
+		"MaxLength": fieldMaxLength[name],
 	}
 	for i := 0; i < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]

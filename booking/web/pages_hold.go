@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -89,7 +90,9 @@ func (s *Server) detailsPage(c *gin.Context) error {
 func formDetails(c *gin.Context) (booking.Details, map[string]string) {
 	d := booking.Details{
 		Name: c.PostForm("name"), Email: c.PostForm("email"), Organisation: c.PostForm("organisation"),
-		Postcode: c.PostForm("postcode"), AccessNeeds: c.PostForm("access_needs"),
+		// A browser sends a textarea's line breaks as CRLF but counts each
+		// as one character against maxlength: keep them as one here too.
+		Postcode: c.PostForm("postcode"), AccessNeeds: strings.ReplaceAll(c.PostForm("access_needs"), "\r\n", "\n"),
 		Consent: c.PostForm("consent") == "yes",
 	}
 	typed := map[string]string{

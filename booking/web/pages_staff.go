@@ -72,7 +72,7 @@ func (s *Server) staffStartPage(c *gin.Context) error {
 // while the staff route is set up.
 func (s *Server) staffSession(ctx context.Context, c *gin.Context) (*booking.Session, error) {
 	if !s.svc.StaffBookingOpen() {
-		return nil, booking.Errorf(booking.EUnavailable, "Booking for council staff is not set up yet. Ask the One Coventry Plan team to book you a place.")
+		return nil, s.staffNotSetUp()
 	}
 	id, err := pathID(c)
 	if err != nil {
@@ -203,7 +203,7 @@ func (s *Server) staffCarried(c *gin.Context) (booking.Details, map[string]strin
 // store refuses a session that is not a workforce one.
 func (s *Server) staffHeld(ctx context.Context, c *gin.Context, get func(string) string) (*heldPlace, error) {
 	if !s.svc.StaffBookingOpen() {
-		return nil, booking.Errorf(booking.EUnavailable, "Booking for council staff is not set up yet. Ask the One Coventry Plan team to book you a place.")
+		return nil, s.staffNotSetUp()
 	}
 	notFound := booking.Errorf(booking.ENotFound, "There is no such place being held.")
 	id, err := strconv.ParseInt(get("session"), 10, 64)
@@ -231,4 +231,10 @@ func (s *Server) staffHeld(ctx context.Context, c *gin.Context, get func(string)
 // staffSentURL is the "Check your email" page of a booking.
 func staffSentURL(b *booking.Booking, token string) string {
 	return "/staff/bookings/" + url.PathEscape(b.Reference) + "/sent?token=" + url.QueryEscape(token)
+}
+
+// staffNotSetUp refuses the staff pages while STAFF_EMAIL_DOMAINS is not
+// set, saying whom to ask instead.
+func (s *Server) staffNotSetUp() error {
+	return booking.Errorf(booking.EUnavailable, "Booking for council staff is not set up yet. To book a place, email the One Coventry Plan team at %s.", s.contact())
 }

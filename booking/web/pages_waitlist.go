@@ -30,6 +30,19 @@ type waitlistJoinPage struct {
 	Workshop *booking.Workshop
 	Session  sessionItem
 	Mode     booking.Mode
+	// OfferTime is how long an offered place is kept, as offerTime says.
+	OfferTime string
+}
+
+// offerTime says how long a place offered from the waiting list is kept:
+// "for 24 hours, or until 2 hours before the session starts if that is
+// sooner" (booking.OfferExpiry).
+func (s *Server) offerTime() string {
+	ttl := s.cfg.OfferTTL
+	if ttl <= 0 {
+		ttl = booking.DefaultOfferTTL
+	}
+	return "for " + spanText(ttl) + ", or until " + spanText(booking.OfferCutoff) + " before the session starts if that is sooner"
 }
 
 // ModeText is the way of taking part as it reads in a sentence.
@@ -60,7 +73,7 @@ func (s *Server) waitlistJoinSession(ctx context.Context, c *gin.Context, mode b
 			Title:    "Join the waiting list",
 			BackLink: "/sessions/" + strconv.FormatInt(sess.ID, 10),
 		},
-		Workshop: sess.Workshop, Session: s.sessionItemOf(ctx, sess), Mode: mode,
+		Workshop: sess.Workshop, Session: s.sessionItemOf(ctx, sess), Mode: mode, OfferTime: s.offerTime(),
 	}, false, nil
 }
 

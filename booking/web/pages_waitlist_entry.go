@@ -21,6 +21,8 @@ type waitlistEntryPage struct {
 	Token string
 	// Joined shows the banner of someone who has just joined.
 	Joined bool
+	// OfferTime is how long an offered place is kept (Server.offerTime).
+	OfferTime string
 }
 
 // ModeLabel is the way of taking part in the person's words.
@@ -83,7 +85,8 @@ func (s *Server) loadEntry(c *gin.Context) (*waitlistEntryPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &waitlistEntryPage{Entry: e, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Token: token}
+	p := &waitlistEntryPage{Entry: e, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Token: token,
+		OfferTime: s.offerTime()}
 	p.Title = entryTitle(e.Status)
 	return p, nil
 }

@@ -30,6 +30,9 @@ var templateFiles embed.FS
 const (
 	councilName = "Coventry City Council"
 	serviceName = "Book a One Coventry Plan workshop"
+	// defaultContact is the address pages give for help when the service
+	// is not told its organiser address (web.Config.OrganiserEmail).
+	defaultContact = "consultation@coventry.gov.uk"
 )
 
 // Page is what every page's template can use. A page's own data embeds it:
@@ -60,6 +63,8 @@ type Page struct {
 	Service string
 	Council string
 	Assets  string // the versioned asset path prefix, e.g. /assets/3f2a9c1b0d
+	// Contact is the council address people can write to for help.
+	Contact string
 }
 
 // ErrorItem is one entry of the error summary: the message and the id of
@@ -178,6 +183,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	if p, ok := data.(pager); ok {
 		pg := p.page()
 		pg.Service, pg.Council, pg.Assets = serviceName, councilName, s.assets.prefix
+		pg.Contact = s.contact()
 		if pg.Title == "" {
 			pg.Title = serviceName
 		}
@@ -201,4 +207,12 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Status(status)
 	_, _ = c.Writer.Write(buf.Bytes())
+}
+
+// contact is the address the pages give people who need help.
+func (s *Server) contact() string {
+	if s.cfg.OrganiserEmail != "" {
+		return s.cfg.OrganiserEmail
+	}
+	return defaultContact
 }

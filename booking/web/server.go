@@ -32,6 +32,12 @@ type Config struct {
 	// RateLimits turns on the per-client limits on holds, bookings and
 	// waiting-list sign-ups (RATE_LIMITS); they need Deps.RateStore.
 	RateLimits bool
+	// OrganiserEmail is the monitored council address the pages give
+	// people who need help (ORGANIZER_EMAIL); empty shows defaultContact.
+	OrganiserEmail string
+	// OfferTTL is how long a place offered from a waiting list is kept
+	// (OFFER_TTL), for the pages to say; zero is booking.DefaultOfferTTL.
+	OfferTTL time.Duration
 }
 
 // Pinger reports whether a backing service answers.
@@ -238,6 +244,9 @@ func (s *Server) securityHeaders(c *gin.Context) {
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	}
+	if s.refuseLongForm(c) { // pages_toolarge.go
+		return
 	}
 	c.Next()
 }

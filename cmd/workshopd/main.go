@@ -188,7 +188,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(app.Outbox.Metrics())
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits,
-		TrustedProxies: cfg.TrustedProxies}, web.Deps{
+		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
 		Registry: reg, Calendar: inv, Outbox: app.Outbox,
 	})

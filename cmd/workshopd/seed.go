@@ -37,7 +37,7 @@ var demo = []demoWorkshop{
 	{
 		in: booking.WorkshopInput{
 			Title: "One Coventry Plan: have your say",
-			Summary: "We are refreshing our plan for the decade ahead, and it is more than a Council plan. " +
+			Summary: "We are refreshing our plan for the decade ahead, and it is more than a council plan. " +
 				"Come and hear our priorities and tell us what matters to you, your family and your neighbourhood. " +
 				"Numbers are limited, so sessions take place face to face and on Microsoft Teams.",
 			Audience: booking.Public,
