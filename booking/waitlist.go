@@ -22,6 +22,9 @@ const (
 	OfferDeclined WaitlistStatus = "declined"
 	OfferLapsed   WaitlistStatus = "lapsed"
 	LeftWaitlist  WaitlistStatus = "left"
+	// WaitlistSessionCancelled ends the entries still waiting or offered
+	// when their session is cancelled; each person is told.
+	WaitlistSessionCancelled WaitlistStatus = "cancelled"
 )
 
 // Active reports whether the entry is still on the list: waiting or offered.
@@ -31,8 +34,11 @@ func (s WaitlistStatus) Active() bool { return s == Waiting || s == Offered }
 // waitlist_entry_id (the person's name and email are read from the entry)
 // and no booking_id:
 //
-//	waitlist_joined  payload {"reference", "token", "position", "mode"}
-//	waitlist_offer   payload {"reference", "token", "expires_at", "mode"}
+//	waitlist_joined    payload {"reference", "token", "position", "mode"}
+//	waitlist_offer     payload {"reference", "token", "expires_at", "mode"}
+//	session_cancelled  payload {"reason"}: the session the person waited for
+//	                   is cancelled (MsgSessionCancelled, with no booking and
+//	                   so no invite), written as the session is
 //
 // "token" makes the link BASE_URL/waitlist/{reference}?token={token}; the
 // sender removes it once the email is sent, as for confirmations.
@@ -316,6 +322,8 @@ func NoOfferError(status WaitlistStatus) error {
 		return Errorf(EConflict, "Sorry, this offer has ended and the place has been offered to someone else.")
 	case OfferDeclined:
 		return Errorf(EConflict, "You declined this place, so it has been offered to someone else.")
+	case WaitlistSessionCancelled:
+		return Errorf(EConflict, "Sorry, this session has been cancelled, so there are no places to offer.")
 	}
 	return Errorf(EConflict, "You are no longer on this waiting list.")
 }

@@ -56,6 +56,7 @@ var kinds = map[string]calendar.Method{
 	booking.MsgReminder:         calendar.Request,
 	MsgWaitlistOffer:            "",
 	MsgWaitlistJoined:           "",
+	MsgWaitlistSessionCancelled: "",
 	MsgStaffVerification:        "",
 	MsgSignInLink:               "",
 }
@@ -218,7 +219,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	switch e.Kind {
 	case booking.MsgSessionChanged, MsgBookingChanged:
 		v.Changes = c.changes(e.Payload.Changes, s, v.Online)
-	case booking.MsgSessionCancelled:
+	case booking.MsgSessionCancelled, MsgWaitlistSessionCancelled:
 		v.Reason = strings.TrimSpace(e.Payload.Reason)
 		if v.Reason == "" {
 			v.Reason = strings.TrimSpace(s.CancelReason)

@@ -30,6 +30,11 @@ const (
 	// MsgStaffVerification asks a member of staff to confirm their work
 	// email address before their booking counts.
 	MsgStaffVerification = "staff_verification"
+	// MsgWaitlistSessionCancelled tells a person on a waiting list that the
+	// session they waited for is cancelled. It is how the sender writes a
+	// session_cancelled outbox row that names a waiting-list entry and no
+	// booking: the person had no place, so there is no invite to cancel.
+	MsgWaitlistSessionCancelled = "waitlist_session_cancelled"
 )
 
 // Message is one email, composed and ready to send.

@@ -15,6 +15,8 @@ import (
 // outbox row per live booking when change returns a Notice. Bookings and
 // cancellations of the session wait meanwhile (see the lock order in
 // store.go), so nobody books a session being cancelled without being told.
+// A session_cancelled notice for a session that was scheduled also ends
+// its waiting lists, telling each person on them (endWaitingLists).
 //
 // change may edit the session's times, venue, online link, status, cancel
 // reason, sequence and the Capacity of its Places; the id, workshop and the
@@ -54,6 +56,16 @@ func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *bookin
 		}
 		if notice.Kind != "" {
 			if err := queueNotice(ctx, tx, id, notice); err != nil {
+				return err
+			}
+		}
+		if notice.Kind == booking.MsgSessionCancelled && before.Status == booking.Scheduled && s.Status == booking.Cancelled {
+			// The people waiting are told with the people booked.
+			reason, _ := notice.Payload["reason"].(string)
+			if reason == "" {
+				reason = s.CancelReason
+			}
+			if err := endWaitingLists(ctx, tx, id, reason, db.now()); err != nil {
 				return err
 			}
 		}

@@ -103,6 +103,8 @@ func entryTitle(status booking.WaitlistStatus) string {
 		return "You declined this place"
 	case booking.OfferLapsed:
 		return "This offer has ended"
+	case booking.WaitlistSessionCancelled:
+		return "This session has been cancelled"
 	}
 	return "You have left the waiting list"
 }

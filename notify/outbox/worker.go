@@ -385,6 +385,12 @@ func (w *Worker) compose(r *row, now time.Time) (msg *notify.Message, why string
 		}
 		r.Booking = r.Waiting
 	}
+	kind := r.Kind
+	if r.Kind == booking.MsgSessionCancelled && r.Booking == nil && r.Waiting != nil {
+		// Written for a waiting-list entry as the session was cancelled:
+		// the person had no booking, so a message of their own, no invite.
+		kind, r.Booking = notify.MsgWaitlistSessionCancelled, r.Waiting
+	}
 	if r.Kind == booking.MsgReminder {
 		switch {
 		case r.Booking == nil || r.Booking.Status != booking.Confirmed:
@@ -401,7 +407,7 @@ func (w *Worker) compose(r *row, now time.Time) (msg *notify.Message, why string
 		return nil, "booking no longer waiting for its link", nil
 	}
 	msg, err = w.composer.Compose(notify.Event{
-		Kind: r.Kind, MessageID: r.MessageID, Workshop: r.Workshop, Session: r.Session,
+		Kind: kind, MessageID: r.MessageID, Workshop: r.Workshop, Session: r.Session,
 		Booking: r.Booking, Payload: p, Now: now,
 	})
 	if err != nil {
