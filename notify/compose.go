@@ -205,7 +205,9 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	} else {
 		v.WorkshopURL = c.inv.WorkshopPageURL(w.ID)
 	}
-	if v.Online {
+	// The joining link is for people with a confirmed place: not for a
+	// booking waiting for its staff link, nor one already cancelled.
+	if v.Online && b.Status == booking.Confirmed {
 		v.JoinURL = s.OnlineURL
 	}
 	if m := e.Payload.ManageURL; m != "" && strings.HasPrefix(m, c.base+"/bookings/") && safeLink(m) {

@@ -245,3 +245,28 @@ func TestNamesAreEscapedAndKeptOutOfHeaders(t *testing.T) {
 		}
 	}
 }
+
+// The joining link goes only to people with a confirmed place.
+func TestNoJoiningLinkWithoutAConfirmedPlace(t *testing.T) {
+	c := composer(t)
+	_, s, b := fixture()
+	on := *b
+	on.Mode = booking.Online
+	seq := 1
+	now := time.Now()
+	for kind, status := range map[string]booking.BookingStatus{
+		booking.MsgBookingCancelled: booking.BookingCancelled,
+		notify.MsgStaffVerification: booking.PendingVerification,
+	} {
+		p := on
+		p.Status = status
+		if status == booking.BookingCancelled {
+			p.CancelledAt = &now
+		}
+		m := compose(t, c, kind, s, &p, notify.Payload{Sequence: &seq,
+			VerifyURL: base + "/staff/verify/abc", ExpiresAt: &now})
+		if strings.Contains(m.Text+m.HTML, teamsLink) {
+			t.Errorf("%s to a %s booking carries the Teams link", kind, status)
+		}
+	}
+}
