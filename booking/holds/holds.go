@@ -40,6 +40,7 @@ type Store struct {
 	stats     counters
 	batch     *batcher
 	prefix    string
+	full      fullCache
 }
 
 var _ booking.Holds = (*Store)(nil)
@@ -66,6 +67,10 @@ func WithRedisTimeout(d time.Duration) Option { return func(s *Store) { s.timeou
 // WithClock sets the clock Sync stamps new mirrors with (default the system
 // clock); it must be the clock that gives Take its now.
 func WithClock(c booking.Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithFullCache sets how long this instance answers "full" for a session
+// and mode without asking Redis again (default 200ms; 0 turns it off).
+func WithFullCache(d time.Duration) Option { return func(s *Store) { s.full.ttl = d } }
 
 // WithKeyPrefix puts p before every Redis key of the holds (default none),
 // for several services, or test runs, sharing one Redis database.
@@ -97,6 +102,7 @@ func New(rdb redis.UniversalClient, loader Loader, key []byte, ttl time.Duration
 		mirrorTTL: 15 * time.Minute, timeout: 500 * time.Millisecond, clock: booking.SystemClock, log: slog.Default(),
 	}
 	s.breaker.pause = time.Second
+	s.full.ttl = 200 * time.Millisecond
 	s.breaker.now = time.Now
 	for _, o := range opts {
 		o(s)
@@ -140,6 +146,9 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	if sessionID <= 0 {
 		return booking.Hold{}, errNoSession()
 	}
+	if s.full.full(sessionID, mode, audience, now) {
+		return booking.Hold{}, s.refused(errFull(mode))
+	}
 	t := newToken(sessionID, mode, now, s.ttl)
 	var mirrors []booking.Mirror
 	if s.useRedis() {
@@ -158,6 +167,13 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 			}
 		}
 		if err == nil && a.status != stUnknown {
+			if a.status == stFull && a.capacity > 0 {
+				var lapse time.Time
+				if a.soonest > 0 {
+					lapse = time.UnixMilli(a.soonest)
+				}
+				s.full.remember(sessionID, mode, audience, now, lapse)
+			}
 			return s.answer(t, a)
 		}
 		if err != nil {
@@ -291,6 +307,7 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 	if !ok || t.expires <= now.UnixMilli() {
 		return
 	}
+	s.full.forget(t.session, t.mode)
 	if t.stateless || !s.useRedis() {
 		if ledger, ok := s.loader.(StatelessLedger); ok {
 			if err := ledger.ForgetStateless(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
@@ -317,6 +334,7 @@ func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error
 	if t.stateless || t.expires <= now.UnixMilli() || !s.useRedis() {
 		return nil
 	}
+	s.full.forget(t.session, t.mode)
 	if err := s.remove(ctx, t); err != nil {
 		return s.failed(ctx, "release", err)
 	}
@@ -329,6 +347,9 @@ func (s *Store) Release(ctx context.Context, holdID string, now time.Time) error
 // mirror expires and reloads.
 func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
 	ctx = context.WithoutCancel(ctx) // see Settle
+	for _, m := range mirrors {
+		s.full.forget(m.SessionID, m.Mode)
+	}
 	if len(mirrors) == 0 || !s.useRedis() {
 		return
 	}
@@ -352,6 +373,9 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 	// The booking is made whether or not its requester is still there:
 	// the count must reach Redis all the same.
 	ctx = context.WithoutCancel(ctx)
+	for _, m := range mirrors {
+		s.full.forget(m.SessionID, m.Mode)
+	}
 	t, ok := s.signer.parse(h.ID)
 	if !ok || t.stateless || !s.useRedis() {
 		s.Sync(ctx, mirrors...)

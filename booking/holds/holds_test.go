@@ -438,3 +438,28 @@ func TestHoldNobodyWaitedForIsGivenBack(t *testing.T) {
 	}
 	f.mustTake(t, 19, booking.InPerson)
 }
+
+// In a rush, "full" is answered from memory for a moment; a change that goes
+// through this instance, or the first hold lapsing, ends that at once.
+func TestFullIsRememberedUntilSomethingChanges(t *testing.T) {
+	f := setup(t, holds.WithFullCache(time.Hour))
+	f.loader.set(mirror(20, booking.InPerson, 1, 1, 1))
+	_, err := f.take(t, 20, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+	// A place freed behind this instance's back is not seen yet...
+	if err := f.rdb.HSet(f.ctx, "{s:20}:in_person", "taken", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.take(t, 20, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+	// ...but a count written through it is.
+	f.s.Sync(f.ctx, mirror(20, booking.InPerson, 1, 0, 2))
+	h := f.mustTake(t, 20, booking.InPerson)
+	_, err = f.take(t, 20, booking.InPerson)
+	wantCode(t, err, booking.EFull)
+	// The remembered "full" ends when the hold behind it lapses.
+	f.clock.Advance(holdTTL)
+	if h2 := f.mustTake(t, 20, booking.InPerson); h2.ID == h.ID {
+		t.Fatal("same hold twice")
+	}
+}

@@ -72,7 +72,13 @@ if ARGV[2] ~= '' and ARGV[2] ~= audience then return {'audience', capacity, audi
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2]) or 0) >= capacity then
-  return {'full', capacity, audience}
+  -- When the first hold or lease lapses, a place may free by itself.
+  local soonest = 0
+  for i = 2, 3 do
+    local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+    if first[2] and (soonest == 0 or tonumber(first[2]) < soonest) then soonest = tonumber(first[2]) end
+  end
+  return {'full', capacity, audience, soonest}
 end
 local till = tonumber(ARGV[4])
 if ARGV[5] == 'pending' then
@@ -162,15 +168,22 @@ type takeAnswer struct {
 	status   string
 	capacity int64
 	audience booking.Audience
+	// soonest is when the first hold of a full session lapses (unix ms;
+	// 0 when none is held: only a change in Postgres frees a place).
+	soonest int64
 }
 
 func parseTake(v any) (takeAnswer, bool) {
 	a, ok := v.([]any)
-	if !ok || len(a) != 3 {
+	if !ok || (len(a) != 3 && len(a) != 4) {
 		return takeAnswer{}, false
 	}
 	st, ok1 := a[0].(string)
 	capacity, ok2 := a[1].(int64)
 	aud, ok3 := a[2].(string)
-	return takeAnswer{st, capacity, booking.Audience(aud)}, ok1 && ok2 && ok3
+	var soonest int64
+	if len(a) == 4 {
+		soonest, _ = a[3].(int64)
+	}
+	return takeAnswer{st, capacity, booking.Audience(aud), soonest}, ok1 && ok2 && ok3
 }
