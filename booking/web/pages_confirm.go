@@ -10,51 +10,58 @@ import (
 )
 
 // confirmBooking books the held place with the details carried through
-// "Check your answers": POST /holds/:hold_id/confirm. When the hold has run
-// out, the place is booked anyway if one is still free.
-func (s *Server) confirmBooking(c *gin.Context) error {
-	ctx := c.Request.Context()
-	h, err := s.readHeld(ctx, c, c.PostForm)
-	if err != nil {
-		return err
-	}
-	d, typed := formDetails(c)
-	b, token, err := s.svc.BookWithHold(ctx, h.HoldID, d)
-	if booking.IsCode(err, booking.EHoldExpired) {
-		b, token, err = s.svc.Book(ctx, h.Session.ID, h.Mode, booking.Public, d)
-	}
-	switch booking.ErrorCode(err) {
-	case "":
-	case booking.EInvalid, booking.EDuplicate:
-		// Back to the form, with what was typed and what is wrong with it.
-		p := s.newDetailsPage(h)
-		p.Values = typed
-		if booking.IsCode(err, booking.EDuplicate) {
-			p.AddError("email", "You have already booked a place in this session with this email address. Use the link in your confirmation email to manage it")
-		} else if !p.SetErrors(err, detailFields...) {
+// "Check your answers": POST /holds/:hold_id/confirm, or, pending its
+// emailed link, /staff/holds/:hold_id/confirm. When the hold has run out,
+// the place is booked anyway if one is still free.
+func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		h, err := s.readHeld(ctx, c, j, c.PostForm)
+		if err != nil {
 			return err
 		}
-		status := http.StatusUnprocessableEntity
-		if booking.IsCode(err, booking.EDuplicate) {
-			status = http.StatusConflict
+		d, typed := j.formDetails(c)
+		b, token, err := s.book(ctx, j, h, d)
+		switch booking.ErrorCode(err) {
+		case "":
+		case booking.EInvalid, booking.EDuplicate:
+			// Back to the form, with what was typed and what is wrong with it.
+			p := s.newDetailsPage(j, h)
+			p.Values = typed
+			status := http.StatusUnprocessableEntity
+			if booking.IsCode(err, booking.EDuplicate) {
+				status = http.StatusConflict
+				p.AddError("email", duplicateMessage(j))
+			} else if !p.SetErrors(err, j.fields...) {
+				return err
+			}
+			s.render(c, status, "details", p)
+			return nil
+		case booking.EFull:
+			sess, serr := s.svc.Store.Session(ctx, h.Session.ID)
+			if serr != nil {
+				return serr
+			}
+			p := s.newSessionPage(ctx, j, sess)
+			p.AddError("mode", "Sorry, the last place to take part "+lowerMode(h.Mode)+" has gone. Choose another way to take part, or another session.")
+			s.render(c, http.StatusConflict, "session", p)
+			return nil
+		default:
+			return err
 		}
-		s.render(c, status, "details", p)
+		s.metrics.bookings.WithLabelValues(j.booked).Inc()
+		c.Redirect(http.StatusSeeOther, j.bookedURL(b, token))
 		return nil
-	case booking.EFull:
-		sess, serr := s.svc.Store.Session(ctx, h.Session.ID)
-		if serr != nil {
-			return serr
-		}
-		p := s.newSessionPage(ctx, sess)
-		p.AddError("mode", "Sorry, the last place to take part "+lowerMode(h.Mode)+" has gone. Choose another way to take part, or another session.")
-		s.render(c, http.StatusConflict, "session", p)
-		return nil
-	default:
-		return err
 	}
-	s.metrics.bookings.WithLabelValues("booked").Inc()
-	c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(b.Reference)+"/confirmed?token="+url.QueryEscape(token))
-	return nil
+}
+
+// duplicateMessage says where to find the booking the person already has:
+// staff have had only the link to confirm it.
+func duplicateMessage(j *journey) string {
+	if j.Staff {
+		return "You have already booked a place in this session with this email address. Use the link we emailed you to confirm or manage it"
+	}
+	return "You have already booked a place in this session with this email address. Use the link in your confirmation email to manage it"
 }
 
 // bookingPage is the data of the confirmation and manage pages.

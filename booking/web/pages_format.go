@@ -150,8 +150,8 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 		},
 		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"lower":   strings.ToLower,
-		"checkRow": func(name, label string, held *heldPlace, value string) checkRowData {
-			return checkRowData{Name: name, Label: label, Held: held, Value: value}
+		"checkRow": func(p *checkPage, name, label, value string) checkRowData {
+			return checkRowData{Name: name, Label: label, Held: p.Held, Prefix: p.Journey.Prefix, Value: value}
 		},
 		"waitlistFor": func(sessionID int64, m booking.Mode) waitlistSlot {
 			return waitlistSlot{SessionID: sessionID, Mode: m}
@@ -166,8 +166,10 @@ type waitlistSlot struct {
 	Mode      booking.Mode
 }
 
-// checkRowData is one answer on "Check your answers".
+// checkRowData is one answer on "Check your answers"; Prefix is the
+// journey's, for the address of its "Change" button.
 type checkRowData struct {
 	Name, Label, Value string
 	Held               *heldPlace
+	Prefix             string
 }

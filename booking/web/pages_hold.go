@@ -37,8 +37,12 @@ func (h heldPlace) Query() string {
 	return "session=" + strconv.FormatInt(h.Session.ID, 10) + "&mode=" + string(h.Mode) + "&until=" + strconv.FormatInt(h.Until.Unix(), 10)
 }
 
-// readHeld reads the held place from the query (GET) or form (POST).
-func (s *Server) readHeld(ctx context.Context, c *gin.Context, get func(string) string) (*heldPlace, error) {
+// readHeld reads the held place from the query (GET) or form (POST). A
+// place in a session of the other journey's audience is no such place.
+func (s *Server) readHeld(ctx context.Context, c *gin.Context, j *journey, get func(string) string) (*heldPlace, error) {
+	if err := s.open(j); err != nil {
+		return nil, err
+	}
 	notFound := booking.Errorf(booking.ENotFound, "There is no such place being held.")
 	id, err := strconv.ParseInt(get("session"), 10, 64)
 	if err != nil || id <= 0 {
@@ -54,7 +58,7 @@ func (s *Server) readHeld(ctx context.Context, c *gin.Context, get func(string) 
 	if err != nil {
 		return nil, err
 	}
-	if sess.Workshop == nil || sess.Workshop.Audience != booking.Public {
+	if sess.Workshop == nil || sess.Workshop.Audience != j.audience {
 		return nil, notFound
 	}
 	h := &heldPlace{HoldID: holdID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: mode, Until: time.Unix(until, 0)}
@@ -64,25 +68,36 @@ func (s *Server) readHeld(ctx context.Context, c *gin.Context, get func(string) 
 
 type detailsPage struct {
 	Page
-	Held *heldPlace
+	Journey *journey
+	Held    *heldPlace
+	// Domains are the staff email domains, "@coventry.gov.uk", for the
+	// words of the staff form.
+	Domains string
 }
 
-func (s *Server) newDetailsPage(h *heldPlace) *detailsPage {
-	return &detailsPage{
-		Page: Page{Title: "Your details", BackLink: "/sessions/" + strconv.FormatInt(h.Session.ID, 10) + "?previous=" + h.HoldID},
-		Held: h,
+func (s *Server) newDetailsPage(j *journey, h *heldPlace) *detailsPage {
+	p := &detailsPage{
+		Page:    Page{Title: "Your details", BackLink: j.Prefix + "/sessions/" + strconv.FormatInt(h.Session.ID, 10) + "?previous=" + h.HoldID},
+		Journey: j,
+		Held:    h,
 	}
+	if j.Staff {
+		p.Domains = s.svc.StaffDomainsText()
+	}
+	return p
 }
 
 // detailsPage asks for the person's details under a hold: GET
-// /holds/:hold_id/details.
-func (s *Server) detailsPage(c *gin.Context) error {
-	h, err := s.readHeld(c.Request.Context(), c, c.Query)
-	if err != nil {
-		return err
+// /holds/:hold_id/details, or /staff/holds/:hold_id/details.
+func (s *Server) detailsPage(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		h, err := s.readHeld(c.Request.Context(), c, j, c.Query)
+		if err != nil {
+			return err
+		}
+		s.render(c, http.StatusOK, "details", s.newDetailsPage(j, h))
+		return nil
 	}
-	s.render(c, http.StatusOK, "details", s.newDetailsPage(h))
-	return nil
 }
 
 // formDetails reads the details fields of a form, and the same values as
@@ -109,37 +124,39 @@ const checkTitle = "Check your answers before booking your place"
 
 type checkPage struct {
 	Page
+	Journey *journey
 	Held    *heldPlace
 	Details booking.Details
 }
 
-// detailsCheck checks the details and shows "Check your answers", or the
-// form again with its errors. A "Change" button on "Check your answers"
-// posts here with change set, to show the form filled in: POST
-// /holds/:hold_id/details.
-func (s *Server) detailsCheck(c *gin.Context) error {
-	h, err := s.readHeld(c.Request.Context(), c, c.PostForm)
-	if err != nil {
-		return err
-	}
-	d, typed := formDetails(c)
-	if c.PostForm("change") != "" {
-		p := s.newDetailsPage(h)
-		p.Values = typed
-		s.render(c, http.StatusOK, "details", p)
-		return nil
-	}
-	d.Normalize()
-	if err := d.Validate(); err != nil {
-		p := s.newDetailsPage(h)
-		p.Values = typed
-		if !p.SetErrors(err, detailFields...) {
+// detailsCheck checks the details, for staff the email address against the
+// staff domains too, and shows "Check your answers", or the form again with
+// its errors. A "Change" button on "Check your answers" posts here with
+// change set, to show the form filled in: POST /holds/:hold_id/details, or
+// /staff/holds/:hold_id/details.
+func (s *Server) detailsCheck(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		h, err := s.readHeld(c.Request.Context(), c, j, c.PostForm)
+		if err != nil {
 			return err
 		}
-		s.render(c, http.StatusUnprocessableEntity, "details", p)
+		d, typed := j.formDetails(c)
+		if c.PostForm("change") != "" {
+			p := s.newDetailsPage(j, h)
+			p.Values = typed
+			s.render(c, http.StatusOK, "details", p)
+			return nil
+		}
+		if err := s.validate(j, &d); err != nil {
+			p := s.newDetailsPage(j, h)
+			p.Values = typed
+			if !p.SetErrors(err, j.fields...) {
+				return err
+			}
+			s.render(c, http.StatusUnprocessableEntity, "details", p)
+			return nil
+		}
+		s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Journey: j, Held: h, Details: d})
 		return nil
 	}
-	p := &checkPage{Page: Page{Title: checkTitle}, Held: h, Details: d}
-	s.render(c, http.StatusOK, "check", p)
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 type sessionPage struct {
 	Page
+	Journey  *journey
 	Workshop *booking.Workshop
 	Session  sessionItem
 	// Choices are the ways of taking part that have places left.
@@ -24,27 +25,10 @@ type sessionPage struct {
 	Carry map[string]string
 }
 
-// publicSession reads a session that the public pages may show. Workforce
-// sessions are refused with a pointer to the staff route.
-func (s *Server) publicSession(ctx context.Context, c *gin.Context) (*booking.Session, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := s.svc.Store.Session(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if sess.Workshop == nil || sess.Workshop.Audience != booking.Public {
-		return nil, booking.Errorf(booking.EForbidden,
-			"This session is for people who work for %s. Book it through the staff booking page at /staff.", councilName)
-	}
-	return sess, nil
-}
-
-func (s *Server) newSessionPage(ctx context.Context, sess *booking.Session) *sessionPage {
+func (s *Server) newSessionPage(ctx context.Context, j *journey, sess *booking.Session) *sessionPage {
 	p := &sessionPage{
-		Page:     Page{Title: "How would you like to take part?", BackLink: "/workshops/" + strconv.FormatInt(sess.WorkshopID, 10)},
+		Page:     Page{Title: "How would you like to take part?", BackLink: j.sessionBackLink(sess)},
+		Journey:  j,
 		Workshop: sess.Workshop,
 		Session:  s.sessionItemOf(ctx, sess),
 	}
@@ -57,94 +41,100 @@ func (s *Server) newSessionPage(ctx context.Context, sess *booking.Session) *ses
 }
 
 // sessionPage asks how the person would like to take part, with the places
-// left in each way: GET /sessions/:id.
-func (s *Server) sessionPage(c *gin.Context) error {
-	ctx := c.Request.Context()
-	sess, err := s.publicSession(ctx, c)
-	if err != nil {
-		return err
+// left in each way: GET /sessions/:id, or /staff/sessions/:id.
+func (s *Server) sessionPage(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		sess, err := s.journeySession(ctx, c, j)
+		if err != nil {
+			return err
+		}
+		p := s.newSessionPage(ctx, j, sess)
+		p.Previous = c.Query("previous")
+		p.Values = map[string]string{"mode": c.Query("mode")}
+		s.render(c, http.StatusOK, "session", p)
+		return nil
 	}
-	p := s.newSessionPage(ctx, sess)
-	p.Previous = c.Query("previous")
-	p.Values = map[string]string{"mode": c.Query("mode")}
-	s.render(c, http.StatusOK, "session", p)
-	return nil
 }
 
 // sessionHold takes a hold on a place in the chosen way and sends the
-// person on to "Your details": POST /sessions/:id.
-func (s *Server) sessionHold(c *gin.Context) error {
-	ctx := c.Request.Context()
-	sess, err := s.publicSession(ctx, c)
-	if err != nil {
-		return err
-	}
-	mode := booking.Mode(c.PostForm("mode"))
-	previous := c.PostForm("previous")
-	carried, carry := carriedDetails(c)
-	again := func(status int, msg string) error {
-		p := s.newSessionPage(ctx, sess)
-		p.Previous = previous
-		p.Carry = carry
-		p.Values = map[string]string{"mode": string(mode)}
-		p.AddError("mode", msg)
-		s.render(c, status, "session", p)
+// person on to "Your details": POST /sessions/:id, or /staff/sessions/:id.
+func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		sess, err := s.journeySession(ctx, c, j)
+		if err != nil {
+			return err
+		}
+		mode := booking.Mode(c.PostForm("mode"))
+		previous := c.PostForm("previous")
+		carried, carry := s.carriedDetails(c, j)
+		again := func(status int, msg string) error {
+			p := s.newSessionPage(ctx, j, sess)
+			p.Previous = previous
+			p.Carry = carry
+			p.Values = map[string]string{"mode": string(mode)}
+			p.AddError("mode", msg)
+			s.render(c, status, "session", p)
+			return nil
+		}
+		if !mode.Valid() || !sess.Offers(mode) {
+			return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
+		}
+		h, err := s.hold(ctx, j, sess.ID, mode)
+		switch booking.ErrorCode(err) {
+		case "":
+		case booking.EFull:
+			return again(http.StatusConflict, "There are no places left to take part "+lowerMode(mode)+". Choose another way to take part, or another session.")
+		case booking.EInvalid:
+			return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
+		default:
+			return err
+		}
+		s.metrics.holds.WithLabelValues(string(h.Mode)).Inc()
+		if previous != "" && previous != h.ID {
+			// The place held before is given back at once, not left to lapse.
+			_ = s.svc.ReleaseHold(ctx, previous)
+		}
+		if carry != nil {
+			// Changed from "Check your answers": back there, with the new place.
+			held := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt}
+			held.Left = max(held.Until.Sub(s.now()), 0)
+			s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Journey: j, Held: held, Details: carried})
+			return nil
+		}
+		c.Redirect(http.StatusSeeOther, j.Prefix+detailsURL(h))
 		return nil
 	}
-	if !mode.Valid() || !sess.Offers(mode) {
-		return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
-	}
-	h, err := s.svc.Hold(ctx, sess.ID, mode, booking.Public)
-	switch booking.ErrorCode(err) {
-	case "":
-	case booking.EFull:
-		return again(http.StatusConflict, "There are no places left to take part "+lowerMode(mode)+". Choose another way to take part, or another session.")
-	case booking.EInvalid:
-		return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
-	default:
-		return err
-	}
-	s.metrics.holds.WithLabelValues(string(h.Mode)).Inc()
-	if previous != "" && previous != h.ID {
-		// The place held before is given back at once, not left to lapse.
-		_ = s.svc.ReleaseHold(ctx, previous)
-	}
-	if carry != nil {
-		held := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt}
-		held.Left = max(held.Until.Sub(s.now()), 0)
-		s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Held: held, Details: carried})
-		return nil
-	}
-	c.Redirect(http.StatusSeeOther, detailsURL(h))
-	return nil
 }
 
 // sessionChange asks again how the person would like to take part, from
 // "Check your answers", carrying the details already checked: POST
-// /sessions/:id/change.
-func (s *Server) sessionChange(c *gin.Context) error {
-	ctx := c.Request.Context()
-	sess, err := s.publicSession(ctx, c)
-	if err != nil {
-		return err
+// /sessions/:id/change, or /staff/sessions/:id/change.
+func (s *Server) sessionChange(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		sess, err := s.journeySession(ctx, c, j)
+		if err != nil {
+			return err
+		}
+		p := s.newSessionPage(ctx, j, sess)
+		p.Previous = c.PostForm("previous")
+		p.Values = map[string]string{"mode": c.PostForm("mode")}
+		_, p.Carry = s.carriedDetails(c, j)
+		s.render(c, http.StatusOK, "session", p)
+		return nil
 	}
-	p := s.newSessionPage(ctx, sess)
-	p.Previous = c.PostForm("previous")
-	p.Values = map[string]string{"mode": c.PostForm("mode")}
-	_, p.Carry = carriedDetails(c)
-	s.render(c, http.StatusOK, "session", p)
-	return nil
 }
 
 // carriedDetails reads details carried through the session page, when
-// they are there and still valid; nil otherwise.
-func carriedDetails(c *gin.Context) (booking.Details, map[string]string) {
+// they are there and still pass the journey's checks; nil otherwise.
+func (s *Server) carriedDetails(c *gin.Context, j *journey) (booking.Details, map[string]string) {
 	if c.PostForm("carry") != "yes" {
 		return booking.Details{}, nil
 	}
-	d, typed := formDetails(c)
-	d.Normalize()
-	if d.Validate() != nil {
+	d, typed := j.formDetails(c)
+	if s.validate(j, &d) != nil {
 		return booking.Details{}, nil
 	}
 	return d, typed

@@ -54,7 +54,7 @@ var waitlistFields = append([]string{"mode"}, detailFields...)
 // public session, open, offering mode. A mode that is not full sends the
 // person back to book instead (redirect true).
 func (s *Server) waitlistJoinSession(ctx context.Context, c *gin.Context, mode booking.Mode) (*waitlistJoinPage, bool, error) {
-	sess, err := s.publicSession(ctx, c)
+	sess, err := s.journeySession(ctx, c, publicJourney)
 	if err != nil {
 		return nil, false, err
 	}
