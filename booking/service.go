@@ -101,37 +101,52 @@ func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience
 	return s.confirm(ctx, h, d, now, false)
 }
 
-// confirm turns a redeemed hold into a booking in Postgres, then brings the
-// Redis mirror up to date with the fresh count whatever happened. When the
-// person can correct what went wrong, keepHold gives them their hold back;
-// otherwise (a one-call booking, whose caller never saw the hold) its place
-// is released.
+// confirm turns a redeemed hold into a confirmed booking in Postgres.
 func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time, keepHold bool) (*Booking, string, error) {
-	giveBack := func() {
-		s.Holds.Unredeem(ctx, h, now)
-		if !keepHold {
-			_ = s.Holds.Release(ctx, h.ID, now)
+	b := bookingOf(h, d, Confirmed)
+	var token string
+	err := s.storeBooking(ctx, h, now, keepHold, func() (Mirror, error) {
+		var err error
+		token, b.TokenHash, err = NewToken()
+		if err != nil {
+			return Mirror{}, err
 		}
-	}
-	token, hash, err := NewToken()
+		b.ManageToken = token
+		return s.Store.ConfirmBooking(ctx, b, now)
+	})
 	if err != nil {
-		giveBack()
 		return nil, "", err
 	}
-	b := &Booking{
-		SessionID: h.SessionID, Mode: h.Mode, Status: Confirmed, TokenHash: hash, ManageToken: token,
+	return b, token, nil
+}
+
+// bookingOf is the booking a redeemed hold becomes, before it is stored.
+func bookingOf(h Hold, d Details, status BookingStatus) *Booking {
+	return &Booking{
+		SessionID: h.SessionID, Mode: h.Mode, Status: status,
 		Name: d.Name, Email: d.Email, Organisation: d.Organisation,
 		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds,
 	}
-	mirror, err := s.Store.ConfirmBooking(ctx, b, now)
+}
+
+// storeBooking stores the booking of a redeemed hold with save, then brings the Redis mirror up
+// to date with the fresh count whatever happened. Confirmed and staff
+// bookings both end here. When the person can correct what went wrong,
+// keepHold gives them their hold back; otherwise (a one-call booking,
+// whose caller never saw the hold) its place is released.
+func (s *Service) storeBooking(ctx context.Context, h Hold, now time.Time, keepHold bool, save func() (Mirror, error)) error {
+	mirror, err := save()
 	switch ErrorCode(err) {
 	case "":
 		s.Holds.Settle(ctx, h, mirror)
 		s.queued()
-		return b, token, nil
+		return nil
 	case EDuplicate, EInvalid, EInternal, EUnavailable:
 		// The person can correct this and try again with the same hold.
-		giveBack()
+		s.Holds.Unredeem(ctx, h, now)
+		if !keepHold {
+			_ = s.Holds.Release(ctx, h.ID, now)
+		}
 	default:
 		// Full or closed: the hold cannot be used; end it and heal the
 		// mirror from the truth.
@@ -141,7 +156,7 @@ func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time,
 		}
 		s.Holds.Settle(ctx, h, fresh...)
 	}
-	return nil, "", err
+	return err
 }
 
 func mirrorsOf(sess *Session) []Mirror {

@@ -167,52 +167,29 @@ func (s *Service) BookStaff(ctx context.Context, sessionID int64, mode Mode, d D
 }
 
 // bookUnverified is confirm for the staff route: the booking is stored
-// pending verification, with its link, and the Redis mirror is brought up
-// to date whatever happened.
+// pending verification, with its link.
 func (s *Service) bookUnverified(ctx context.Context, h Hold, d Details, now time.Time, keepHold bool) (*Booking, string, error) {
-	giveBack := func() {
-		s.Holds.Unredeem(ctx, h, now)
-		if !keepHold {
-			_ = s.Holds.Release(ctx, h.ID, now)
+	b := bookingOf(h, d, PendingVerification)
+	var token string
+	err := s.storeBooking(ctx, h, now, keepHold, func() (Mirror, error) {
+		st, err := s.staffStore()
+		if err != nil {
+			return Mirror{}, err
 		}
-	}
-	st, err := s.staffStore()
-	if err != nil {
-		giveBack()
-		return nil, "", err
-	}
-	token, hash, err := NewToken()
-	if err != nil {
-		giveBack()
-		return nil, "", err
-	}
-	link, linkHash, err := NewToken()
-	if err != nil {
-		giveBack()
-		return nil, "", err
-	}
-	b := &Booking{
-		SessionID: h.SessionID, Mode: h.Mode, Status: PendingVerification, TokenHash: hash,
-		Name: d.Name, Email: d.Email, Organisation: d.Organisation,
-		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds,
-	}
-	v := StaffVerification{Token: link, Hash: linkHash, ExpiresAt: now.Add(VerifyWindow)}
-	mirror, err := st.BookUnverified(ctx, b, v, now)
-	switch ErrorCode(err) {
-	case "":
-		s.Holds.Settle(ctx, h, mirror)
-		s.queued()
-		return b, token, nil
-	case EDuplicate, EInvalid, EInternal, EUnavailable:
-		giveBack()
-	default:
-		var fresh []Mirror
-		if sess, serr := s.Store.Session(ctx, h.SessionID); serr == nil {
-			fresh = mirrorsOf(sess)
+		if token, b.TokenHash, err = NewToken(); err != nil {
+			return Mirror{}, err
 		}
-		s.Holds.Settle(ctx, h, fresh...)
+		link, linkHash, err := NewToken()
+		if err != nil {
+			return Mirror{}, err
+		}
+		v := StaffVerification{Token: link, Hash: linkHash, ExpiresAt: now.Add(VerifyWindow)}
+		return st.BookUnverified(ctx, b, v, now)
+	})
+	if err != nil {
+		return nil, "", err
 	}
-	return nil, "", err
+	return b, token, nil
 }
 
 // tokenHash is the SHA-256 of a link's token, as the store keeps it.
