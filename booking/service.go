@@ -47,6 +47,21 @@ func (s *Service) queued() {
 
 const modeMessage = "Choose how you would like to take part: in_person or online"
 
+// withModeError adds the mode's error, when it is not a way of taking part,
+// to the errors of the details, so the person hears all that is wrong at
+// once.
+func withModeError(err error, mode Mode) error {
+	if mode.Valid() {
+		return err
+	}
+	fields := ErrorFields(err)
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	fields["mode"] = modeMessage
+	return FieldErrors(fields)
+}
+
 // Hold keeps a place in a session for the hold time.
 func (s *Service) Hold(ctx context.Context, sessionID int64, mode Mode, audience Audience) (Hold, error) {
 	if !mode.Valid() {
@@ -81,16 +96,7 @@ func (s *Service) BookWithHold(ctx context.Context, holdID string, d Details) (*
 // Book holds and confirms a place in one call, as API clients do.
 func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience Audience, d Details) (*Booking, string, error) {
 	d.Normalize()
-	err := d.Validate()
-	if !mode.Valid() {
-		fields := ErrorFields(err)
-		if fields == nil {
-			fields = map[string]string{}
-		}
-		fields["mode"] = modeMessage
-		err = FieldErrors(fields)
-	}
-	if err != nil {
+	if err := withModeError(d.Validate(), mode); err != nil {
 		return nil, "", err
 	}
 	now := s.now()

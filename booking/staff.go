@@ -152,11 +152,8 @@ func (s *Service) BookStaff(ctx context.Context, sessionID int64, mode Mode, d D
 	if !s.StaffBookingOpen() {
 		return nil, "", errStaffNotSetUp()
 	}
-	if err := s.ValidateStaffDetails(&d); err != nil {
+	if err := withModeError(s.ValidateStaffDetails(&d), mode); err != nil {
 		return nil, "", err
-	}
-	if !mode.Valid() {
-		return nil, "", FieldErrors(map[string]string{"mode": modeMessage})
 	}
 	now := s.now()
 	h, err := s.Holds.TakeRedeemed(ctx, sessionID, mode, Workforce, now)

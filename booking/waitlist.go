@@ -153,16 +153,7 @@ func (s *Service) waitlist() (WaitlistStore, error) {
 // shows it and lets them leave, which is never stored.
 func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64, mode Mode, audience Audience, d Details) (*WaitlistEntry, string, error) {
 	d.Normalize()
-	err := d.Validate()
-	if !mode.Valid() {
-		fields := ErrorFields(err)
-		if fields == nil {
-			fields = map[string]string{}
-		}
-		fields["mode"] = modeMessage
-		err = FieldErrors(fields)
-	}
-	if err != nil {
+	if err := withModeError(d.Validate(), mode); err != nil {
 		return nil, "", err
 	}
 	wl, err := s.waitlist()
