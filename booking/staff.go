@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"time"
 )
@@ -317,17 +316,7 @@ func (w *StaffSweep) Run(ctx context.Context) {
 	if every <= 0 {
 		every = 30 * time.Second
 	}
-	for {
-		w.Step(ctx)
-		d := every + time.Duration(rand.Int64N(int64(every)/5+1)) - every/10
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
+	repeat(ctx, every, w.Step)
 }
 
 // Step sweeps once, logging failures (without personal data).

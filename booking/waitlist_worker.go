@@ -3,7 +3,6 @@ package booking
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 )
 
@@ -99,17 +98,7 @@ func (w *WaitlistWorker) Run(ctx context.Context) {
 	if every <= 0 {
 		every = 30 * time.Second
 	}
-	for {
-		w.Step(ctx)
-		d := every + time.Duration(rand.Int64N(int64(every)/5+1)) - every/10
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
+	repeat(ctx, every, w.Step)
 }
 
 // Step does one round of the work, logging failures (without personal data).
