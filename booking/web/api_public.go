@@ -139,10 +139,11 @@ func (s *Server) bookWithHold(c *gin.Context) error {
 	return s.booked(c, b, token)
 }
 
-// directBooking spells the details out rather than embedding
-// booking.Details, so a field of the wrong type is named as the client
-// sent it ("name", not "Details.name"), as waitlistRequest does.
-type directBooking struct {
+// placeRequest is a way of taking part and a person's details, as a
+// one-call booking or a waiting-list sign-up sends them. The details are
+// spelt out rather than embedding booking.Details, so a field of the wrong
+// type is named as the client sent it ("name", not "Details.name").
+type placeRequest struct {
 	Mode         booking.Mode `json:"mode"`
 	Name         string       `json:"name"`
 	Email        string       `json:"email"`
@@ -152,7 +153,7 @@ type directBooking struct {
 	Consent      bool         `json:"consent"`
 }
 
-func (r directBooking) details() booking.Details {
+func (r placeRequest) details() booking.Details {
 	return booking.Details{Name: r.Name, Email: r.Email, Organisation: r.Organisation,
 		Postcode: r.Postcode, AccessNeeds: r.AccessNeeds, Consent: r.Consent}
 }
@@ -162,7 +163,7 @@ func (s *Server) bookDirect(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var req directBooking
+	var req placeRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}

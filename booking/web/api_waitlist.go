@@ -23,30 +23,12 @@ func (s *Server) waitlistRoutes(api *gin.RouterGroup) {
 	api.DELETE("/waitlist/:reference", s.handle("waitlist_leave", s.leaveWaitlist))
 }
 
-// waitlistRequest spells the details out rather than embedding
-// booking.Details, so a field of the wrong type is named as the client
-// sent it ("email", not "Details.email").
-type waitlistRequest struct {
-	Mode         booking.Mode `json:"mode"`
-	Name         string       `json:"name"`
-	Email        string       `json:"email"`
-	Organisation string       `json:"organisation"`
-	Postcode     string       `json:"postcode"`
-	AccessNeeds  string       `json:"access_needs"`
-	Consent      bool         `json:"consent"`
-}
-
-func (r waitlistRequest) details() booking.Details {
-	return booking.Details{Name: r.Name, Email: r.Email, Organisation: r.Organisation,
-		Postcode: r.Postcode, AccessNeeds: r.AccessNeeds, Consent: r.Consent}
-}
-
 func (s *Server) joinWaitlist(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	var req waitlistRequest
+	var req placeRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
