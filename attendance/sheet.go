@@ -8,21 +8,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London must work on a machine without zoneinfo.
 
 	"github.com/coventry/workshops/booking"
 )
-
-// london is where every time on a sheet is shown, whatever the server's zone.
-var london = mustLondon()
-
-func mustLondon() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("attendance: Europe/London: " + err.Error())
-	}
-	return loc
-}
 
 // Sheet is a sign-in sheet: a header saying which session it is, then one
 // section per way of taking part, people sorted by surname.
@@ -71,10 +59,10 @@ func NewSheet(council string, l *booking.AttendanceList, now time.Time) *Sheet {
 	sh := &Sheet{
 		Council:   council,
 		SessionID: s.ID,
-		When:      When(s.StartsAt, s.EndsAt),
+		When:      booking.When(s.StartsAt, s.EndsAt),
 		Venue:     VenueText(s),
 		Counts:    CountsText(s, l.Counts),
-		Printed:   "Printed " + dateText(now) + " at " + clockText(now),
+		Printed:   "Printed " + booking.Day(now) + " at " + booking.TimeOfDay(now),
 		Cancelled: s.Status == booking.Cancelled,
 	}
 	if s.Workshop != nil {
@@ -157,26 +145,6 @@ func lines(s string) []string {
 		}
 	}
 	return out
-}
-
-func dateText(t time.Time) string { return t.In(london).Format("Monday 2 January 2006") }
-
-// clockText reads "10am", "10:30am", "12pm" in London, as GOV.UK writes times.
-func clockText(t time.Time) string {
-	t = t.In(london)
-	if t.Minute() == 0 {
-		return t.Format("3pm")
-	}
-	return t.Format("3:04pm")
-}
-
-// When reads "Saturday 14 March 2026, 10am to 12pm" in London; a session
-// that ends on another day names both days.
-func When(start, end time.Time) string {
-	if dateText(start) != dateText(end) {
-		return dateText(start) + ", " + clockText(start) + " to " + dateText(end) + ", " + clockText(end)
-	}
-	return dateText(start) + ", " + clockText(start) + " to " + clockText(end)
 }
 
 // Ticked reports whether the person has been ticked in.

@@ -30,8 +30,6 @@ type Config struct {
 	// ReplyTo is a monitored council mailbox replies go to, usually the
 	// organiser address of the invites; empty for none.
 	ReplyTo string
-	// Location is where times are shown; default Europe/London.
-	Location *time.Location
 }
 
 // Composer writes messages. Its templates are parsed once, by NewComposer,
@@ -73,9 +71,6 @@ func NewComposer(cfg Config, inv *calendar.Inviter) (*Composer, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("notify: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
-	}
-	if cfg.Location == nil {
-		cfg.Location = London()
 	}
 	c := &Composer{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), inv: inv}
 	if cfg.ReplyTo != "" {
@@ -185,14 +180,14 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		return nil, err
 	}
 
-	s, loc := e.Session, c.cfg.Location
+	s := e.Session
 	v := view{
 		Council:    c.cfg.Council,
 		Name:       strings.TrimSpace(b.Name),
 		Title:      strings.TrimSpace(w.Title),
 		Summary:    strings.TrimSpace(w.Summary),
-		Date:       Day(s.StartsAt, loc),
-		When:       When(s.StartsAt, s.EndsAt, loc),
+		Date:       booking.Day(s.StartsAt),
+		When:       booking.When(s.StartsAt, s.EndsAt),
 		Online:     b.Mode == booking.Online,
 		Venue:      venueLine(s.Venue),
 		Reference:  b.Reference,
@@ -246,7 +241,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		}
 		v.ActionURL = link
 		if e.Payload.ExpiresAt != nil {
-			v.Expires = At(*e.Payload.ExpiresAt, loc)
+			v.Expires = booking.At(*e.Payload.ExpiresAt)
 		}
 	}
 
@@ -311,7 +306,7 @@ func (c *Composer) composeSignIn(e Event) (*Message, error) {
 	}
 	v := view{Council: c.cfg.Council, Name: strings.TrimSpace(to.Name), Title: "Sign in", ActionURL: link}
 	if e.Payload.ExpiresAt != nil {
-		v.Expires = At(*e.Payload.ExpiresAt, c.cfg.Location)
+		v.Expires = booking.At(*e.Payload.ExpiresAt)
 	}
 	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
 	return msg, c.render(msg, e.Kind, v)
@@ -324,7 +319,6 @@ func (c *Composer) changes(p *PayloadChanges, s *booking.Session, online bool) [
 	if p == nil {
 		return nil
 	}
-	loc := c.cfg.Location
 	var out []change
 	if p.Mode != nil {
 		out = append(out, change{What: "How you take part", Was: p.Mode.Old.Label(), Now: p.Mode.New.Label()})
@@ -337,7 +331,7 @@ func (c *Composer) changes(p *PayloadChanges, s *booking.Session, online bool) [
 		if p.EndsAt != nil {
 			oldEnd = p.EndsAt.Old
 		}
-		out = append(out, change{What: "Time", Was: When(oldStart, oldEnd, loc), Now: When(s.StartsAt, s.EndsAt, loc)})
+		out = append(out, change{What: "Time", Was: booking.When(oldStart, oldEnd), Now: booking.When(s.StartsAt, s.EndsAt)})
 	}
 	if p.Venue != nil && !online {
 		out = append(out, change{What: "Venue", Was: venueLine(p.Venue.Old), Now: venueLine(p.Venue.New)})

@@ -15,7 +15,7 @@ const (
 	teamsLink = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
 )
 
-var london = notify.London()
+var london = booking.London
 
 func composer(t *testing.T) *notify.Composer {
 	t.Helper()
@@ -71,7 +71,7 @@ func TestTimes(t *testing.T) {
 		{time.Date(2028, 3, 14, 23, 0, 0, 0, london), time.Date(2028, 3, 15, 0, 30, 0, 0, london), "Tuesday 14 March 2028, 11pm to Wednesday 15 March 2028, 12:30am"},
 	}
 	for _, c := range cases {
-		if got := notify.When(c.start, c.end, london); got != c.want {
+		if got := booking.When(c.start, c.end); got != c.want {
 			t.Errorf("When = %q, want %q", got, c.want)
 		}
 	}

@@ -117,7 +117,7 @@ func (s *Server) workshopAttendancePage(c *gin.Context) error {
 	for i := range sessions {
 		a := &sessions[i]
 		p.Sessions = append(p.Sessions, workshopSessionRow{
-			When: attendance.When(a.Session.StartsAt, a.Session.EndsAt), Cancelled: a.Session.Status == booking.Cancelled,
+			When: booking.When(a.Session.StartsAt, a.Session.EndsAt), Cancelled: a.Session.Status == booking.Cancelled,
 			Links: linksOf(a.Session), ByMode: a.ByMode, Total: a.Total(),
 		})
 		for j := range p.Totals {

@@ -157,7 +157,7 @@ func waitingRowOf(e booking.WaitlistEntry) sessionWaitingRow {
 	}
 	switch {
 	case e.Status == booking.Offered && e.OfferExpiresAt != nil:
-		r.Status = "Offered a place until " + clockText(*e.OfferExpiresAt) + " on " + dateText(*e.OfferExpiresAt)
+		r.Status = "Offered a place until " + booking.At(*e.OfferExpiresAt)
 	case e.Status == booking.Offered:
 		r.Status = "Offered a place"
 	default:

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/coventry/workshops/booking"
 )
 
 // Session times on the organisers' forms: a date in the GOV.UK date input
@@ -151,13 +153,13 @@ func londonTime(day time.Time, hour, minute int, field, what string, fields map[
 	t := time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, london)
 	if t.Hour() != hour || t.Minute() != minute || t.Day() != day.Day() {
 		fields[field] = fmt.Sprintf("There is no %s on %s in the UK: the clocks go forward an hour. Enter another %s time",
-			clockText(time.Date(2000, 1, 1, hour, minute, 0, 0, london)), dateText(day), what)
+			booking.TimeOfDay(time.Date(2000, 1, 1, hour, minute, 0, 0, london)), booking.Day(day), what)
 		return time.Time{}
 	}
 	for _, other := range []time.Time{t.Add(-time.Hour), t.Add(time.Hour)} {
 		if o := other.In(london); o.Hour() == hour && o.Minute() == minute && o.Day() == day.Day() {
 			fields[field] = fmt.Sprintf("%s happens twice on %s in the UK: the clocks go back an hour. Enter another %s time",
-				clockText(t), dateText(day), what)
+				booking.TimeOfDay(t), booking.Day(day), what)
 			return time.Time{}
 		}
 	}

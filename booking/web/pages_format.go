@@ -5,44 +5,20 @@ import (
 	"html/template"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London must work on a machine without zoneinfo.
 
 	"github.com/coventry/workshops/booking"
 )
 
-// london is where every time on a page is shown, whatever the server's zone.
-var london = mustLondon()
+// london is where every time on a page is shown (booking.London).
+var london = booking.London
 
-func mustLondon() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("web: Europe/London: " + err.Error())
-	}
-	return loc
-}
-
-// dateText reads "Tuesday 14 March 2028" in London.
-func dateText(t time.Time) string { return t.In(london).Format("Monday 2 January 2006") }
-
-// clockText reads "10am", "10:30am", "12pm" in London, as GOV.UK writes times.
-func clockText(t time.Time) string {
-	t = t.In(london)
-	if t.Minute() == 0 {
-		return t.Format("3pm")
-	}
-	return t.Format("3:04pm")
-}
-
-// whenText reads "Tuesday 14 March 2028, 10am to 12pm" in London; a session
-// that ends on another day names both days.
+// whenText reads "Tuesday 14 March 2028, 10am to 12pm" in London; with no
+// end, just the start.
 func whenText(start, end time.Time) string {
 	if end.IsZero() {
-		return dateText(start) + ", " + clockText(start)
+		return booking.Day(start) + ", " + booking.TimeOfDay(start)
 	}
-	if dateText(start) != dateText(end) {
-		return dateText(start) + ", " + clockText(start) + " to " + dateText(end) + ", " + clockText(end)
-	}
-	return dateText(start) + ", " + clockText(start) + " to " + clockText(end)
+	return booking.When(start, end)
 }
 
 // placesText reads "12 places left", "1 place left" or "No places left".
@@ -139,8 +115,8 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 	return template.FuncMap{
 		"asset":    assets.url,
 		"when":     whenText,
-		"date":     dateText,
-		"clock":    clockText,
+		"date":     booking.Day,
+		"clock":    booking.TimeOfDay,
 		"places":   placesText,
 		"duration": durationText,
 		"lines":    lines,

@@ -39,7 +39,7 @@ func (p *waitlistEntryPage) Expires() string {
 	if p.Entry.OfferExpiresAt == nil {
 		return ""
 	}
-	return clockText(*p.Entry.OfferExpiresAt) + " on " + dateText(*p.Entry.OfferExpiresAt)
+	return booking.At(*p.Entry.OfferExpiresAt)
 }
 
 // Query is "token=..." for the entry's links.

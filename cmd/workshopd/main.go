@@ -15,7 +15,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	_ "time/tzdata" // Europe/London wherever the binary runs (distroless has no zoneinfo)
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"

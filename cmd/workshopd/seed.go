@@ -75,10 +75,7 @@ var demo = []demoWorkshop{
 
 // seedDemo adds the demo workshops that are not there yet.
 func seedDemo(ctx context.Context, svc *booking.Service, db *postgres.DB, now time.Time) error {
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
+	london := booking.London
 	day := now.In(london)
 	for _, d := range demo {
 		var exists bool

@@ -33,7 +33,7 @@ const (
 	from      = "Coventry City Council <workshops@coventry.gov.uk>"
 )
 
-var london = notify.London()
+var london = booking.London
 
 type env struct {
 	t     *testing.T
