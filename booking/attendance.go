@@ -3,7 +3,6 @@ package booking
 import (
 	"bytes"
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -230,18 +229,6 @@ func (l *AttendanceList) InMode(m Mode) []Booking {
 	return out
 }
 
-// attendance returns the Store as an AttendanceStore. The Postgres store is
-// both; a Store that is not is a wiring mistake, reported as internal.
-func (s *Service) attendance() (AttendanceStore, error) {
-	a, ok := s.Store.(AttendanceStore)
-	if !ok {
-		return nil, &Error{Code: EInternal, Message: "attendance", Err: errNoAttendanceStore}
-	}
-	return a, nil
-}
-
-var errNoAttendanceStore = errors.New("booking: the store does not implement AttendanceStore")
-
 // Attendees returns the live bookings of a session sorted by surname, with
 // names exactly as people typed them.
 func (s *Service) Attendees(ctx context.Context, sessionID int64) ([]Booking, error) {
@@ -254,15 +241,11 @@ func (s *Service) Attendees(ctx context.Context, sessionID int64) ([]Booking, er
 
 // AttendanceList reads a session with its attendees and counts.
 func (s *Service) AttendanceList(ctx context.Context, sessionID int64) (*AttendanceList, error) {
-	a, err := s.attendance()
-	if err != nil {
-		return nil, err
-	}
 	sess, err := s.Store.Session(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
-	people, err := a.Attendees(ctx, sessionID)
+	people, err := s.Attendance.Attendees(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -273,28 +256,16 @@ func (s *Service) AttendanceList(ctx context.Context, sessionID int64) (*Attenda
 // MarkAttendance records whether the person booked under reference came;
 // nil clears a tick made by mistake.
 func (s *Service) MarkAttendance(ctx context.Context, reference string, attended *bool) (*Booking, error) {
-	a, err := s.attendance()
-	if err != nil {
-		return nil, err
-	}
-	return a.MarkAttendance(ctx, reference, attended, s.now())
+	return s.Attendance.MarkAttendance(ctx, reference, attended, s.now())
 }
 
 // MarkNoShows marks everyone not ticked in at a session that has ended as
 // not attended, and returns how many that was.
 func (s *Service) MarkNoShows(ctx context.Context, sessionID int64) (int, error) {
-	a, err := s.attendance()
-	if err != nil {
-		return 0, err
-	}
-	return a.MarkNoShows(ctx, sessionID, s.now())
+	return s.Attendance.MarkNoShows(ctx, sessionID, s.now())
 }
 
 // WorkshopAttendance counts every session of a workshop by mode.
 func (s *Service) WorkshopAttendance(ctx context.Context, workshopID int64) (*Workshop, []SessionAttendance, error) {
-	a, err := s.attendance()
-	if err != nil {
-		return nil, nil, err
-	}
-	return a.WorkshopAttendance(ctx, workshopID)
+	return s.Attendance.WorkshopAttendance(ctx, workshopID)
 }

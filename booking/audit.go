@@ -66,16 +66,12 @@ func (s *Service) RecordChange(ctx context.Context, action, subjectType, subject
 	if !ok {
 		return nil
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
 	e, err := NewAuditEntry(a, s.now(), action, subjectType, subjectID, before, after)
 	if err != nil {
 		return err
 	}
 	// Written after the change committed: a client hanging up must not cost the entry.
-	return acc.RecordAudit(context.WithoutCancel(ctx), e)
+	return s.Accounts.RecordAudit(context.WithoutCancel(ctx), e)
 }
 
 // Snapshots are what the audit log keeps of each subject: what organisers

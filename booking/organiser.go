@@ -2,7 +2,6 @@ package booking
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -42,16 +41,6 @@ type Taker struct {
 // organiser's home page: long enough to mark the no-shows.
 const RecentlyEnded = 14 * 24 * time.Hour
 
-var errNoOrganiserStore = errors.New("booking: the store does not implement OrganiserStore")
-
-func (s *Service) organiserStore() (OrganiserStore, error) {
-	o, ok := s.Store.(OrganiserStore)
-	if !ok {
-		return nil, &Error{Code: EInternal, Message: "organiser pages", Err: errNoOrganiserStore}
-	}
-	return o, nil
-}
-
 // OrganiserWorkshops lists what the organiser acting in ctx looks after:
 // for admins and the admin token every workshop and its sessions not ended
 // RecentlyEnded ago; for facilitators only the sessions assigned to them.
@@ -67,11 +56,7 @@ func (s *Service) OrganiserWorkshops(ctx context.Context) ([]*Workshop, error) {
 		}
 		facilitator = a.Organiser.ID
 	}
-	store, err := s.organiserStore()
-	if err != nil {
-		return nil, err
-	}
-	return store.OrganiserWorkshops(ctx, s.now().Add(-RecentlyEnded), facilitator)
+	return s.OrganiserPages.OrganiserWorkshops(ctx, s.now().Add(-RecentlyEnded), facilitator)
 }
 
 // WorkshopWithSessions reads a workshop with every session it has had;
@@ -80,15 +65,11 @@ func (s *Service) WorkshopWithSessions(ctx context.Context, id int64) (*Workshop
 	if _, err := adminActor(ctx); err != nil {
 		return nil, err
 	}
-	store, err := s.organiserStore()
-	if err != nil {
-		return nil, err
-	}
 	w, err := s.Store.Workshop(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if w.Sessions, err = store.WorkshopSessions(ctx, id); err != nil {
+	if w.Sessions, err = s.OrganiserPages.WorkshopSessions(ctx, id); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -114,25 +95,19 @@ func (s *Service) SessionOverview(ctx context.Context, sessionID int64) (*Sessio
 	if err := s.AuthorizeSession(ctx, a, sessionID); err != nil {
 		return nil, err
 	}
-	store, err := s.organiserStore()
-	if err != nil {
-		return nil, err
-	}
 	l, err := s.AttendanceList(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
 	o := &SessionOverview{AttendanceList: l}
-	if o.Waiting, err = store.WaitlistEntries(ctx, sessionID); err != nil {
+	if o.Waiting, err = s.OrganiserPages.WaitlistEntries(ctx, sessionID); err != nil {
 		return nil, err
 	}
-	if o.Takers, err = store.BookingTakers(ctx, sessionID); err != nil {
+	if o.Takers, err = s.OrganiserPages.BookingTakers(ctx, sessionID); err != nil {
 		return nil, err
 	}
-	if s.Accounts != nil {
-		if o.Facilitators, err = s.Facilitators(ctx, sessionID); err != nil {
-			return nil, err
-		}
+	if o.Facilitators, err = s.Facilitators(ctx, sessionID); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

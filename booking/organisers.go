@@ -56,11 +56,7 @@ func (s *Service) AuthorizeSession(ctx context.Context, a Actor, sessionID int64
 	if a.Kind != ActorOrganiser || a.Organiser == nil || !a.Organiser.Active() || a.Organiser.Role != RoleFacilitator {
 		return errFacilitatorsByRole
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
-	ok, err := acc.Facilitates(ctx, a.Organiser.ID, sessionID)
+	ok, err := s.Accounts.Facilitates(ctx, a.Organiser.ID, sessionID)
 	if err != nil {
 		return err
 	}
@@ -79,12 +75,8 @@ func (s *Service) CreateOrganiser(ctx context.Context, in OrganiserInput) (*Orga
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, err
-	}
 	o := &Organiser{Email: in.Email, Name: in.Name, Role: in.Role}
-	if err := acc.CreateOrganiser(ctx, o, by, s.now()); err != nil {
+	if err := s.Accounts.CreateOrganiser(ctx, o, by, s.now()); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -100,12 +92,8 @@ func (s *Service) UpdateOrganiser(ctx context.Context, id int64, p OrganiserPatc
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	return acc.UpdateOrganiser(ctx, id, func(o *Organiser) error {
+	return s.Accounts.UpdateOrganiser(ctx, id, func(o *Organiser) error {
 		if p.Name != nil {
 			o.Name = *p.Name
 		}
@@ -129,11 +117,7 @@ func (s *Service) Organisers(ctx context.Context) ([]*Organiser, error) {
 	if _, err := adminActor(ctx); err != nil {
 		return nil, err
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, err
-	}
-	return acc.Organisers(ctx)
+	return s.Accounts.Organisers(ctx)
 }
 
 // EnsureAdmin makes the account of email an active admin, creating it if
@@ -148,11 +132,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, name string) (*Organis
 	if len(f) > 0 {
 		return nil, "", FieldErrors(f)
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, "", err
-	}
-	return acc.EnsureAdmin(ctx, email, name, Actor{Kind: ActorCommandLine}, s.now())
+	return s.Accounts.EnsureAdmin(ctx, email, name, Actor{Kind: ActorCommandLine}, s.now())
 }
 
 // AssignFacilitator lets an organiser run a session; only admins may. It
@@ -162,11 +142,7 @@ func (s *Service) AssignFacilitator(ctx context.Context, sessionID, organiserID 
 	if err != nil {
 		return false, err
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return false, err
-	}
-	return acc.AssignFacilitator(ctx, sessionID, organiserID, by, s.now())
+	return s.Accounts.AssignFacilitator(ctx, sessionID, organiserID, by, s.now())
 }
 
 // UnassignFacilitator stops an organiser running a session; only admins may.
@@ -175,20 +151,12 @@ func (s *Service) UnassignFacilitator(ctx context.Context, sessionID, organiserI
 	if err != nil {
 		return false, err
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return false, err
-	}
-	return acc.UnassignFacilitator(ctx, sessionID, organiserID, by, s.now())
+	return s.Accounts.UnassignFacilitator(ctx, sessionID, organiserID, by, s.now())
 }
 
 // Facilitators lists who runs a session, for whoever may see it.
 func (s *Service) Facilitators(ctx context.Context, sessionID int64) ([]*Organiser, error) {
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, err
-	}
-	return acc.Facilitators(ctx, sessionID)
+	return s.Accounts.Facilitators(ctx, sessionID)
 }
 
 // AuditEntries reads the audit log, newest first; only admins may.
@@ -199,9 +167,5 @@ func (s *Service) AuditEntries(ctx context.Context, f AuditFilter) ([]*AuditEntr
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, err
-	}
-	return acc.AuditEntries(ctx, f)
+	return s.Accounts.AuditEntries(ctx, f)
 }

@@ -2,7 +2,6 @@ package booking
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -114,16 +113,6 @@ type Erasure struct {
 	Remaining int `json:"-"`
 }
 
-var errNoPersonalDataStore = errors.New("booking: the store does not implement PersonalDataStore")
-
-func (s *Service) personalData() (PersonalDataStore, error) {
-	p, ok := s.Store.(PersonalDataStore)
-	if !ok {
-		return nil, &Error{Code: EInternal, Message: "personal data", Err: errNoPersonalDataStore}
-	}
-	return p, nil
-}
-
 // checkPersonEmail refuses anything that is not an email address, so an
 // empty or wild value never matches the blanked rows.
 func checkPersonEmail(email string) (string, error) {
@@ -142,11 +131,7 @@ func (s *Service) ExportPerson(ctx context.Context, email string) (*PersonalData
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.personalData()
-	if err != nil {
-		return nil, err
-	}
-	return p.PersonalData(ctx, email)
+	return s.PersonalData.PersonalData(ctx, email)
 }
 
 // eraseTries bounds the rounds of cancel-then-anonymise: each round ends
@@ -163,14 +148,10 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.personalData()
-	if err != nil {
-		return nil, err
-	}
 	cancelled, left := []string{}, []string{}
 	for try := 0; try < eraseTries; try++ {
 		now := s.now()
-		refs, err := p.LiveUpcoming(ctx, email, now)
+		refs, err := s.PersonalData.LiveUpcoming(ctx, email, now)
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +166,7 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			s.Holds.Sync(ctx, mirror)
 			cancelled = append(cancelled, ref)
 		}
-		entries, err := p.ActiveWaitlistEntries(ctx, email)
+		entries, err := s.PersonalData.ActiveWaitlistEntries(ctx, email)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +180,7 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			}
 			left = append(left, ref)
 		}
-		e, err := p.ErasePersonalData(ctx, email, now)
+		e, err := s.PersonalData.ErasePersonalData(ctx, email, now)
 		if err != nil {
 			return nil, err
 		}

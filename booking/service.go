@@ -7,29 +7,64 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
 // Service is the booking use cases: holding a place, booking it, cancelling,
-// and the organisers' changes to sessions.
+// and the organisers' changes to sessions. Every store is a field of its own
+// role, so the compiler checks what main wires; Check finds a field left
+// unset when the service starts, not when a request first needs it.
 type Service struct {
+	// Store holds workshops, sessions and bookings: the truth about places.
 	Store Store
+	// Holds keeps places while people type (Redis in front of Store).
 	Holds Holds
-	Clock Clock
-	// Queued is told whenever emails were queued, so the sender can wake.
+	// Waitlist keeps the waiting lists.
+	Waitlist WaitlistStore
+	// Staff keeps workforce bookings waiting for their emailed link.
+	Staff StaffStore
+	// Attendance keeps who came, for the facilitators' lists.
+	Attendance AttendanceStore
+	// OrganiserPages reads what the organiser pages show.
+	OrganiserPages OrganiserStore
+	// PersonalData anonymises, exports and erases what is held about people.
+	PersonalData PersonalDataStore
+	// Accounts holds organisers, their sign-ins and the audit log.
+	Accounts Accounts
+	Clock    Clock
+	// Queued, when set, is told whenever emails were queued, so the sender can wake.
 	Queued func()
 	// Meetings, when set, makes a Teams meeting for an online session
 	// created without a link, and moves it when the session moves.
 	Meetings Meetings
-	// Waitlist keeps the waiting lists; nil means Store, when it does.
-	Waitlist WaitlistStore
-	// Accounts holds organisers, their sign-ins and the audit log; nil
-	// turns signing in off (ADMIN_TOKEN still works).
-	Accounts Accounts
 	// StaffEmailDomains are the domains of work email addresses that may
 	// book workforce sessions (STAFF_EMAIL_DOMAINS); none turns the staff
 	// route off. See staff.go.
 	StaffEmailDomains []string
+}
+
+// Check reports the dependencies left unset: a mistake in the wiring, which
+// main reports at start.
+func (s *Service) Check() error {
+	var missing []string
+	for _, d := range []struct {
+		name string
+		set  bool
+	}{
+		{"Store", s.Store != nil}, {"Holds", s.Holds != nil}, {"Waitlist", s.Waitlist != nil},
+		{"Staff", s.Staff != nil}, {"Attendance", s.Attendance != nil}, {"Organisers", s.OrganiserPages != nil},
+		{"PersonalData", s.PersonalData != nil}, {"Accounts", s.Accounts != nil}, {"Clock", s.Clock != nil},
+	} {
+		if !d.set {
+			missing = append(missing, d.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("booking: the service is missing %s", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func (s *Service) now() time.Time {

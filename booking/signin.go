@@ -37,7 +37,6 @@ var (
 	ErrAccountDisabled    = Errorf(EUnauthorized, "This account has been disabled. Ask an admin if you need access again.")
 	ErrNotSignedIn        = Errorf(EUnauthorized, "Sign in to continue.")
 	ErrSignInExpired      = Errorf(EUnauthorized, "You have been signed out because the sign-in expired. Sign in again to continue.")
-	errSignInUnavailable  = Errorf(EUnavailable, "Signing in is not available at the moment.")
 	errActorMissing       = Errorf(EUnauthorized, "Sign in, or send the admin token as a bearer token.")
 	errAdminOnly          = Errorf(EForbidden, "Only admins can do this.")
 	errNotYourSession     = Errorf(EForbidden, "You are not a facilitator of this session.")
@@ -46,13 +45,6 @@ var (
 
 // accounts returns the accounts store, or EUnavailable when the service
 // was built without one.
-func (s *Service) accounts() (Accounts, error) {
-	if s.Accounts == nil {
-		return nil, errSignInUnavailable
-	}
-	return s.Accounts, nil
-}
-
 // SignInURL is the link emailed to an organiser.
 func SignInURL(baseURL, token string) string {
 	return strings.TrimRight(baseURL, "/") + "/admin/sign-in/" + token
@@ -68,12 +60,8 @@ func (s *Service) RequestSignIn(ctx context.Context, email, baseURL string) erro
 	if len(f) > 0 {
 		return FieldErrors(f)
 	}
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
 	now := s.now()
-	o, err := acc.OrganiserByEmail(ctx, email)
+	o, err := s.Accounts.OrganiserByEmail(ctx, email)
 	if IsCode(err, ENotFound) {
 		return nil
 	}
@@ -83,7 +71,7 @@ func (s *Service) RequestSignIn(ctx context.Context, email, baseURL string) erro
 	if !o.Active() {
 		return nil
 	}
-	n, err := acc.SignInLinksSince(ctx, o.ID, now.Add(-SignInLinkLifetime))
+	n, err := s.Accounts.SignInLinksSince(ctx, o.ID, now.Add(-SignInLinkLifetime))
 	if err != nil {
 		return err
 	}
@@ -98,7 +86,7 @@ func (s *Service) RequestSignIn(ctx context.Context, email, baseURL string) erro
 	payload := map[string]any{
 		"to": o.Email, "name": o.Name, "url": SignInURL(baseURL, token), "expires_at": l.ExpiresAt.UTC(),
 	}
-	if err := acc.CreateSignInLink(ctx, l, payload); err != nil {
+	if err := s.Accounts.CreateSignInLink(ctx, l, payload); err != nil {
 		return err
 	}
 	s.queued()
@@ -109,14 +97,10 @@ func (s *Service) RequestSignIn(ctx context.Context, email, baseURL string) erro
 // using it: the page behind the link shows a button rather than signing in
 // on GET, since mail scanners follow links.
 func (s *Service) CheckSignInLink(ctx context.Context, token string) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
 	if token == "" || len(token) > maxTokenLength {
 		return ErrSignInLinkUnknown
 	}
-	l, err := acc.SignInLink(ctx, hashOf(token))
+	l, err := s.Accounts.SignInLink(ctx, hashOf(token))
 	if IsCode(err, ENotFound) {
 		return ErrSignInLinkUnknown
 	}
@@ -139,10 +123,6 @@ func linkUsable(l *SignInLink, now time.Time) error {
 // SignIn uses a link: it is spent, and a sign-in starts. It returns the
 // sign-in's id for the cookie (never stored) and the sign-in.
 func (s *Service) SignIn(ctx context.Context, token string) (string, *OrganiserSession, error) {
-	acc, err := s.accounts()
-	if err != nil {
-		return "", nil, err
-	}
 	if token == "" || len(token) > maxTokenLength {
 		return "", nil, ErrSignInLinkUnknown
 	}
@@ -152,7 +132,7 @@ func (s *Service) SignIn(ctx context.Context, token string) (string, *OrganiserS
 	}
 	now := s.now()
 	sess := &OrganiserSession{IDHash: idHash, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SignInMaxAge)}
-	err = acc.UseSignInLink(ctx, hashOf(token), sess, func(l *SignInLink, o *Organiser) error {
+	err = s.Accounts.UseSignInLink(ctx, hashOf(token), sess, func(l *SignInLink, o *Organiser) error {
 		if err := linkUsable(l, now); err != nil {
 			return err
 		}
@@ -174,15 +154,11 @@ func (s *Service) SignIn(ctx context.Context, token string) (string, *OrganiserS
 // SignInIdleTimeout, or older than SignInMaxAge, has ended; using one
 // moves its inactivity deadline on.
 func (s *Service) SignedIn(ctx context.Context, id string) (*OrganiserSession, error) {
-	acc, err := s.accounts()
-	if err != nil {
-		return nil, err
-	}
 	if id == "" || len(id) > maxTokenLength {
 		return nil, ErrNotSignedIn
 	}
 	hash := hashOf(id)
-	sess, err := acc.OrganiserSession(ctx, hash)
+	sess, err := s.Accounts.OrganiserSession(ctx, hash)
 	if IsCode(err, ENotFound) {
 		return nil, ErrNotSignedIn
 	}
@@ -192,15 +168,15 @@ func (s *Service) SignedIn(ctx context.Context, id string) (*OrganiserSession, e
 	now := s.now()
 	if !now.Before(sess.ExpiresAt) || !now.Before(sess.LastSeenAt.Add(SignInIdleTimeout)) {
 		// Best effort: an ended sign-in is refused whether or not its row goes.
-		_ = acc.EndOrganiserSession(ctx, hash)
+		_ = s.Accounts.EndOrganiserSession(ctx, hash)
 		return nil, ErrSignInExpired
 	}
 	if !sess.Organiser.Active() {
-		_ = acc.EndOrganiserSession(ctx, hash)
+		_ = s.Accounts.EndOrganiserSession(ctx, hash)
 		return nil, ErrAccountDisabled
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		if err := acc.TouchOrganiserSession(ctx, hash, now); err != nil {
+		if err := s.Accounts.TouchOrganiserSession(ctx, hash, now); err != nil {
 			return nil, err
 		}
 		sess.LastSeenAt = now
@@ -211,14 +187,10 @@ func (s *Service) SignedIn(ctx context.Context, id string) (*OrganiserSession, e
 // SignOut ends a sign-in on the server, so the cookie is worthless even if
 // a copy of it survives.
 func (s *Service) SignOut(ctx context.Context, id string) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
 	if id == "" || len(id) > maxTokenLength {
 		return nil
 	}
-	return acc.EndOrganiserSession(ctx, hashOf(id))
+	return s.Accounts.EndOrganiserSession(ctx, hashOf(id))
 }
 
 func hashOf(token string) []byte {

@@ -58,14 +58,6 @@ type StaffStore interface {
 	ReleaseUnverified(ctx context.Context, now time.Time, limit int) ([]Mirror, error)
 }
 
-// staffStore is the Store, when it keeps workforce bookings too.
-func (s *Service) staffStore() (StaffStore, error) {
-	if st, ok := s.Store.(StaffStore); ok {
-		return st, nil
-	}
-	return nil, errStaffNotSetUp()
-}
-
 func errStaffNotSetUp() error {
 	return Errorf(EUnavailable, "Booking for council staff is not set up yet. Ask the One Coventry Plan team to book you a place.")
 }
@@ -168,10 +160,7 @@ func (s *Service) bookUnverified(ctx context.Context, h Hold, d Details, now tim
 	b := bookingOf(h, d, PendingVerification)
 	var token string
 	err := s.storeBooking(ctx, h, now, keepHold, func() (Mirror, error) {
-		st, err := s.staffStore()
-		if err != nil {
-			return Mirror{}, err
-		}
+		var err error
 		if token, b.TokenHash, err = NewToken(); err != nil {
 			return Mirror{}, err
 		}
@@ -180,7 +169,7 @@ func (s *Service) bookUnverified(ctx context.Context, h Hold, d Details, now tim
 			return Mirror{}, err
 		}
 		v := StaffVerification{Token: link, Hash: linkHash, ExpiresAt: now.Add(VerifyWindow)}
-		return st.BookUnverified(ctx, b, v, now)
+		return s.Staff.BookUnverified(ctx, b, v, now)
 	})
 	if err != nil {
 		return nil, "", err
@@ -204,14 +193,10 @@ func errStaffLink() error {
 // scanners follow links too); only VerifyStaffBooking does. A link already
 // used is EConflict and one that has lapsed EHoldExpired, as Verify says.
 func (s *Service) UnverifiedBooking(ctx context.Context, token string) (*Booking, error) {
-	st, err := s.staffStore()
-	if err != nil {
-		return nil, err
-	}
 	if token == "" || len(token) > 100 {
 		return nil, errStaffLink()
 	}
-	b, expires, err := st.UnverifiedBooking(ctx, tokenHash(token))
+	b, expires, err := s.Staff.UnverifiedBooking(ctx, tokenHash(token))
 	if err != nil {
 		return nil, err
 	}
@@ -255,10 +240,6 @@ func StaffLinkState(b *Booking, expires, now time.Time) error {
 // confirmation email with the manage link. It returns the booking and its
 // new manage token.
 func (s *Service) VerifyStaffBooking(ctx context.Context, token string) (*Booking, string, error) {
-	st, err := s.staffStore()
-	if err != nil {
-		return nil, "", err
-	}
 	if token == "" || len(token) > 100 {
 		return nil, "", errStaffLink()
 	}
@@ -266,7 +247,7 @@ func (s *Service) VerifyStaffBooking(ctx context.Context, token string) (*Bookin
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := st.Verify(ctx, tokenHash(token), manage, manageHash, s.now())
+	b, err := s.Staff.Verify(ctx, tokenHash(token), manage, manageHash, s.now())
 	if err != nil {
 		return nil, "", err
 	}
@@ -277,13 +258,9 @@ func (s *Service) VerifyStaffBooking(ctx context.Context, token string) (*Bookin
 // ReleaseUnverified gives back the places of workforce bookings whose link
 // was not followed in time, and returns how many it released.
 func (s *Service) ReleaseUnverified(ctx context.Context) (int, error) {
-	st, err := s.staffStore()
-	if err != nil {
-		return 0, err
-	}
 	total := 0
 	for ctx.Err() == nil {
-		mirrors, err := st.ReleaseUnverified(ctx, s.now(), waitlistBatch)
+		mirrors, err := s.Staff.ReleaseUnverified(ctx, s.now(), waitlistBatch)
 		total += len(mirrors)
 		s.Holds.Sync(ctx, mirrors...)
 		if len(mirrors) > 0 {

@@ -136,28 +136,12 @@ type WaitlistStore interface {
 	OfferPlace(ctx context.Context, sessionID int64, mode Mode, now time.Time) (m Mirror, offered bool, err error)
 }
 
-// waitlist returns the waiting-list store: Service.Waitlist, or the Store
-// when it keeps waiting lists too (Postgres does).
-func (s *Service) waitlist() (WaitlistStore, error) {
-	if s.Waitlist != nil {
-		return s.Waitlist, nil
-	}
-	if w, ok := s.Store.(WaitlistStore); ok {
-		return w, nil
-	}
-	return nil, Errorf(EUnavailable, "The waiting list is not available at the moment.")
-}
-
 // JoinWaitlist puts a person on the waiting list of a full session. It
 // returns the entry, with its position, and the token of the link that
 // shows it and lets them leave, which is never stored.
 func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64, mode Mode, audience Audience, d Details) (*WaitlistEntry, string, error) {
 	d.Normalize()
 	if err := withModeError(d.Validate(), mode); err != nil {
-		return nil, "", err
-	}
-	wl, err := s.waitlist()
-	if err != nil {
 		return nil, "", err
 	}
 	now := s.now()
@@ -176,7 +160,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64, mode Mode, 
 		SessionID: sessionID, Mode: mode, Name: d.Name, Email: d.Email, Organisation: d.Organisation,
 		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds, ManageTokenHash: hash, ManageToken: token,
 	}
-	if err := wl.JoinWaitlist(ctx, e, now); err != nil {
+	if err := s.Waitlist.JoinWaitlist(ctx, e, now); err != nil {
 		return nil, "", err
 	}
 	e.ManageToken = ""
@@ -210,14 +194,10 @@ func CanJoinWaitlist(sess *Session, mode Mode, audience Audience, now time.Time,
 // WaitlistEntry returns an entry to the person holding the token of its
 // joining or offer email.
 func (s *Service) WaitlistEntry(ctx context.Context, reference, token string) (*WaitlistEntry, error) {
-	wl, err := s.waitlist()
-	if err != nil {
-		return nil, err
-	}
 	if token == "" {
 		return nil, Errorf(EUnauthorized, "Use the link in your email to see your place on the waiting list.")
 	}
-	e, err := wl.WaitlistEntry(ctx, reference)
+	e, err := s.Waitlist.WaitlistEntry(ctx, reference)
 	if err != nil {
 		return nil, err
 	}
@@ -244,16 +224,12 @@ func (s *Service) AcceptOffer(ctx context.Context, reference, token string) (*Bo
 	if e.Status != Offered {
 		return nil, "", NoOfferError(e.Status)
 	}
-	wl, err := s.waitlist()
-	if err != nil {
-		return nil, "", err
-	}
 	manage, hash, err := NewToken()
 	if err != nil {
 		return nil, "", err
 	}
 	b := &Booking{Status: Confirmed, TokenHash: hash, ManageToken: manage}
-	_, mirror, err := wl.AcceptOffer(ctx, e.Reference, b, s.now())
+	_, mirror, err := s.Waitlist.AcceptOffer(ctx, e.Reference, b, s.now())
 	if err != nil {
 		return nil, "", err
 	}
@@ -289,11 +265,7 @@ func (s *Service) LeaveWaitlist(ctx context.Context, reference, token string) (*
 }
 
 func (s *Service) endEntry(ctx context.Context, reference string) (*WaitlistEntry, error) {
-	wl, err := s.waitlist()
-	if err != nil {
-		return nil, err
-	}
-	e, mirror, err := wl.LeaveWaitlist(ctx, reference, s.now())
+	e, mirror, err := s.Waitlist.LeaveWaitlist(ctx, reference, s.now())
 	if err != nil {
 		return nil, err
 	}

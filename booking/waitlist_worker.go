@@ -13,13 +13,9 @@ const waitlistBatch = 100
 // LapseOffers ends the offers nobody took up in time and offers each place
 // to the next person waiting. It returns how many offers lapsed.
 func (s *Service) LapseOffers(ctx context.Context) (int, error) {
-	wl, err := s.waitlist()
-	if err != nil {
-		return 0, err
-	}
 	total := 0
 	for ctx.Err() == nil {
-		mirrors, err := wl.LapseOffers(ctx, s.now(), waitlistBatch)
+		mirrors, err := s.Waitlist.LapseOffers(ctx, s.now(), waitlistBatch)
 		if err != nil {
 			return total, err
 		}
@@ -43,12 +39,8 @@ func (s *Service) LapseOffers(ctx context.Context) (int, error) {
 // Redis cannot be asked, nothing is offered: the places stay open to
 // everyone. It returns how many offers it made.
 func (s *Service) OfferUnheldPlaces(ctx context.Context) (int, error) {
-	wl, err := s.waitlist()
-	if err != nil {
-		return 0, err
-	}
 	now := s.now()
-	free, err := wl.UnofferedPlaces(ctx, now, waitlistBatch)
+	free, err := s.Waitlist.UnofferedPlaces(ctx, now, waitlistBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -64,7 +56,7 @@ func (s *Service) OfferUnheldPlaces(ctx context.Context) (int, error) {
 				s.Holds.Settle(ctx, h)
 				break
 			}
-			m, offered, err := wl.OfferPlace(ctx, p.SessionID, p.Mode, now)
+			m, offered, err := s.Waitlist.OfferPlace(ctx, p.SessionID, p.Mode, now)
 			if err != nil {
 				s.Holds.Settle(ctx, h)
 				return made, err

@@ -18,10 +18,12 @@ import (
 	"github.com/coventry/workshops/booking"
 )
 
-// Loader reads the mirror rows of a session from Postgres. It answers a
-// booking error with ENotFound for a session that does not exist.
+// Loader is what the holds need of Postgres: the mirror rows of a session
+// (a booking error with ENotFound for a session that does not exist), and
+// the ledger of holds redeemed without Redis.
 type Loader interface {
 	Mirrors(ctx context.Context, sessionID int64) ([]booking.Mirror, error)
+	StatelessLedger
 }
 
 // Store implements booking.Holds. It is safe for concurrent use, and any
@@ -276,7 +278,7 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 }
 
 // StatelessLedger remembers holds redeemed without Redis, so that even then
-// one hold id books one place. The Loader (Postgres) provides it.
+// one hold id books one place.
 type StatelessLedger interface {
 	RedeemStateless(ctx context.Context, nonce []byte, expires time.Time) (bool, error)
 	ForgetStateless(ctx context.Context, nonce []byte) error
@@ -285,11 +287,7 @@ type StatelessLedger interface {
 // redeemWithoutRedis lets a hold be used once when Redis cannot say
 // whether it has been: hold_expired the second time.
 func (s *Store) redeemWithoutRedis(ctx context.Context, t token) error {
-	ledger, ok := s.loader.(StatelessLedger)
-	if !ok {
-		return nil
-	}
-	first, err := ledger.RedeemStateless(ctx, t.nonce[:], time.UnixMilli(t.expires))
+	first, err := s.loader.RedeemStateless(ctx, t.nonce[:], time.UnixMilli(t.expires))
 	if err != nil {
 		return err
 	}
@@ -309,10 +307,8 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 	}
 	s.full.forget(t.session, t.mode)
 	if t.stateless || !s.useRedis() {
-		if ledger, ok := s.loader.(StatelessLedger); ok {
-			if err := ledger.ForgetStateless(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
-				s.log.Warn("holds: a stateless hold could not be put back; the person takes a new one", "err", err)
-			}
+		if err := s.loader.ForgetStateless(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
+			s.log.Warn("holds: a stateless hold could not be put back; the person takes a new one", "err", err)
 		}
 		return
 	}

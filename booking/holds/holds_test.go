@@ -43,6 +43,12 @@ func (f *fakeLoader) Mirrors(_ context.Context, id int64) ([]booking.Mirror, err
 	return append([]booking.Mirror(nil), ms...), nil
 }
 
+// RedeemStateless and ForgetStateless keep no ledger: a stateless hold
+// can be redeemed again here (Postgres keeps the real ledger).
+func (f *fakeLoader) RedeemStateless(context.Context, []byte, time.Time) (bool, error) { return true, nil }
+
+func (f *fakeLoader) ForgetStateless(context.Context, []byte) error { return nil }
+
 // set replaces the mirrors of the sessions named in ms.
 func (f *fakeLoader) set(ms ...booking.Mirror) {
 	f.mu.Lock()

@@ -126,3 +126,7 @@ type loaderFunc func(context.Context, int64) ([]booking.Mirror, error)
 func (f loaderFunc) Mirrors(ctx context.Context, id int64) ([]booking.Mirror, error) {
 	return f(ctx, id)
 }
+
+func (loaderFunc) RedeemStateless(context.Context, []byte, time.Time) (bool, error) { return true, nil }
+
+func (loaderFunc) ForgetStateless(context.Context, []byte) error { return nil }

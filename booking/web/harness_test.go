@@ -91,12 +91,23 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 	}
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithKeyPrefix(e.prefix), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
 	e.t.Cleanup(h.Close)
-	svc := &booking.Service{Store: db, Holds: h, Clock: e.clock}
+	svc := newService(e.t, db, h, e.clock)
 	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{rdb},
 		Logger: slog.New(slog.NewJSONHandler(&e.logs, nil)),
 	})
 	return &instance{env: e, db: db, rdb: rdb, svc: svc, handler: srv.Handler()}
+}
+
+// newService wires the service as main does: Postgres in every store role.
+func newService(t testing.TB, db *postgres.DB, h booking.Holds, clock booking.Clock) *booking.Service {
+	t.Helper()
+	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
+		OrganiserPages: db, PersonalData: db, Accounts: db, Clock: clock}
+	if err := svc.Check(); err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
 
 type pinger struct{ c redis.UniversalClient }

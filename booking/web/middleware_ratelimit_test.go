@@ -13,7 +13,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/booking/holds"
 	"github.com/coventry/workshops/booking/postgres"
 	"github.com/coventry/workshops/booking/web"
@@ -47,7 +46,7 @@ func (e *env) startLimitedBehind(rateStore redis.UniversalClient, proxies []stri
 	log := slog.New(slog.NewJSONHandler(&e.logs, nil))
 	h := holds.New(e.rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithLogger(log), holds.WithKeyPrefix(e.prefix))
 	e.t.Cleanup(h.Close)
-	svc := &booking.Service{Store: db, Holds: h, Clock: e.clock}
+	svc := newService(e.t, db, h, e.clock)
 	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, RateLimits: true,
 		TrustedProxies: proxies}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{e.rdb}, Logger: log, RateStore: rateStore,

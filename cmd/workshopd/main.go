@@ -154,12 +154,17 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	db.OfferTTL = cfg.OfferTTL
 	// The audited store records the organisers' changes in their name.
 	store := postgres.Audited(db, booking.SystemClock, slog.Default())
-	svc := &booking.Service{Store: store, Holds: h, Clock: booking.SystemClock, Waitlist: db, Accounts: db,
+	// Postgres plays every store role of the service.
+	svc := &booking.Service{Store: store, Holds: h, Waitlist: db, Staff: db, Attendance: db,
+		OrganiserPages: db, PersonalData: db, Accounts: db, Clock: booking.SystemClock,
 		StaffEmailDomains: cfg.StaffEmailDomains}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
 	fail := func(err error) (*App, error) {
 		app.Close()
 		return nil, err
+	}
+	if err := svc.Check(); err != nil {
+		return fail(err)
 	}
 	if cfg.GraphEnabled {
 		g, err := msgraph.New(cfg.Graph)
