@@ -149,7 +149,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64, mode Mode, 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := CanJoinWaitlist(sess, mode, audience, now, s.Holds.Held(ctx, sessionID, mode, now)); err != nil {
+	if err := s.waitlistRefusal(ctx, sess, mode, audience, now); err != nil {
 		return nil, "", err
 	}
 	token, hash, err := NewToken()

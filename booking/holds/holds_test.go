@@ -45,7 +45,9 @@ func (f *fakeLoader) Mirrors(_ context.Context, id int64) ([]booking.Mirror, err
 
 // RedeemStateless and ForgetStateless keep no ledger: a stateless hold
 // can be redeemed again here (Postgres keeps the real ledger).
-func (f *fakeLoader) RedeemStateless(context.Context, []byte, time.Time) (bool, error) { return true, nil }
+func (f *fakeLoader) RedeemStateless(context.Context, []byte, time.Time) (bool, error) {
+	return true, nil
+}
 
 func (f *fakeLoader) ForgetStateless(context.Context, []byte) error { return nil }
 

@@ -112,7 +112,7 @@ func (s *Server) adminListFacilitators(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Store.Session(c.Request.Context(), id); err != nil {
+	if _, err := s.svc.Session(c.Request.Context(), id); err != nil {
 		return err
 	}
 	return s.facilitatorsAnswer(c, http.StatusOK, id)

@@ -28,7 +28,7 @@ func (s *Server) bookingInvite(c *gin.Context) error {
 	if err := booking.RequireVerified(b); err != nil {
 		return err // the invite carries the joining link
 	}
-	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	sess, err := s.svc.Session(ctx, b.SessionID)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Server) sessionFeed(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.Store.Session(c.Request.Context(), sid)
+	sess, err := s.svc.Session(c.Request.Context(), sid)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func (s *Server) viewSession(ctx context.Context, sess *booking.Session) session
 		p := sess.PlacesFor(m)
 		avail := 0
 		if sess.OpenAt(now) && p.Capacity > 0 {
-			avail = max(p.Left()-s.svc.Holds.Held(ctx, sess.ID, m, now), 0)
+			avail = s.svc.PlacesLeft(ctx, sess, m)
 		}
 		v.Modes[m] = modeView{Capacity: p.Capacity, Available: avail}
 	}
@@ -65,7 +65,7 @@ func refOf(w *booking.Workshop) workshopRef {
 
 func (s *Server) listWorkshops(c *gin.Context) error {
 	ctx := c.Request.Context()
-	ws, err := s.svc.Store.Workshops(ctx, booking.Public, s.now())
+	ws, err := s.svc.Workshops(ctx, booking.Public)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) getSession(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.Store.Session(c.Request.Context(), id)
+	sess, err := s.svc.Session(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *Server) getBooking(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	sess, err := s.svc.Session(ctx, b.SessionID)
 	if err != nil {
 		return err
 	}

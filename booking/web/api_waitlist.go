@@ -71,7 +71,7 @@ func (s *Server) getWaitlistEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.Store.Session(ctx, e.SessionID)
+	sess, err := s.svc.Session(ctx, e.SessionID)
 	if err != nil {
 		return err
 	}

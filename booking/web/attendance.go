@@ -144,7 +144,7 @@ func (s *Server) adminMarkAttendance(c *gin.Context) error {
 // in the organiser's name.
 func (s *Server) markAttendance(c *gin.Context, reference string, attended *bool) (*booking.Booking, error) {
 	ctx := c.Request.Context()
-	before, err := s.svc.Store.Booking(ctx, reference)
+	before, err := s.svc.BookingByReference(ctx, reference)
 	if err != nil {
 		return nil, err
 	}

@@ -165,7 +165,7 @@ func (s *Server) requireBookingAccess(c *gin.Context) {
 		return
 	}
 	if !a.IsAdmin() {
-		b, err := s.svc.Store.Booking(c.Request.Context(), strings.TrimSpace(c.Param("reference")))
+		b, err := s.svc.BookingByReference(c.Request.Context(), strings.TrimSpace(c.Param("reference")))
 		if booking.IsCode(err, booking.ENotFound) {
 			err = booking.Errorf(booking.EForbidden, "You are not a facilitator of this booking's session.")
 		}

@@ -182,7 +182,7 @@ func (s *Server) checkInTick(c *gin.Context) error {
 		return booking.FieldErrors(map[string]string{"attended": "Choose to tick the person in or to undo it"})
 	}
 	ref := strings.TrimSpace(c.PostForm("reference"))
-	b, err := s.svc.Store.Booking(c.Request.Context(), ref)
+	b, err := s.svc.BookingByReference(c.Request.Context(), ref)
 	if err != nil && !booking.IsCode(err, booking.ENotFound) {
 		return err
 	}

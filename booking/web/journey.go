@@ -56,7 +56,7 @@ func (s *Server) journeySession(ctx context.Context, c *gin.Context, j *journey)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.svc.Store.Session(ctx, id)
+	sess, err := s.svc.Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}

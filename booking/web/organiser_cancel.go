@@ -28,7 +28,7 @@ func (s *Server) cancelSessionPage(c *gin.Context) (*cancelPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.svc.Store.Session(c.Request.Context(), id)
+	sess, err := s.svc.Session(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}

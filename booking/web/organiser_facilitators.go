@@ -60,7 +60,7 @@ func (s *Server) organiserUnassign(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Store.Session(c.Request.Context(), id); err != nil {
+	if _, err := s.svc.Session(c.Request.Context(), id); err != nil {
 		return err
 	}
 	if _, err := s.svc.UnassignFacilitator(c.Request.Context(), id, organiserID); err != nil {

@@ -39,7 +39,7 @@ func (s *Server) phoneSessionPage(c *gin.Context) (*phonePage, error) {
 		return nil, err
 	}
 	ctx := c.Request.Context()
-	sess, err := s.svc.Store.Session(ctx, id)
+	sess, err := s.svc.Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (s *Server) phoneSessionPage(c *gin.Context) (*phonePage, error) {
 		if !sess.Offers(m) {
 			continue
 		}
-		ch := phoneChoice{Mode: m, Label: m.Label(), Left: max(sess.PlacesFor(m).Left()-s.svc.Holds.Held(ctx, sess.ID, m, now), 0)}
+		ch := phoneChoice{Mode: m, Label: m.Label(), Left: s.svc.PlacesLeft(ctx, sess, m)}
 		ch.Hint = placesText(ch.Left)
 		if m == booking.InPerson && sess.Venue.Name != "" {
 			ch.Hint += ", at " + sess.Venue.Name
@@ -142,11 +142,11 @@ type organiserBookingPage struct {
 // an email address.
 func (s *Server) organiserBookingPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	b, err := s.svc.Store.Booking(ctx, c.Param("reference"))
+	b, err := s.svc.BookingByReference(ctx, c.Param("reference"))
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	sess, err := s.svc.Session(ctx, b.SessionID)
 	if err != nil {
 		return err
 	}
@@ -178,14 +178,14 @@ type bookingCancelPage struct {
 // you sure? For someone who phoned to say they cannot come.
 func (s *Server) organiserBookingCancelPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	b, err := s.svc.Store.Booking(ctx, c.Param("reference"))
+	b, err := s.svc.BookingByReference(ctx, c.Param("reference"))
 	if err != nil {
 		return err
 	}
 	if !b.Live() {
 		return booking.Errorf(booking.EConflict, "This booking has already been cancelled.")
 	}
-	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	sess, err := s.svc.Session(ctx, b.SessionID)
 	if err != nil {
 		return err
 	}

@@ -170,7 +170,7 @@ func (s *Server) newSessionForm(c *gin.Context) (*sessionFormPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.svc.Store.Workshop(c.Request.Context(), id)
+	w, err := s.svc.Workshop(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (s *Server) editSessionPage(c *gin.Context) (*sessionFormPage, *booking.Ses
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := s.svc.Store.Session(c.Request.Context(), id)
+	sess, err := s.svc.Session(c.Request.Context(), id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -283,7 +283,7 @@ func (s *Server) organiserSessionUpdate(c *gin.Context) error {
 		return nil
 	case booking.EConflict:
 		// Places were taken meanwhile: say so on the field if that is why.
-		if now, rerr := s.svc.Store.Session(c.Request.Context(), sess.ID); rerr == nil && f.belowTaken(now) {
+		if now, rerr := s.svc.Session(c.Request.Context(), sess.ID); rerr == nil && f.belowTaken(now) {
 			f.show(p)
 			s.render(c, http.StatusConflict, "organiser_session_form", p)
 			return nil

@@ -78,7 +78,7 @@ func (s *Server) sessionItemOf(ctx context.Context, sess *booking.Session) sessi
 		}
 		left := 0
 		if it.Open {
-			left = max(p.Left()-s.svc.Holds.Held(ctx, sess.ID, m, now), 0)
+			left = s.svc.PlacesLeft(ctx, sess, m)
 		}
 		total += left
 		it.Modes = append(it.Modes, modeItem{Mode: m, Label: m.Label(), Capacity: p.Capacity, Left: left})

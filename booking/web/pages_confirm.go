@@ -38,7 +38,7 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 			s.render(c, status, "details", p)
 			return nil
 		case booking.EFull:
-			sess, serr := s.svc.Store.Session(ctx, h.Session.ID)
+			sess, serr := s.svc.Session(ctx, h.Session.ID)
 			if serr != nil {
 				return serr
 			}
@@ -125,7 +125,7 @@ func (s *Server) loadBooking(c *gin.Context, title string) (*bookingPage, error)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	sess, err := s.svc.Session(ctx, b.SessionID)
 	if err != nil {
 		return nil, err
 	}

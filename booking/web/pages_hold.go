@@ -54,7 +54,7 @@ func (s *Server) readHeld(ctx context.Context, c *gin.Context, j *journey, get f
 	if !mode.Valid() || err != nil || holdID == "" || len(holdID) > 200 {
 		return nil, notFound
 	}
-	sess, err := s.svc.Store.Session(ctx, id)
+	sess, err := s.svc.Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}

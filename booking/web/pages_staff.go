@@ -50,7 +50,7 @@ func (s *Server) staffStartPage(c *gin.Context) error {
 		return nil
 	}
 	ctx := c.Request.Context()
-	ws, err := s.svc.Store.Workshops(ctx, booking.Workforce, s.now())
+	ws, err := s.svc.Workshops(ctx, booking.Workforce)
 	if err != nil {
 		return err
 	}

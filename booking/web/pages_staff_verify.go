@@ -39,7 +39,7 @@ func (s *Server) staffVerifyPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.Store.Session(ctx, b.SessionID)
+	sess, err := s.svc.Session(ctx, b.SessionID)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type startPage struct {
 // startPage lists the upcoming public workshops: GET /.
 func (s *Server) startPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	ws, err := s.svc.Store.Workshops(ctx, booking.Public, s.now())
+	ws, err := s.svc.Workshops(ctx, booking.Public)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Server) workshopPage(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	w, err := s.svc.Store.Workshop(ctx, id)
+	w, err := s.svc.Workshop(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) workshopPage(c *gin.Context) error {
 	}
 	// The listing holds the upcoming sessions with their places; a workshop
 	// with none left is still shown, saying so.
-	ws, err := s.svc.Store.Workshops(ctx, booking.Public, s.now())
+	ws, err := s.svc.Workshops(ctx, booking.Public)
 	if err != nil {
 		return err
 	}

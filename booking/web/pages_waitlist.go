@@ -61,7 +61,7 @@ func (s *Server) waitlistJoinSession(ctx context.Context, c *gin.Context, mode b
 	if !mode.Valid() || !sess.Offers(mode) {
 		return nil, true, nil
 	}
-	err = booking.CanJoinWaitlist(sess, mode, booking.Public, s.now(), s.svc.Holds.Held(ctx, sess.ID, mode, s.now()))
+	err = s.svc.WaitlistRefusal(ctx, sess, mode, booking.Public)
 	if booking.IsCode(err, booking.EConflict) && sess.OpenAt(s.now()) && s.placesLeft(ctx, sess, mode) {
 		return nil, true, nil
 	}
@@ -78,8 +78,7 @@ func (s *Server) waitlistJoinSession(ctx context.Context, c *gin.Context, mode b
 }
 
 func (s *Server) placesLeft(ctx context.Context, sess *booking.Session, mode booking.Mode) bool {
-	now := s.now()
-	return sess.PlacesFor(mode).Left()-s.svc.Holds.Held(ctx, sess.ID, mode, now) > 0
+	return s.svc.PlacesLeft(ctx, sess, mode) > 0
 }
 
 func (s *Server) backToSession(c *gin.Context) {
@@ -132,7 +131,7 @@ func (s *Server) waitlistJoin(c *gin.Context) error {
 		return nil
 	case booking.EConflict:
 		// Places came free meanwhile: book one instead.
-		if sess, serr := s.svc.Store.Session(ctx, p.Session.ID); serr == nil && sess.OpenAt(s.now()) && s.placesLeft(ctx, sess, mode) {
+		if sess, serr := s.svc.Session(ctx, p.Session.ID); serr == nil && sess.OpenAt(s.now()) && s.placesLeft(ctx, sess, mode) {
 			s.backToSession(c)
 			return nil
 		}

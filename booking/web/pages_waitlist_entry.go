@@ -81,7 +81,7 @@ func (s *Server) loadEntry(c *gin.Context) (*waitlistEntryPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.svc.Store.Session(ctx, e.SessionID)
+	sess, err := s.svc.Session(ctx, e.SessionID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,47 @@
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// The reads the pages and the API show, so the web layer asks the service
+// and never its stores.
+
+// Session reads a session with its places and workshop.
+func (s *Service) Session(ctx context.Context, id int64) (*Session, error) {
+	return s.Store.Session(ctx, id)
+}
+
+// Workshop reads a workshop.
+func (s *Service) Workshop(ctx context.Context, id int64) (*Workshop, error) {
+	return s.Store.Workshop(ctx, id)
+}
+
+// Workshops lists the workshops of audience with their sessions still to
+// start, soonest first.
+func (s *Service) Workshops(ctx context.Context, audience Audience) ([]*Workshop, error) {
+	return s.Store.Workshops(ctx, audience, s.now())
+}
+
+// BookingByReference reads a booking for an organiser, whom the web layer
+// has let in; residents use Booking, with their manage token.
+func (s *Service) BookingByReference(ctx context.Context, reference string) (*Booking, error) {
+	return s.Store.Booking(ctx, reference)
+}
+
+// PlacesLeft is the places of sess in mode m free now as people see them:
+// what Postgres has not given away, less what others are holding.
+func (s *Service) PlacesLeft(ctx context.Context, sess *Session, m Mode) int {
+	return max(sess.PlacesFor(m).Left()-s.Holds.Held(ctx, sess.ID, m, s.now()), 0)
+}
+
+// WaitlistRefusal says why a person of audience cannot join the waiting
+// list of sess in mode now (CanJoinWaitlist), or nil when they can.
+func (s *Service) WaitlistRefusal(ctx context.Context, sess *Session, mode Mode, audience Audience) error {
+	return s.waitlistRefusal(ctx, sess, mode, audience, s.now())
+}
+
+func (s *Service) waitlistRefusal(ctx context.Context, sess *Session, mode Mode, audience Audience, now time.Time) error {
+	return CanJoinWaitlist(sess, mode, audience, now, s.Holds.Held(ctx, sess.ID, mode, now))
+}
