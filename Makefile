@@ -11,6 +11,10 @@ SHELL := bash
 
 GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 STATICCHECK_VERSION ?= v0.8.2
+GOVULNCHECK_VERSION ?= v1.9.0
+# make vulncheck: fail (or only warn) on vulnerabilities the standard library
+# of this Go has; a newer Go fixes those, not this repository.
+VULNCHECK_STDLIB ?= fail
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
 # make run: the service's configuration (defaults as in the binary's own).
@@ -40,7 +44,7 @@ DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)' \
 	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)'
 
-.PHONY: assets help build run test browser-test vet staticcheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
+.PHONY: assets help build run test browser-test vet staticcheck vulncheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -90,6 +94,9 @@ vet: ## go vet ./...
 
 staticcheck: ## staticcheck ./... (installs STATICCHECK_VERSION into GOBIN when missing)
 	@GO='$(GO)' STATICCHECK_VERSION='$(STATICCHECK_VERSION)' scripts/staticcheck.sh ./...
+
+vulncheck: ## govulncheck: known vulnerabilities the code calls (online database, or a local snapshot when offline)
+	@GO='$(GO)' GOVULNCHECK_VERSION='$(GOVULNCHECK_VERSION)' VULNCHECK_STDLIB='$(VULNCHECK_STDLIB)' scripts/vulncheck.sh
 
 lint: vet staticcheck ## gofmt check, go vet, staticcheck, and shellcheck on scripts/ where installed
 	@files=$$(find . -name '*.go' -not -path './.dev/*' -not -path './bin/*' -not -path '*/node_modules/*' -not -path './.git/*'); \
