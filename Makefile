@@ -22,8 +22,9 @@ DATABASE_URL ?= postgres://localhost:5432/workshops?sslmode=disable
 REDIS_URL ?= redis://localhost:6379/0
 HTTP_ADDR ?= :8080
 BASE_URL ?= http://localhost:8080
-# For local use only: never deploy with this token.
-ADMIN_TOKEN ?= dev-admin-token
+# For local use only: never deploy with this token (the service refuses
+# one shorter than 32 characters).
+ADMIN_TOKEN ?= dev-admin-token-for-local-use-only
 MAIL_DIR ?= .dev/mail
 # Work email domains that may book the workforce workshops (/staff); the
 # seeded one is for council staff. `make run STAFF_EMAIL_DOMAINS=` turns

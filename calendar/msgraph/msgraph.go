@@ -19,6 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar"
 )
@@ -29,14 +32,15 @@ const (
 	DefaultGraphURL = "https://graph.microsoft.com/v1.0"
 )
 
-// Config holds the Graph settings (MSGRAPH_* in the environment).
+// Config holds the Graph settings (MSGRAPH_* in the environment, read by
+// cmd/workshopd through the env tags).
 type Config struct {
-	TenantID     string
-	ClientID     string
-	ClientSecret string
+	TenantID     string `env:"MSGRAPH_TENANT_ID"`
+	ClientID     string `env:"MSGRAPH_CLIENT_ID"`
+	ClientSecret string `env:"MSGRAPH_CLIENT_SECRET"`
 	// OrganizerID is the object id or user principal name of the council
 	// account that owns the meetings.
-	OrganizerID string
+	OrganizerID string `env:"MSGRAPH_ORGANIZER_ID"`
 
 	LoginURL string // default DefaultLoginURL
 	GraphURL string // default DefaultGraphURL
@@ -46,51 +50,41 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvTenantID     = "MSGRAPH_TENANT_ID"
-	EnvClientID     = "MSGRAPH_CLIENT_ID"
-	EnvClientSecret = "MSGRAPH_CLIENT_SECRET"
-	EnvOrganizerID  = "MSGRAPH_ORGANIZER_ID"
-)
+// settings names the four settings that make Graph work, all or none.
+func (cfg Config) settings() []struct{ name, v string } {
+	return []struct{ name, v string }{
+		{"MSGRAPH_TENANT_ID", cfg.TenantID}, {"MSGRAPH_CLIENT_ID", cfg.ClientID},
+		{"MSGRAPH_CLIENT_SECRET", cfg.ClientSecret}, {"MSGRAPH_ORGANIZER_ID", cfg.OrganizerID},
+	}
+}
 
-// ConfigFromEnv reads the MSGRAPH_* settings through getenv (os.Getenv).
-// enabled is false when none is set; setting only some is an error naming
-// the first one missing.
-func ConfigFromEnv(getenv func(string) string) (cfg Config, enabled bool, err error) {
-	cfg = Config{
-		TenantID:     getenv(EnvTenantID),
-		ClientID:     getenv(EnvClientID),
-		ClientSecret: getenv(EnvClientSecret),
-		OrganizerID:  getenv(EnvOrganizerID),
-	}
-	vals := []struct{ name, v string }{
-		{EnvTenantID, cfg.TenantID}, {EnvClientID, cfg.ClientID},
-		{EnvClientSecret, cfg.ClientSecret}, {EnvOrganizerID, cfg.OrganizerID},
-	}
+// Enabled is false when none of the four settings is set; setting only some
+// is an error naming the first one missing.
+func (cfg Config) Enabled() (bool, error) {
 	set := 0
-	for _, kv := range vals {
+	for _, kv := range cfg.settings() {
 		if kv.v != "" {
 			set++
 		}
 	}
 	if set == 0 {
-		return cfg, false, nil
+		return false, nil
 	}
-	for _, kv := range vals {
+	for _, kv := range cfg.settings() {
 		if kv.v == "" {
-			return cfg, false, fmt.Errorf("%s: must be set with the other MSGRAPH_ settings", kv.name)
+			return false, fmt.Errorf("%s: must be set with the other MSGRAPH_ settings", kv.name)
 		}
 	}
-	return cfg, true, nil
+	return true, nil
 }
 
 // Client is a calendar.Meetings on Microsoft Graph. It caches its token
 // until shortly before it expires and is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	http *http.Client
-	now  func() time.Time
+	cfg   Config
+	http  *http.Client
+	now   func() time.Time
+	login clientcredentials.Config
 
 	mu      sync.Mutex
 	token   string
@@ -101,10 +95,7 @@ var _ calendar.Meetings = (*Client)(nil)
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	for _, kv := range []struct{ name, v string }{
-		{EnvTenantID, cfg.TenantID}, {EnvClientID, cfg.ClientID},
-		{EnvClientSecret, cfg.ClientSecret}, {EnvOrganizerID, cfg.OrganizerID},
-	} {
+	for _, kv := range cfg.settings() {
 		if kv.v == "" {
 			return nil, fmt.Errorf("msgraph: %s is empty", kv.name)
 		}
@@ -123,6 +114,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	// The Microsoft identity platform takes the secret in the form body.
+	c.login = clientcredentials.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		TokenURL:     cfg.LoginURL + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
+		Scopes:       []string{"https://graph.microsoft.com/.default"},
+		AuthStyle:    oauth2.AuthStyleInParams,
 	}
 	return c, nil
 }
@@ -253,7 +252,8 @@ func graphErrorCode(data []byte) string {
 const earlyExpiry = 2 * time.Minute
 
 // accessToken returns the cached token, or gets a new one with the client
-// credentials grant.
+// credentials grant. The cache is kept here rather than in an
+// oauth2.ReuseTokenSource so that it renews early and follows c.now.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -261,47 +261,26 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if c.token != "" && now.Before(c.expires) {
 		return c.token, nil
 	}
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.cfg.ClientID},
-		"client_secret": {c.cfg.ClientSecret},
-		"scope":         {"https://graph.microsoft.com/.default"},
-	}
-	target := c.cfg.LoginURL + "/" + url.PathEscape(c.cfg.TenantID) + "/oauth2/v2.0/token"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
+	t, err := c.login.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
 	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
-	var t struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-		ExpiresIn   int64  `json:"expires_in"`
-		Error       string `json:"error"`
-	}
-	_ = json.Unmarshal(data, &t)
-	if resp.StatusCode != http.StatusOK || t.AccessToken == "" {
-		code := ""
-		if t.Error != "" {
-			code = " (" + t.Error + ")"
+		// Only the status and the error code: the description may echo
+		// what was sent.
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil {
+			code := ""
+			if re.ErrorCode != "" {
+				code = " (" + re.ErrorCode + ")"
+			}
+			return "", fmt.Errorf("token: login answered %d%s", re.Response.StatusCode, code)
 		}
-		return "", fmt.Errorf("token: login answered %d%s", resp.StatusCode, code)
+		return "", fmt.Errorf("token: %w", err)
 	}
-	if t.TokenType != "" && !strings.EqualFold(t.TokenType, "Bearer") {
-		return "", fmt.Errorf("token: type %q is not Bearer", t.TokenType)
+	// The library dates the expiry by the system clock; the cache runs on
+	// c.now, so it keeps the lifetime (none given: use the token once).
+	c.token, c.expires = t.AccessToken, now
+	if !t.Expiry.IsZero() {
+		c.expires = now.Add(time.Until(t.Expiry) - earlyExpiry)
 	}
-	c.token = t.AccessToken
-	c.expires = now.Add(time.Duration(t.ExpiresIn)*time.Second - earlyExpiry)
 	return c.token, nil
 }
 

@@ -58,6 +58,7 @@ func (f *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.Error(err)
 		}
 		if r.PostForm.Get("client_secret") != secret {
+			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
 			fmt.Fprint(w, `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}`)
 			return
@@ -241,21 +242,18 @@ func TestGraphFailureIsUnavailable(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{}
-	get := func(k string) string { return env[k] }
-	if _, on, err := msgraph.ConfigFromEnv(get); on || err != nil {
+// Graph is on with all four settings, off with none, and refused with some.
+func TestEnabled(t *testing.T) {
+	var cfg msgraph.Config
+	if on, err := cfg.Enabled(); on || err != nil {
 		t.Fatalf("none set: on=%v err=%v", on, err)
 	}
-	env[msgraph.EnvTenantID] = "t"
-	env[msgraph.EnvClientID] = "c"
-	if _, _, err := msgraph.ConfigFromEnv(get); err == nil || !strings.Contains(err.Error(), msgraph.EnvClientSecret) {
+	cfg.TenantID, cfg.ClientID = "t", "c"
+	if _, err := cfg.Enabled(); err == nil || !strings.HasPrefix(err.Error(), "MSGRAPH_CLIENT_SECRET: ") {
 		t.Fatalf("partly set: err=%v", err)
 	}
-	env[msgraph.EnvClientSecret] = "s"
-	env[msgraph.EnvOrganizerID] = "o"
-	cfg, on, err := msgraph.ConfigFromEnv(get)
-	if !on || err != nil || cfg.OrganizerID != "o" {
-		t.Fatalf("all set: %+v %v %v", cfg, on, err)
+	cfg.ClientSecret, cfg.OrganizerID = "s", "o"
+	if on, err := cfg.Enabled(); !on || err != nil {
+		t.Fatalf("all set: %v %v", on, err)
 	}
 }

@@ -1,47 +1,73 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/caarlos0/env/v11"
 
 	"github.com/coventry/workshops/calendar/msgraph"
 )
 
-// Config is the service's configuration, read from the environment as
-// CONTRACT.md lists it.
+// Config is the service's configuration, read from the environment by
+// caarlos0/env from the tags below; README.md lists every variable and its
+// default (TestReadmeListsEveryVariable keeps it so).
 type Config struct {
-	DatabaseURL       string
-	RedisURL          string
-	HTTPAddr          string
-	BaseURL           string
-	AdminToken        string
-	SMTPURL           string
-	MailDir           string
-	MailFrom          string
-	HoldTTL           time.Duration
-	OfferTTL          time.Duration
-	StaffEmailDomains []string
-	RateLimits        bool
-	ReminderBefore    time.Duration
-	CouncilName       string
-	// OrganizerEmail is the monitored council address invites come from.
-	OrganizerEmail string
-	// TrustedProxies may set X-Forwarded-For (TRUSTED_PROXIES).
-	TrustedProxies []string
-	// Graph makes Teams meetings when MSGRAPH_* are all set.
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://localhost:5432/workshops?sslmode=disable"`
+	// RedisURL is one server, a Cluster or a Sentinel set (redisurl.go).
+	RedisURL string `env:"REDIS_URL" envDefault:"redis://localhost:6379/0"`
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:":8080"`
+	BaseURL  string `env:"BASE_URL" envDefault:"http://localhost:8080"`
+	// AdminToken is at least minSecret long, or empty (admin API off).
+	AdminToken string `env:"ADMIN_TOKEN"`
+	SMTPURL    string `env:"SMTP_URL"`
+	MailDir    string `env:"MAIL_DIR" envDefault:".dev/mail"`
+	MailFrom   string `env:"MAIL_FROM" envDefault:"Workshops <workshops@localhost>"`
+	// OrganizerEmail is the monitored council address invites come from;
+	// MAIL_FROM's address when unset.
+	OrganizerEmail    string        `env:"ORGANIZER_EMAIL"`
+	CouncilName       string        `env:"COUNCIL_NAME" envDefault:"Coventry City Council"`
+	HoldTTL           time.Duration `env:"HOLD_TTL" envDefault:"10m"`
+	OfferTTL          time.Duration `env:"OFFER_TTL" envDefault:"24h"`
+	ReminderBefore    time.Duration `env:"REMINDER_BEFORE" envDefault:"24h"`
+	StaffEmailDomains []string      `env:"STAFF_EMAIL_DOMAINS"`
+	RateLimits        onOff         `env:"RATE_LIMITS" envDefault:"on"`
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []string `env:"TRUSTED_PROXIES"`
+	// Graph makes Teams meetings when all four MSGRAPH_* are set.
 	Graph        msgraph.Config
-	GraphEnabled bool
+	GraphEnabled bool `env:"-"`
 	// RetentionDays is how long after a session its bookings keep their
-	// personal data (RETENTION_DAYS).
-	RetentionDays int
+	// personal data.
+	RetentionDays int `env:"RETENTION_DAYS" envDefault:"90"`
 	// DBMaxConns caps the Postgres pool of this instance.
-	DBMaxConns int
-	LogFormat  string
+	DBMaxConns int    `env:"DB_MAX_CONNS" envDefault:"20"`
+	LogFormat  string `env:"LOG_FORMAT"`
+}
+
+// minSecret is the shortest ADMIN_TOKEN accepted: a short
+// token can be guessed.
+const minSecret = 32
+
+// onOff is a switch written as on or off.
+type onOff bool
+
+func (o *onOff) UnmarshalText(b []byte) error {
+	switch strings.ToLower(string(b)) {
+	case "on":
+		*o = true
+	case "off":
+		*o = false
+	default:
+		return errors.New("must be on or off")
+	}
+	return nil
 }
 
 // configError names the variable at fault, so the program can stop with one
@@ -50,111 +76,133 @@ type configError struct{ name, problem string }
 
 func (e *configError) Error() string { return e.name + ": " + e.problem }
 
-// LoadConfig reads the configuration from getenv.
+// LoadConfig reads the configuration through getenv (os.Getenv). A value of
+// only spaces counts as unset.
 func LoadConfig(getenv func(string) string) (*Config, error) {
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
-	c := &Config{
-		DatabaseURL: get("DATABASE_URL", "postgres://localhost:5432/workshops?sslmode=disable"),
-		RedisURL:    get("REDIS_URL", "redis://localhost:6379/0"),
-		HTTPAddr:    get("HTTP_ADDR", ":8080"),
-		BaseURL:     strings.TrimRight(get("BASE_URL", "http://localhost:8080"), "/"),
-		AdminToken:  getenv("ADMIN_TOKEN"),
-		SMTPURL:     get("SMTP_URL", ""),
-		MailDir:     get("MAIL_DIR", ".dev/mail"),
-		MailFrom:    get("MAIL_FROM", "Workshops <workshops@localhost>"),
-		CouncilName: get("COUNCIL_NAME", "Coventry City Council"),
-		LogFormat:   get("LOG_FORMAT", ""),
-	}
-	var err error
-	if c.HoldTTL, err = duration(get, "HOLD_TTL", "10m", time.Minute, 2*time.Hour); err != nil {
-		return nil, err
-	}
-	if c.OfferTTL, err = duration(get, "OFFER_TTL", "24h", 15*time.Minute, 14*24*time.Hour); err != nil {
-		return nil, err
-	}
-	if c.ReminderBefore, err = duration(get, "REMINDER_BEFORE", "24h", time.Hour, 14*24*time.Hour); err != nil {
-		return nil, err
-	}
-	if c.RetentionDays, err = strconv.Atoi(get("RETENTION_DAYS", "90")); err != nil || c.RetentionDays < 1 || c.RetentionDays > 3650 {
-		return nil, &configError{"RETENTION_DAYS", "must be a whole number of days from 1 to 3650"}
-	}
-	if c.DBMaxConns, err = strconv.Atoi(get("DB_MAX_CONNS", "20")); err != nil || c.DBMaxConns < 2 || c.DBMaxConns > 500 {
-		return nil, &configError{"DB_MAX_CONNS", "must be a whole number from 2 to 500"}
-	}
-	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, &configError{"DATABASE_URL", "must be a postgres:// URL"}
-	}
-	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return nil, &configError{"REDIS_URL", "must be a redis:// or rediss:// URL"}
-	}
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &configError{"BASE_URL", "must be an absolute http:// or https:// URL"}
-	}
-	if c.SMTPURL != "" {
-		u, err := url.Parse(c.SMTPURL)
-		if err != nil || u.Host == "" || (u.Scheme != "smtp" && u.Scheme != "smtps" && u.Scheme != "smtp+plain") {
-			return nil, &configError{"SMTP_URL", "must be smtp://, smtps:// or smtp+plain:// with a host"}
-		}
-	}
-	from, err := mail.ParseAddress(c.MailFrom)
+	c := &Config{}
+	params, err := env.GetFieldParams(c)
 	if err != nil {
-		return nil, &configError{"MAIL_FROM", "must be an email address, like Workshops <workshops@example.org>"}
-	}
-	c.OrganizerEmail = get("ORGANIZER_EMAIL", from.Address)
-	if _, err := mail.ParseAddress(c.OrganizerEmail); err != nil {
-		return nil, &configError{"ORGANIZER_EMAIL", "must be an email address"}
-	}
-	if v := get("STAFF_EMAIL_DOMAINS", ""); v != "" {
-		for _, d := range strings.Split(v, ",") {
-			d = strings.ToLower(strings.TrimSpace(d))
-			if d == "" || strings.ContainsAny(d, "@ /") || !strings.Contains(d, ".") {
-				return nil, &configError{"STAFF_EMAIL_DOMAINS", fmt.Sprintf("%q is not a domain, like coventry.gov.uk", d)}
-			}
-			c.StaffEmailDomains = append(c.StaffEmailDomains, d)
-		}
-	}
-	if v := get("TRUSTED_PROXIES", ""); v != "" {
-		for _, p := range strings.Split(v, ",") {
-			p = strings.TrimSpace(p)
-			if net.ParseIP(p) == nil {
-				if _, _, err := net.ParseCIDR(p); err != nil {
-					return nil, &configError{"TRUSTED_PROXIES", fmt.Sprintf("%q is not an address or CIDR range, like 10.0.0.0/8", p)}
-				}
-			}
-			c.TrustedProxies = append(c.TrustedProxies, p)
-		}
-	}
-	switch strings.ToLower(get("RATE_LIMITS", "on")) {
-	case "on":
-		c.RateLimits = true
-	case "off":
-		c.RateLimits = false
-	default:
-		return nil, &configError{"RATE_LIMITS", "must be on or off"}
-	}
-	if c.Graph, c.GraphEnabled, err = msgraph.ConfigFromEnv(getenv); err != nil {
 		return nil, err
 	}
-	switch c.LogFormat {
-	case "", "json", "text":
-	default:
-		return nil, &configError{"LOG_FORMAT", "must be json or text"}
+	environ := map[string]string{}
+	for _, p := range params {
+		if v := strings.TrimSpace(getenv(p.Key)); v != "" {
+			environ[p.Key] = v
+		}
+	}
+	if err := env.ParseWithOptions(c, env.Options{Environment: environ}); err != nil {
+		return nil, parseProblem(c, err)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-func duration(get func(string, string) string, name, def string, min, max time.Duration) (time.Duration, error) {
-	d, err := time.ParseDuration(get(name, def))
+// parseProblem turns env's first error, which names a struct field, into one
+// naming the variable.
+func parseProblem(c *Config, err error) error {
+	var agg env.AggregateError
+	if errors.As(err, &agg) && len(agg.Errors) > 0 {
+		err = agg.Errors[0]
+	}
+	var pe env.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	f, _ := reflect.TypeOf(c).Elem().FieldByName(pe.Name)
+	name, def := f.Tag.Get("env"), f.Tag.Get("envDefault")
+	switch pe.Type {
+	case reflect.TypeFor[time.Duration]():
+		return &configError{name, "must be a duration, like " + def}
+	case reflect.TypeFor[int]():
+		return &configError{name, "must be a whole number, like " + def}
+	}
+	var ue interface{ Unwrap() error }
+	for errors.As(pe.Err, &ue) && ue.Unwrap() != nil {
+		pe.Err = ue.Unwrap()
+	}
+	return &configError{name, pe.Err.Error()}
+}
+
+// check holds the rules a value must meet beyond its type.
+func (c *Config) check() error {
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	for _, d := range []struct {
+		name     string
+		v        time.Duration
+		min, max time.Duration
+	}{
+		{"HOLD_TTL", c.HoldTTL, time.Minute, 2 * time.Hour},
+		{"OFFER_TTL", c.OfferTTL, 15 * time.Minute, 14 * 24 * time.Hour},
+		{"REMINDER_BEFORE", c.ReminderBefore, time.Hour, 14 * 24 * time.Hour},
+	} {
+		if d.v < d.min || d.v > d.max {
+			return &configError{d.name, fmt.Sprintf("must be between %s and %s", d.min, d.max)}
+		}
+	}
+	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
+		return &configError{"RETENTION_DAYS", "must be a whole number of days from 1 to 3650"}
+	}
+	if c.DBMaxConns < 2 || c.DBMaxConns > 500 {
+		return &configError{"DB_MAX_CONNS", "must be a whole number from 2 to 500"}
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return &configError{"DATABASE_URL", "must be a postgres:// URL"}
+	}
+	if _, err := redisOptions(c.RedisURL); err != nil {
+		// url.Error repeats the URL, password and all: keep only its cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return &configError{"REDIS_URL", err.Error()}
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &configError{"BASE_URL", "must be an absolute http:// or https:// URL"}
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < minSecret {
+		return &configError{"ADMIN_TOKEN", fmt.Sprintf("must be at least %d characters (openssl rand -hex 32 makes one)", minSecret)}
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || u.Host == "" || (u.Scheme != "smtp" && u.Scheme != "smtps" && u.Scheme != "smtp+plain") {
+			return &configError{"SMTP_URL", "must be smtp://, smtps:// or smtp+plain:// with a host"}
+		}
+	}
+	from, err := mail.ParseAddress(c.MailFrom)
 	if err != nil {
-		return 0, &configError{name, "must be a duration, like " + def}
+		return &configError{"MAIL_FROM", "must be an email address, like Workshops <workshops@example.org>"}
 	}
-	if d < min || d > max {
-		return 0, &configError{name, fmt.Sprintf("must be between %s and %s", min, max)}
+	if c.OrganizerEmail == "" {
+		c.OrganizerEmail = from.Address
 	}
-	return d, nil
+	if _, err := mail.ParseAddress(c.OrganizerEmail); err != nil {
+		return &configError{"ORGANIZER_EMAIL", "must be an email address"}
+	}
+	for i, d := range c.StaffEmailDomains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d == "" || strings.ContainsAny(d, "@ /") || !strings.Contains(d, ".") {
+			return &configError{"STAFF_EMAIL_DOMAINS", fmt.Sprintf("%q is not a domain, like coventry.gov.uk", d)}
+		}
+		c.StaffEmailDomains[i] = d
+	}
+	for i, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return &configError{"TRUSTED_PROXIES", fmt.Sprintf("%q is not an address or CIDR range, like 10.0.0.0/8", p)}
+			}
+		}
+		c.TrustedProxies[i] = p
+	}
+	if c.GraphEnabled, err = c.Graph.Enabled(); err != nil {
+		return err
+	}
+	switch c.LogFormat {
+	case "", "json", "text":
+	default:
+		return &configError{"LOG_FORMAT", "must be json or text"}
+	}
+	return nil
 }

@@ -58,7 +58,7 @@ type e2e struct {
 	smtp *smtptest.Server
 }
 
-const e2eAdmin = "e2e-admin-token"
+const e2eAdmin = "e2e-admin-token-0123456789abcdef0123"
 
 func startE2E(t *testing.T, redisDB int) *e2e {
 	t.Helper()

@@ -135,7 +135,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	opt, err := redis.ParseURL(cfg.RedisURL)
+	opt, err := redisOptions(cfg.RedisURL) // LoadConfig checked it
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
@@ -146,7 +146,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	opt.ReadTimeout = 500 * time.Millisecond
 	opt.WriteTimeout = 500 * time.Millisecond
 	opt.MaxRetries = 1
-	rdb := redis.NewClient(opt)
+	// One server, a Cluster or a Sentinel set, as REDIS_URL says.
+	rdb := redis.NewUniversalClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		slog.Warn("redis does not answer; holds fall back to signed tokens until it does", "err", err)
 	}
@@ -191,7 +192,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	svc.Queued = app.Outbox.Wake
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(app.Outbox.Metrics())
-	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: cfg.RateLimits,
+	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
 		Registry: reg, Calendar: inv, Outbox: app.Outbox,

@@ -5,10 +5,13 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caarlos0/env/v11"
 
 	"github.com/coventry/workshops/internal/testenv"
 )
@@ -28,6 +31,8 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		"RETENTION_DAYS":      "ninety",
 		"LOG_FORMAT":          "xml",
 		"TRUSTED_PROXIES":     "10.0.0.0/33",
+		"OFFER_TTL":           "1m",
+		"ADMIN_TOKEN":         "x",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -45,6 +50,81 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 				t.Fatalf("error %q does not start with %s on one line", msg, name)
 			}
 		})
+	}
+}
+
+// A setting that needs others names the first one missing.
+func TestPartialGraphSettingsNameTheMissingOne(t *testing.T) {
+	_, err := LoadConfig(func(k string) string {
+		if k == "MSGRAPH_TENANT_ID" {
+			return "tenant"
+		}
+		return ""
+	})
+	if err == nil || !strings.HasPrefix(err.Error(), "MSGRAPH_CLIENT_ID: ") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// The one line at start never shows a password from REDIS_URL.
+func TestRedisURLErrorKeepsThePasswordOut(t *testing.T) {
+	for _, u := range []string{"redis://user:s3cret@host:6379/x", "redis://user:s3cret@host:port/0",
+		"redis+cluster://user:s3cret@h1:1,h2:notaport"} {
+		_, err := LoadConfig(func(k string) string {
+			if k == "REDIS_URL" {
+				return u
+			}
+			return ""
+		})
+		if err == nil || !strings.HasPrefix(err.Error(), "REDIS_URL: ") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: err = %v", u, err)
+		}
+	}
+}
+
+func TestAdminTokenOf32CharactersStarts(t *testing.T) {
+	token := strings.Repeat("a", minSecret)
+	c, err := LoadConfig(func(k string) string {
+		if k == "ADMIN_TOKEN" {
+			return token
+		}
+		return ""
+	})
+	if err != nil || c.AdminToken != token {
+		t.Fatalf("a %d-character token: %v", minSecret, err)
+	}
+}
+
+// README.md's configuration table lists every variable the service reads,
+// with its default.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(line, " | ")
+		for _, k := range strings.Split(cells[0], ",") {
+			rows[strings.Trim(k, "|` ")] = line
+		}
+	}
+	params, err := env.GetFieldParams(&Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range params {
+		row, ok := rows[p.Key]
+		if !ok {
+			t.Errorf("README.md has no row for %s", p.Key)
+			continue
+		}
+		if p.DefaultValue != "" && !strings.Contains(row, "`"+p.DefaultValue+"`") {
+			t.Errorf("README.md's row for %s does not give its default `%s`", p.Key, p.DefaultValue)
+		}
 	}
 }
 
