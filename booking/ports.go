@@ -73,6 +73,10 @@ type Holds interface {
 	// TakeRedeemed is Take then Redeem in one step, for a booking confirmed
 	// in the same request.
 	TakeRedeemed(ctx context.Context, sessionID int64, mode Mode, audience Audience, now time.Time) (Hold, error)
+	// TakeUnheld is TakeRedeemed, in any audience, for a place to offer to
+	// the waiting list: EFull also while holds that Redis lost or cannot be
+	// asked about may still keep the place.
+	TakeUnheld(ctx context.Context, sessionID int64, mode Mode, now time.Time) (Hold, error)
 	// Redeem takes a hold out so its place can be confirmed: EHoldExpired
 	// when it has lapsed or was released, ENotFound when the id is not one of ours.
 	Redeem(ctx context.Context, holdID string, now time.Time) (Hold, error)

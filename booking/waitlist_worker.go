@@ -35,9 +35,9 @@ func (s *Service) LapseOffers(ctx context.Context) (int, error) {
 // free: places that were only held by someone who then did not book (a
 // hold that lapses in Redis is no event in Postgres, so no offer followed
 // it). Each place is first taken through the holds, like anyone's, so an
-// offer never takes a place someone is typing their details for. While
-// Redis cannot be asked, nothing is offered: the places stay open to
-// everyone. It returns how many offers it made.
+// offer never takes a place someone is typing their details for; when
+// Redis has lost its holds or cannot be asked, the place waits until they
+// have lapsed (TakeUnheld). It returns how many offers it made.
 func (s *Service) OfferUnheldPlaces(ctx context.Context) (int, error) {
 	now := s.now()
 	free, err := s.Waitlist.UnofferedPlaces(ctx, now, waitlistBatch)
@@ -47,14 +47,9 @@ func (s *Service) OfferUnheldPlaces(ctx context.Context) (int, error) {
 	made := 0
 	for _, p := range free {
 		for i := 0; i < p.Left() && ctx.Err() == nil; i++ {
-			// An empty audience: the worker offers for either route.
-			h, err := s.Holds.TakeRedeemed(ctx, p.SessionID, p.Mode, "", now)
+			h, err := s.Holds.TakeUnheld(ctx, p.SessionID, p.Mode, now)
 			if err != nil {
 				break // the free places are held, or the session closed
-			}
-			if h.Stateless {
-				s.Holds.Settle(ctx, h)
-				break
 			}
 			m, offered, err := s.Waitlist.OfferPlace(ctx, p.SessionID, p.Mode, now)
 			if err != nil {

@@ -102,8 +102,21 @@ func (s *Store) runUndo(ctx context.Context, sc *redis.Script, keys []string, un
 // ok notes that Redis answered.
 func (s *Store) ok() {
 	if s.breaker.reset() {
+		s.downSince.Store(0)
 		s.log.Info("holds: Redis answers again; holds are kept in Redis")
 	}
+}
+
+// holdsLapsed reports, while Redis cannot be asked, whether every hold it
+// kept has lapsed: the hold time has passed since this instance first saw
+// it fail. Redis failed no later than that, so no hold it kept was taken
+// after it.
+func (s *Store) holdsLapsed(now time.Time) bool {
+	if s.rdb == nil {
+		return true // never a hold in Redis
+	}
+	since := s.downSince.Load()
+	return since != 0 && now.UnixMilli() >= since+s.ttl.Milliseconds()
 }
 
 // failed sorts a Redis error: nil means Redis is unavailable and the caller
@@ -117,6 +130,7 @@ func (s *Store) failed(ctx context.Context, op string, err error) error {
 	if !unavailable(err) {
 		return fmt.Errorf("holds: %s: %w", op, err)
 	}
+	s.downSince.CompareAndSwap(0, s.clock.Now().UnixMilli())
 	if s.breaker.trip() {
 		s.log.Warn("holds: Redis unavailable; issuing stateless holds", "op", op, "err", err, "retry_in", s.breaker.pause)
 	}

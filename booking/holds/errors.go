@@ -25,6 +25,15 @@ func errNotOffered(m booking.Mode) error {
 	return booking.FieldErrors(map[string]string{"mode": msg})
 }
 
+// errMayBeHeld refuses an offer to the waiting list of a place that a hold
+// Redis lost or cannot be asked about may still keep.
+func errMayBeHeld(m booking.Mode) error {
+	if m == booking.Online {
+		return booking.Errorf(booking.EFull, "The online places free may still be held by people booking them.")
+	}
+	return booking.Errorf(booking.EFull, "The in-person places free may still be held by people booking them.")
+}
+
 func errClosed() error {
 	return booking.Errorf(booking.EConflict, "This session is no longer taking bookings.")
 }

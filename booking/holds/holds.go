@@ -20,10 +20,10 @@ import (
 
 // Loader is what the holds need of Postgres: the mirror rows of a session
 // (a booking error with ENotFound for a session that does not exist), and
-// the ledger of holds redeemed without Redis.
+// the single-use record of holds.
 type Loader interface {
 	Mirrors(ctx context.Context, sessionID int64) ([]booking.Mirror, error)
-	StatelessLedger
+	Ledger
 }
 
 // Store implements booking.Holds. It is safe for concurrent use, and any
@@ -38,6 +38,9 @@ type Store struct {
 	clock     booking.Clock
 	log       *slog.Logger
 	breaker   breaker
+	// downSince is when, on the holds' clock, Redis was first seen failing
+	// in the outage going on (unix ms; 0 while it answers).
+	downSince atomic.Int64
 	loads     singleflight.Group
 	stats     counters
 	batch     *batcher
@@ -132,16 +135,31 @@ const pendingLease = 30 * time.Second
 // An empty audience skips the audience check (organisers booking for
 // someone who phoned).
 func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
-	return s.take(ctx, sessionID, mode, audience, now, false)
+	return s.take(ctx, sessionID, mode, audience, now, intoHolds)
 }
 
 // TakeRedeemed takes a place already redeemed, for a booking confirmed in
 // the same request: one call to Redis instead of Take then Redeem.
 func (s *Store) TakeRedeemed(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
-	return s.take(ctx, sessionID, mode, audience, now, true)
+	return s.take(ctx, sessionID, mode, audience, now, intoPending)
 }
 
-func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time, redeemed bool) (booking.Hold, error) {
+// TakeUnheld is TakeRedeemed for a place to offer to the waiting list, in
+// any audience. It refuses while holds that Redis lost (a flush, a restart)
+// or cannot be asked about (an outage) may still keep the place: until the
+// hold time has passed since Redis lost them, or since it stopped answering.
+func (s *Store) TakeUnheld(ctx context.Context, sessionID int64, mode booking.Mode, now time.Time) (booking.Hold, error) {
+	return s.take(ctx, sessionID, mode, "", now, intoUnheld)
+}
+
+// Where take files a place: the values of takeScript's ARGV[5].
+const (
+	intoHolds   = "holds"   // a person typing their details
+	intoPending = "pending" // a booking about to be confirmed
+	intoUnheld  = "unheld"  // pending, and only once no lost hold can keep it
+)
+
+func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time, into string) (booking.Hold, error) {
 	if !mode.Valid() {
 		return booking.Hold{}, errBadMode()
 	}
@@ -154,7 +172,7 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	t := newToken(sessionID, mode, now, s.ttl)
 	var mirrors []booking.Mirror
 	if s.useRedis() {
-		a, err := s.runTake(ctx, t, audience, redeemed)
+		a, err := s.runTake(ctx, t, audience, into)
 		if err == nil && a.status == stUnknown {
 			// The mirror is missing (first use, expiry, flush, failover):
 			// reload it from Postgres and try once more.
@@ -165,7 +183,7 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 				return booking.Hold{}, s.refused(errNotOffered(mode))
 			}
 			if err = s.sync(ctx, now, mirrors); err == nil {
-				a, err = s.runTake(ctx, t, audience, redeemed)
+				a, err = s.runTake(ctx, t, audience, into)
 			}
 		}
 		if err == nil && a.status != stUnknown {
@@ -185,6 +203,9 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 		}
 		// Redis is down, or lost the mirror again at once: Postgres decides.
 	}
+	if into == intoUnheld && !s.holdsLapsed(now) {
+		return booking.Hold{}, s.refused(errMayBeHeld(mode))
+	}
 	if mirrors == nil {
 		var err error
 		if mirrors, err = s.load(ctx, sessionID); err != nil {
@@ -203,11 +224,7 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	return t.hold(s.signer.encode(t)), nil
 }
 
-func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience, redeemed bool) (takeAnswer, error) {
-	into := "holds"
-	if redeemed {
-		into = "pending"
-	}
+func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience, into string) (takeAnswer, error) {
 	// A take answered after its request gave up (timed out, went away)
 	// kept a place for nobody: give it back.
 	undo := func(v any) {
@@ -216,7 +233,7 @@ func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience,
 		}
 	}
 	v, err := s.runUndo(ctx, takeScript, s.keys(t), undo, t.issued, string(audience), t.member(), t.expires,
-		into, t.issued+pendingLease.Milliseconds())
+		into, t.issued+pendingLease.Milliseconds(), s.ttl.Milliseconds())
 	if err != nil {
 		return takeAnswer{}, err
 	}
@@ -236,6 +253,8 @@ func (s *Store) answer(t token, a takeAnswer) (booking.Hold, error) {
 		return booking.Hold{}, s.refused(errClosed())
 	case stAudience:
 		return booking.Hold{}, s.refused(errAudience(a.audience))
+	case stRecent:
+		return booking.Hold{}, s.refused(errMayBeHeld(t.mode))
 	case stFull:
 		if a.capacity <= 0 {
 			return booking.Hold{}, s.refused(errNotOffered(t.mode))
@@ -245,9 +264,11 @@ func (s *Store) answer(t token, a takeAnswer) (booking.Hold, error) {
 	return booking.Hold{}, fmt.Errorf("holds: take: %w %q", errBadAnswer, a.status)
 }
 
-// Redeem takes a hold out so its place can be confirmed. A hold Redis does
-// not know (its mirror is gone, or Redis is down) is trusted on its
-// signature and expiry: Postgres still refuses an overbooking.
+// Redeem takes a hold out so its place can be confirmed. Every redemption
+// is recorded in Postgres (Ledger), and the record decides: Redis refuses a
+// second use early while it remembers the hold, but only the record is still
+// there after a flush, a restart or an outage, so one hold books one place
+// in every state of Redis, across any number of instances.
 func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booking.Hold, error) {
 	t, ok := s.signer.parse(holdID)
 	if !ok {
@@ -258,7 +279,7 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 	}
 	h := t.hold(holdID)
 	if t.stateless || !s.useRedis() {
-		return h, s.redeemWithoutRedis(ctx, t)
+		return h, s.record(ctx, t)
 	}
 	v, err := s.run(ctx, redeemScript, s.keys(t), now.UnixMilli(), t.member(), t.issued,
 		now.Add(pendingLease).UnixMilli())
@@ -266,10 +287,20 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 		if err := s.failed(ctx, "redeem", err); err != nil {
 			return booking.Hold{}, err
 		}
-		return h, s.redeemWithoutRedis(ctx, t)
+		return h, s.record(ctx, t)
 	}
 	switch v {
 	case stOK, stUnknown, stLost:
+		if err := s.record(ctx, t); err != nil {
+			if booking.ErrorCode(err) == booking.EHoldExpired {
+				// Used before Redis lost it: its place is not kept twice (on
+				// failure the pending lease runs out by itself).
+				_ = s.remove(ctx, t)
+			} else {
+				s.putBack(ctx, t, now)
+			}
+			return booking.Hold{}, err
+		}
 		return h, nil
 	case stGone:
 		return booking.Hold{}, errHoldExpired()
@@ -277,19 +308,23 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 	return booking.Hold{}, fmt.Errorf("holds: redeem: %w %v", errBadAnswer, v)
 }
 
-// StatelessLedger remembers holds redeemed without Redis, so that even then
-// one hold id books one place.
-type StatelessLedger interface {
-	RedeemStateless(ctx context.Context, nonce []byte, expires time.Time) (bool, error)
-	ForgetStateless(ctx context.Context, nonce []byte) error
+// Ledger is the single-use record of holds in Postgres: a hold id redeemed
+// once is refused the second time, whatever Redis remembers.
+type Ledger interface {
+	// RecordRedemption records that the hold with this nonce is being used,
+	// answering false when it already was. expires is the hold's end, after
+	// which the record may go.
+	RecordRedemption(ctx context.Context, nonce []byte, expires time.Time) (bool, error)
+	// ForgetRedemption undoes RecordRedemption, for a hold whose booking
+	// failed for a reason the person can correct.
+	ForgetRedemption(ctx context.Context, nonce []byte) error
 }
 
-// redeemWithoutRedis lets a hold be used once when Redis cannot say
-// whether it has been: hold_expired the second time.
-func (s *Store) redeemWithoutRedis(ctx context.Context, t token) error {
-	first, err := s.loader.RedeemStateless(ctx, t.nonce[:], time.UnixMilli(t.expires))
+// record lets a hold be used once: hold_expired the second time.
+func (s *Store) record(ctx context.Context, t token) error {
+	first, err := s.loader.RecordRedemption(ctx, t.nonce[:], time.UnixMilli(t.expires))
 	if err != nil {
-		return err
+		return fmt.Errorf("holds: record redemption: %w", err)
 	}
 	if !first {
 		return errHoldExpired()
@@ -306,12 +341,23 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 		return
 	}
 	s.full.forget(t.session, t.mode)
-	if t.stateless || !s.useRedis() {
-		if err := s.loader.ForgetStateless(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
-			s.log.Warn("holds: a stateless hold could not be put back; the person takes a new one", "err", err)
+	// The record goes first: a hold back in Redis whose use is still
+	// recorded would keep a place it can never book.
+	if err := s.loader.ForgetRedemption(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
+		s.log.Warn("holds: a redeemed hold could not be put back; the person takes a new one", "err", err)
+		if !t.stateless && s.useRedis() {
+			_ = s.remove(ctx, t) // or the pending lease runs out by itself
 		}
 		return
 	}
+	if t.stateless || !s.useRedis() {
+		return
+	}
+	s.putBack(ctx, t, now)
+}
+
+// putBack moves a hold from pending back among the holds.
+func (s *Store) putBack(ctx context.Context, t token, now time.Time) {
 	if _, err := s.run(ctx, unredeemScript, s.keys(t), now.UnixMilli(), t.member(), t.expires); err != nil {
 		if err := s.failed(ctx, "unredeem", err); err != nil && ctx.Err() == nil {
 			s.log.Error("holds: unredeem failed", "session", t.session, "mode", t.mode, "err", err)

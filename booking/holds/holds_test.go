@@ -25,11 +25,34 @@ var start = time.Date(2031, 5, 12, 9, 30, 0, 0, time.UTC)
 
 const holdTTL = 10 * time.Minute
 
-// fakeLoader stands in for Postgres: fixed mirrors, counted reads.
+// fakeLoader stands in for Postgres: fixed mirrors, counted reads, and the
+// single-use record of holds in memory (the real one is tested in
+// booking/web, over Postgres).
 type fakeLoader struct {
-	mu    sync.Mutex
-	ms    map[int64][]booking.Mirror
-	calls atomic.Int64
+	mu       sync.Mutex
+	ms       map[int64][]booking.Mirror
+	calls    atomic.Int64
+	redeemed map[string]bool
+}
+
+func (f *fakeLoader) RecordRedemption(_ context.Context, nonce []byte, _ time.Time) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.redeemed == nil {
+		f.redeemed = map[string]bool{}
+	}
+	if f.redeemed[string(nonce)] {
+		return false, nil
+	}
+	f.redeemed[string(nonce)] = true
+	return true, nil
+}
+
+func (f *fakeLoader) ForgetRedemption(_ context.Context, nonce []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.redeemed, string(nonce))
+	return nil
 }
 
 func (f *fakeLoader) Mirrors(_ context.Context, id int64) ([]booking.Mirror, error) {
@@ -42,14 +65,6 @@ func (f *fakeLoader) Mirrors(_ context.Context, id int64) ([]booking.Mirror, err
 	}
 	return append([]booking.Mirror(nil), ms...), nil
 }
-
-// RedeemStateless and ForgetStateless keep no ledger: a stateless hold
-// can be redeemed again here (Postgres keeps the real ledger).
-func (f *fakeLoader) RedeemStateless(context.Context, []byte, time.Time) (bool, error) {
-	return true, nil
-}
-
-func (f *fakeLoader) ForgetStateless(context.Context, []byte) error { return nil }
 
 // set replaces the mirrors of the sessions named in ms.
 func (f *fakeLoader) set(ms ...booking.Mirror) {
@@ -469,5 +484,69 @@ func TestFullIsRememberedUntilSomethingChanges(t *testing.T) {
 	f.clock.Advance(holdTTL)
 	if h2 := f.mustTake(t, 20, booking.InPerson); h2.ID == h.ID {
 		t.Fatal("same hold twice")
+	}
+}
+
+// Every use of a hold is recorded, so a hold used while Redis kept it is
+// refused once Redis has lost it; one put back after a failed booking
+// (Unredeem) can still be used once.
+func TestRedeemIsRecordedWhateverRedisRemembers(t *testing.T) {
+	f := setup(t)
+	f.loader.set(mirror(26, booking.InPerson, 5, 0, 1))
+	used, kept := f.mustTake(t, 26, booking.InPerson), f.mustTake(t, 26, booking.InPerson)
+	if _, err := f.s.Redeem(f.ctx, used.ID, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.s.Settle(f.ctx, used, mirror(26, booking.InPerson, 5, 1, 2))
+	got, err := f.s.Redeem(f.ctx, kept.ID, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.Unredeem(f.ctx, got, f.clock.Now()) // say, a duplicate email
+	if err := f.rdb.FlushDB(f.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Second)
+
+	_, err = f.s.Redeem(f.ctx, used.ID, f.clock.Now())
+	wantCode(t, err, booking.EHoldExpired)
+	if _, err := f.s.Redeem(f.ctx, kept.ID, f.clock.Now()); err != nil {
+		t.Fatalf("a hold put back, after the flush: %v", err)
+	}
+	_, err = f.s.Redeem(f.ctx, kept.ID, f.clock.Now())
+	wantCode(t, err, booking.EHoldExpired)
+}
+
+// An offer to the waiting list waits while holds Redis lost may still keep
+// the place.
+func TestTakeUnheldWaitsForLostHolds(t *testing.T) {
+	f := setup(t)
+	f.loader.set(mirror(27, booking.InPerson, 2, 0, 1))
+	f.mustTake(t, 27, booking.InPerson)
+	f.clock.Advance(holdTTL) // the mirror is older than a hold
+	if _, err := f.s.TakeUnheld(f.ctx, 27, booking.InPerson, f.clock.Now()); err != nil {
+		t.Fatalf("nothing lost: %v", err)
+	}
+	if err := f.rdb.FlushDB(f.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.s.TakeUnheld(f.ctx, 27, booking.InPerson, f.clock.Now())
+	wantCode(t, err, booking.EFull)
+	f.mustTake(t, 27, booking.InPerson) // people may still hold it
+	f.clock.Advance(holdTTL)
+	if h, err := f.s.TakeUnheld(f.ctx, 27, booking.InPerson, f.clock.Now()); err != nil || h.Stateless {
+		t.Fatalf("once lost holds lapsed: %+v, %v", h, err)
+	}
+
+	// Redis down: from the first failure seen, for the hold time.
+	s := downStore(t, f, holds.WithBreakerPause(0))
+	_, err = s.TakeUnheld(f.ctx, 27, booking.InPerson, f.clock.Now())
+	wantCode(t, err, booking.EFull)
+	f.clock.Advance(holdTTL - time.Millisecond)
+	_, err = s.TakeUnheld(f.ctx, 27, booking.InPerson, f.clock.Now())
+	wantCode(t, err, booking.EFull)
+	f.clock.Advance(time.Millisecond)
+	if h, err := s.TakeUnheld(f.ctx, 27, booking.InPerson, f.clock.Now()); err != nil || !h.Stateless {
+		t.Fatalf("once the holds lapsed with Redis down: %+v, %v", h, err)
 	}
 }

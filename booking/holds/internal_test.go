@@ -127,6 +127,10 @@ func (f loaderFunc) Mirrors(ctx context.Context, id int64) ([]booking.Mirror, er
 	return f(ctx, id)
 }
 
-func (loaderFunc) RedeemStateless(context.Context, []byte, time.Time) (bool, error) { return true, nil }
+func (loaderFunc) RecordRedemption(context.Context, []byte, time.Time) (bool, error) {
+	panic("loaderFunc keeps no record")
+}
 
-func (loaderFunc) ForgetStateless(context.Context, []byte) error { return nil }
+func (loaderFunc) ForgetRedemption(context.Context, []byte) error {
+	panic("loaderFunc keeps no record")
+}

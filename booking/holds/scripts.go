@@ -52,23 +52,27 @@ const (
 	stOK       = "ok"
 	stGone     = "gone"
 	stLost     = "lost"
+	stRecent   = "recent"
 )
 
 // takeScript keeps a place if holds, pending confirmations and taken leave
 // one free. It files the place under holds (a person typing) or straight
-// under pending (a one-call booking about to be confirmed).
+// under pending (a one-call booking about to be confirmed; "unheld", an
+// offer to the waiting list, also waits until holds lost with Redis data
+// before "since" have lapsed, answering "recent" until then).
 // KEYS: mirror, holds, pending. ARGV: now, audience ("" = any), member,
-// expires, "holds" or "pending", lease end.
+// expires, "holds", "pending" or "unheld", lease end, hold time.
 // Answers {status, capacity, audience}. The keys are stretched to outlive the
 // hold so "since" only moves when Redis loses data.
 var takeScript = redis.NewScript(`
-local m = redis.call('HMGET', KEYS[1], 'capacity', 'taken', 'closes_at', 'audience')
+local m = redis.call('HMGET', KEYS[1], 'capacity', 'taken', 'closes_at', 'audience', 'since')
 if not m[1] then return {'unknown', 0, ''} end
 local now = tonumber(ARGV[1])
 local capacity = tonumber(m[1])
 local audience = m[4] or ''
 if now >= (tonumber(m[3]) or 0) then return {'closed', capacity, audience} end
 if ARGV[2] ~= '' and ARGV[2] ~= audience then return {'audience', capacity, audience} end
+if ARGV[5] == 'unheld' and now < (tonumber(m[5]) or 0) + tonumber(ARGV[7]) then return {'recent', capacity, audience} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2]) or 0) >= capacity then
@@ -81,7 +85,7 @@ if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2])
   return {'full', capacity, audience, soonest}
 end
 local till = tonumber(ARGV[4])
-if ARGV[5] == 'pending' then
+if ARGV[5] ~= 'holds' then
   till = tonumber(ARGV[6])
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[3])
 else
@@ -95,6 +99,9 @@ return {'held', capacity, audience}
 `)
 
 // redeemScript moves a hold from held to pending while Postgres confirms it.
+// A hold it does not know that was issued before the mirror was made may
+// have been lost with Redis data: "lost" (or "unknown" with no mirror),
+// and the single-use record in Postgres decides.
 // KEYS: mirror, holds, pending. ARGV: now, member, issued, lease end.
 var redeemScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then
