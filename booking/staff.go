@@ -67,16 +67,20 @@ func errStaffNotSetUp() error {
 func (s *Service) StaffBookingOpen() bool { return len(s.StaffEmailDomains) > 0 }
 
 // IsStaffEmail reports whether email is an address on one of the staff
-// domains: the domain exactly, in any case (a subdomain is not the council's
-// unless it is listed).
+// domains: the domain exactly, by its IDNA form, in any ASCII case (a
+// subdomain is not the council's unless it is listed; a look-alike is not
+// the council's at all), and a plain local part (see address.go).
 func (s *Service) IsStaffEmail(email string) bool {
-	at := strings.LastIndexByte(email, '@')
-	if at < 0 {
+	if !ValidEmail(email) {
 		return false
 	}
-	domain := strings.ToLower(email[at+1:])
+	at := strings.LastIndexByte(email, '@')
+	domain, ok := mailDomain(email[at+1:])
+	if !ok || !staffLocalPart(email[:at]) {
+		return false
+	}
 	for _, d := range s.StaffEmailDomains {
-		if domain == strings.ToLower(d) {
+		if staff, ok := mailDomain(d); ok && staff == domain {
 			return true
 		}
 	}

@@ -69,12 +69,24 @@ func (d *Details) Validate() error {
 	return nil
 }
 
-// checkLine checks a one-line field: valid UTF-8, no control characters, not too long.
+// checkLine checks a one-line field: valid UTF-8, no control characters or
+// line and paragraph separators, no RFC 2047 encoded word (which a mail
+// program would decode into other text, a line break included, where the
+// field reaches a header), not too long.
 func checkLine(f map[string]string, field, what, v string, max int, required bool) {
+	checkLink(f, field, what, v, max, required)
+	if _, bad := f[field]; !bad && encodedWord(v) {
+		f[field] = "Enter " + what + " without the characters =? and ?="
+	}
+}
+
+// checkLink is checkLine for a web address, where =? and ?= can be part of
+// a query and the address never reaches a header.
+func checkLink(f map[string]string, field, what, v string, max int, required bool) {
 	switch {
 	case !utf8.ValidString(v):
 		f[field] = "Enter " + what + " using letters, numbers and punctuation only"
-	case strings.IndexFunc(v, unicode.IsControl) >= 0 || strings.IndexFunc(v, bidiControl) >= 0:
+	case strings.IndexFunc(v, lineBreaking) >= 0 || strings.IndexFunc(v, bidiControl) >= 0:
 		f[field] = "Enter " + what + " on one line, without special characters"
 	case required && v == "":
 		f[field] = "Enter " + what
@@ -96,6 +108,21 @@ func checkText(f map[string]string, field, what, v string, max int) {
 	case utf8.RuneCountInString(v) > max:
 		f[field] = capitalise(what) + " must be " + strconv.Itoa(max) + " characters or fewer"
 	}
+}
+
+// lineBreaking reports control characters and the Unicode line and
+// paragraph separators (U+2028, U+2029), which some programs show as a new
+// line.
+func lineBreaking(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+}
+
+// encodedWord reports text that holds what could be an RFC 2047 encoded
+// word, =?charset?encoding?text?=. Mail programs are lenient in decoding
+// them, so anything from =? to a later ?= counts.
+func encodedWord(v string) bool {
+	i := strings.Index(v, "=?")
+	return i >= 0 && strings.Contains(v[i+2:], "?=")
 }
 
 // bidiControl reports the invisible characters that reorder text around
@@ -201,7 +228,7 @@ func ValidateSession(s *Session) error {
 	}
 	checkLine(f, "venue.name", "the venue name", s.Venue.Name, maxVenueName, false)
 	checkText(f, "venue.address", "the venue address", s.Venue.Address, maxVenueAddress)
-	checkLine(f, "online_url", "the joining link", s.OnlineURL, maxURL, false)
+	checkLink(f, "online_url", "the joining link", s.OnlineURL, maxURL, false)
 	if _, bad := f["online_url"]; !bad && s.OnlineURL != "" && !httpsURL(s.OnlineURL) {
 		f["online_url"] = "Enter the joining link as a full https:// address"
 	}
