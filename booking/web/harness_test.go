@@ -29,7 +29,10 @@ import (
 // redisDB is this package's own Redis database number (see testenv.Redis).
 const redisDB = 2
 
-const adminToken = "test-admin-token-0123456789"
+const adminToken = "test-admin-token-0123456789abcdef0123"
+
+// metricsToken lets a test read /metrics on the router.
+const metricsToken = "test-metrics-token-0123456789abcdef"
 
 // env is one Postgres database and one Redis database, shared by the
 // instances a test starts over them.
@@ -92,7 +95,7 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithKeyPrefix(e.prefix), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
 	e.t.Cleanup(h.Close)
 	svc := newService(e.t, db, h, e.clock)
-	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken}, web.Deps{
+	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, MetricsToken: metricsToken}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{rdb},
 		Logger: slog.New(slog.NewJSONHandler(&e.logs, nil)),
 	})

@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/coventry/workshops/booking/web"
 )
 
 func TestReadiness(t *testing.T) {
@@ -37,7 +40,7 @@ func TestMetricsCountHoldsBookingsAndRefusals(t *testing.T) {
 		t.Fatalf("book: %d %s", r.status, r.body)
 	}
 	in.do("POST", "/api/v1/sessions/"+itoa(sessionID)+"/holds", map[string]any{"mode": "in_person"})
-	r := in.do("GET", "/metrics", nil)
+	r := in.do("GET", "/metrics", nil, "Authorization", "Bearer "+metricsToken)
 	body := string(r.body)
 	for _, want := range []string{
 		`workshops_bookings_total{event="booked"} 1`,
@@ -47,6 +50,58 @@ func TestMetricsCountHoldsBookingsAndRefusals(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// /metrics is not open to whoever reaches the public listener: without a
+// token configured it is not there, and with one only its bearers read it.
+func TestMetricsRefusedWithoutTheToken(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	for _, auth := range []string{"", "Bearer wrong-token-0123456789abcdef0123456789", "Bearer " + adminToken, metricsToken} {
+		r := in.do("GET", "/metrics", nil, "Authorization", auth)
+		if r.status != http.StatusUnauthorized || r.errorCode() != "unauthorized" || strings.Contains(string(r.body), "workshops_") {
+			t.Errorf("Authorization %q: %d %s, want 401 unauthorized", auth, r.status, r.body)
+		}
+	}
+	if r := in.do("GET", "/metrics", nil, "Authorization", "Bearer "+metricsToken); r.status != http.StatusOK ||
+		!strings.Contains(string(r.body), "workshops_http_request_duration_seconds") {
+		t.Fatalf("with the token: %d", r.status)
+	}
+
+	// No METRICS_TOKEN (METRICS_ADDR serves them elsewhere): nothing here,
+	// token or not; MetricsHandler serves them on the other listener.
+	srv := web.New(web.Config{BaseURL: "http://test.example"}, web.Deps{Service: in.svc, Postgres: in.db, Redis: pinger{in.rdb}})
+	h := srv.Handler()
+	for _, auth := range []string{"", "Bearer " + metricsToken} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "workshops_") {
+			t.Errorf("no metrics token, Authorization %q: %d %s, want 404", auth, w.Code, w.Body)
+		}
+	}
+	w := httptest.NewRecorder()
+	srv.MetricsHandler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "go_goroutines") {
+		t.Fatalf("MetricsHandler: %d", w.Code)
+	}
+}
+
+// Strict-Transport-Security goes out when BASE_URL is https, and only then.
+func TestHSTSWhenBaseURLIsHTTPS(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	for base, want := range map[string]string{"https://workshops.coventry.gov.uk": "max-age=31536000", "http://localhost:8080": ""} {
+		h := web.New(web.Config{BaseURL: base}, web.Deps{Service: in.svc, Postgres: in.db, Redis: pinger{in.rdb}}).Handler()
+		for _, path := range []string{"/", "/healthz", "/api/v1/workshops"} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+			if got := w.Header().Get("Strict-Transport-Security"); got != want {
+				t.Errorf("BASE_URL %s, %s: Strict-Transport-Security %q, want %q", base, path, got, want)
+			}
 		}
 	}
 }

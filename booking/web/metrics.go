@@ -1,10 +1,15 @@
 package web
 
 import (
+	"crypto/subtle"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/coventry/workshops/booking"
 )
 
 type metrics struct {
@@ -41,6 +46,24 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
+// serveMetrics answers /metrics on the service's own listener only to
+// bearers of METRICS_TOKEN. Without a token it is not served there at all:
+// METRICS_ADDR serves MetricsHandler on a listener of its own.
 func (s *Server) serveMetrics(c *gin.Context) {
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
+	if s.metricsOK == nil {
+		s.fail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
+		return
+	}
+	if t := bearer(c); t == "" || subtle.ConstantTimeCompare(hashToken(t), s.metricsOK) != 1 {
+		c.Header("WWW-Authenticate", "Bearer")
+		s.fail(c, booking.Errorf(booking.EUnauthorized, "Send the metrics token as a bearer token."))
+		return
+	}
+	s.MetricsHandler().ServeHTTP(c.Writer, c.Request)
+}
+
+// MetricsHandler serves the Prometheus metrics to anyone who can reach it:
+// mount it only on a listener the public cannot (METRICS_ADDR).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
 }

@@ -26,6 +26,9 @@ const maxBody = 64 << 10
 type Config struct {
 	BaseURL    string
 	AdminToken string
+	// MetricsToken lets its bearers read /metrics on this router
+	// (METRICS_TOKEN); empty: /metrics is not served here.
+	MetricsToken string
 	// TrustedProxies are the addresses or CIDR ranges of the proxies in
 	// front of the service (TRUSTED_PROXIES); empty trusts none.
 	TrustedProxies []string
@@ -70,11 +73,14 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	adminOK []byte // SHA-256 of the admin token; nil refuses everyone
+	// metricsOK is the SHA-256 of the metrics token; nil: no /metrics here.
+	metricsOK []byte
 
 	views       *views       // parsed page templates (render.go)
 	assets      *assetServer // embedded CSS, JavaScript, images
 	crossOrigin *http.CrossOriginProtection
 	limiter     *rateLimiter // nil when rate limits are off
+	hsts        bool         // BASE_URL is https: browsers must keep to https
 }
 
 // New builds the router.
@@ -90,6 +96,10 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.AdminToken != "" {
 		s.adminOK = hashToken(cfg.AdminToken)
 	}
+	if cfg.MetricsToken != "" {
+		s.metricsOK = hashToken(cfg.MetricsToken)
+	}
+	s.hsts = strings.HasPrefix(cfg.BaseURL, "https://")
 	s.assets = newAssetServer()
 	s.views = mustViews(s.assets)
 	s.crossOrigin = newCrossOrigin()
@@ -238,6 +248,9 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
+	if s.hsts {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
 }
 

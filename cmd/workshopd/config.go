@@ -26,9 +26,13 @@ type Config struct {
 	BaseURL  string `env:"BASE_URL" envDefault:"http://localhost:8080"`
 	// AdminToken is at least minSecret long, or empty (admin API off).
 	AdminToken string `env:"ADMIN_TOKEN"`
-	SMTPURL    string `env:"SMTP_URL"`
-	MailDir    string `env:"MAIL_DIR" envDefault:".dev/mail"`
-	MailFrom   string `env:"MAIL_FROM" envDefault:"Workshops <workshops@localhost>"`
+	// MetricsAddr serves /metrics on a listener of its own; MetricsToken
+	// serves it on HTTP_ADDR to bearers of the token. Neither: no /metrics.
+	MetricsAddr  string `env:"METRICS_ADDR"`
+	MetricsToken string `env:"METRICS_TOKEN"`
+	SMTPURL      string `env:"SMTP_URL"`
+	MailDir      string `env:"MAIL_DIR" envDefault:".dev/mail"`
+	MailFrom     string `env:"MAIL_FROM" envDefault:"Workshops <workshops@localhost>"`
 	// OrganizerEmail is the monitored council address invites come from;
 	// MAIL_FROM's address when unset.
 	OrganizerEmail    string        `env:"ORGANIZER_EMAIL"`
@@ -51,7 +55,7 @@ type Config struct {
 	LogFormat  string `env:"LOG_FORMAT"`
 }
 
-// minSecret is the shortest ADMIN_TOKEN accepted: a short
+// minSecret is the shortest ADMIN_TOKEN or METRICS_TOKEN accepted: a short
 // token can be guessed.
 const minSecret = 32
 
@@ -161,8 +165,18 @@ func (c *Config) check() error {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &configError{"BASE_URL", "must be an absolute http:// or https:// URL"}
 	}
-	if c.AdminToken != "" && len(c.AdminToken) < minSecret {
-		return &configError{"ADMIN_TOKEN", fmt.Sprintf("must be at least %d characters (openssl rand -hex 32 makes one)", minSecret)}
+	for _, s := range []struct{ name, v string }{{"ADMIN_TOKEN", c.AdminToken}, {"METRICS_TOKEN", c.MetricsToken}} {
+		if s.v != "" && len(s.v) < minSecret {
+			return &configError{s.name, fmt.Sprintf("must be at least %d characters (openssl rand -hex 32 makes one)", minSecret)}
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return &configError{"METRICS_ADDR", "must be host:port or :port, like 127.0.0.1:9090"}
+		}
+		if c.MetricsToken != "" {
+			return &configError{"METRICS_TOKEN", "set METRICS_ADDR or METRICS_TOKEN, not both"}
+		}
 	}
 	if c.SMTPURL != "" {
 		u, err := url.Parse(c.SMTPURL)

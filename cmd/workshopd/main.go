@@ -192,7 +192,9 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	svc.Queued = app.Outbox.Wake
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(app.Outbox.Metrics())
-	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, RateLimits: bool(cfg.RateLimits),
+	reg.MustRegister(holdsMetrics(h)...)
+	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken,
+		RateLimits:     bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
 		Registry: reg, Calendar: inv, Outbox: app.Outbox,
@@ -223,12 +225,26 @@ func (a *App) Serve(ctx context.Context) error {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	slog.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL)
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if a.Config.MetricsAddr != "" {
+		// /metrics on a listener of its own, for the scraper's network only.
+		msrv := &http.Server{Handler: a.Web.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		slog.Info("serving metrics", "addr", mln.Addr().String())
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 
 	workCtx, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
 	a.startWorkers(workCtx)
 
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -238,8 +254,10 @@ func (a *App) Serve(ctx context.Context) error {
 	slog.Info("shutting down")
 	drainCtx, cancel := context.WithTimeout(context.Background(), 7*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(drainCtx); err != nil {
-		slog.Warn("requests still in flight at shutdown", "err", err)
+	for _, srv := range servers {
+		if err := srv.Shutdown(drainCtx); err != nil {
+			slog.Warn("requests still in flight at shutdown", "err", err)
+		}
 	}
 	stopWorkers()
 	done := make(chan struct{})

@@ -33,6 +33,8 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		"TRUSTED_PROXIES":     "10.0.0.0/33",
 		"OFFER_TTL":           "1m",
 		"ADMIN_TOKEN":         "x",
+		"METRICS_TOKEN":       "0123456789abcdef0123456789abcde", // 31
+		"METRICS_ADDR":        "9090",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -173,9 +175,15 @@ func TestServeSeedsAndShutsDownInTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := mln.Addr().String()
 	ln.Close()
+	mln.Close()
 	env := map[string]string{
-		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "HTTP_ADDR": addr,
+		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "HTTP_ADDR": addr, "METRICS_ADDR": metricsAddr,
 		"BASE_URL": "http://" + addr, "MAIL_DIR": t.TempDir(), "LOG_FORMAT": "json",
 	}
 	getenv := func(k string) string { return env[k] }
@@ -211,6 +219,27 @@ func TestServeSeedsAndShutsDownInTime(t *testing.T) {
 	if strings.Contains(body, "workforce") {
 		t.Fatalf("a workforce workshop is listed publicly: %s", body)
 	}
+	// METRICS_ADDR: the metrics, the hold store's among them, are there and
+	// not on the public listener.
+	if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the public listener: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var metrics bytes.Buffer
+	_, _ = metrics.ReadFrom(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"workshops_holds_stateless_total 0", "workshops_holds_redis_failures_total",
+		"workshops_holds_mirror_reloads_total", "workshops_outbox_"} {
+		if !strings.Contains(metrics.String(), want) {
+			t.Errorf("METRICS_ADDR /metrics lacks %q", want)
+		}
+	}
+
 	stopped := time.Now()
 	stop()
 	select {
