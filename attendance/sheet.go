@@ -109,8 +109,7 @@ func ModeText(m booking.Mode) string {
 func VenueText(s *booking.Session) string {
 	var parts []string
 	if s.Offers(booking.InPerson) || s.Venue.Name != "" {
-		v := strings.Join(append([]string{s.Venue.Name}, lines(s.Venue.Address)...), ", ")
-		parts = append(parts, strings.Trim(v, ", "))
+		parts = append(parts, s.Venue.OneLine())
 	}
 	if s.Offers(booking.Online) {
 		online := "Online (Microsoft Teams)"
@@ -134,17 +133,6 @@ func CountsText(s *booking.Session, counts []booking.AttendanceCount) string {
 		}
 	}
 	return fmt.Sprintf("Booked: %s. Attended: %d. No-shows: %d.", strings.Join(booked, ", "), total.Attended, total.NoShow)
-}
-
-// lines splits multi-line text into its non-empty lines, trimmed.
-func lines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // Ticked reports whether the person has been ticked in.

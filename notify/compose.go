@@ -189,7 +189,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		Date:       booking.Day(s.StartsAt),
 		When:       booking.When(s.StartsAt, s.EndsAt),
 		Online:     b.Mode == booking.Online,
-		Venue:      venueLine(s.Venue),
+		Venue:      s.Venue.OneLine(),
 		Reference:  b.Reference,
 		ManageURL:  c.inv.BookingPageURL(b.Reference),
 		SessionURL: c.inv.SessionPageURL(s.ID),
@@ -334,7 +334,7 @@ func (c *Composer) changes(p *PayloadChanges, s *booking.Session, online bool) [
 		out = append(out, change{What: "Time", Was: booking.When(oldStart, oldEnd), Now: booking.When(s.StartsAt, s.EndsAt)})
 	}
 	if p.Venue != nil && !online {
-		out = append(out, change{What: "Venue", Was: venueLine(p.Venue.Old), Now: venueLine(p.Venue.New)})
+		out = append(out, change{What: "Venue", Was: p.Venue.Old.OneLine(), Now: p.Venue.New.OneLine()})
 	}
 	if p.OnlineURL != nil && online {
 		out = append(out, change{What: "Link to join", Now: "There is a new link to join. Use the one in this email, not the one we sent before."})
@@ -410,15 +410,4 @@ func tidy(s string) string {
 		out = append(out, l)
 	}
 	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
-}
-
-// venueLine is the venue on one line: name, then the address's lines.
-func venueLine(v booking.Venue) string {
-	var parts []string
-	for _, p := range strings.FieldsFunc(v.Name+"\n"+v.Address, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -42,9 +42,27 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 		if !strings.Contains(m.HTML, `>How to take part</th><td style="padding:4px 0">In person</td>`) {
 			t.Errorf("%s in person: HTML lacks how to take part:\n%s", kind, m.HTML)
 		}
+		if strings.Contains(m.Text+m.HTML, "web browser") {
+			t.Errorf("%s in person: the email says how to join online", kind)
+		}
 		m = compose(t, c, kind, s, &on, notify.Payload{})
 		if !strings.Contains(m.Text, "How to take part: online, in Microsoft Teams\n") || strings.Contains(m.Text, "in person") {
 			t.Errorf("%s online:\n%s", kind, m.Text)
+		}
+		// Help to join: from a phone or a browser, captions, and whom to ask.
+		for _, want := range []string{"You can join from a computer, tablet or phone, in a web browser or in the Microsoft Teams app.",
+			"live captions", "If you have any trouble joining, reply to this email."} {
+			if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+				t.Errorf("%s online: no %q in the text and HTML:\n%s", kind, want, m.Text)
+			}
+		}
+	}
+	// The waiting-list emails name the venue the same way.
+	for _, kind := range []string{notify.MsgWaitlistJoined, notify.MsgWaitlistOffer} {
+		m := compose(t, c, kind, s, b, notify.Payload{Token: "tok", Reference: "W-1"})
+		if !strings.Contains(m.Text, "How to take part: in person\nWhere: Council House, Earl Street, Coventry CV1 5RR\n") ||
+			!strings.Contains(m.HTML, `>Where</th><td style="padding:4px 0">Council House, Earl Street, Coventry CV1 5RR</td>`) {
+			t.Errorf("%s: the venue reads another way:\n%s", kind, m.Text)
 		}
 	}
 }

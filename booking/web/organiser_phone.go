@@ -126,8 +126,7 @@ type organiserBookingPage struct {
 	Booking  *booking.Booking
 	Session  sessionItem
 	Workshop *booking.Workshop
-	// ModeLabel and OnlineURL are what the booking-summary partial shows.
-	ModeLabel string
+	// OnlineURL is the joining link the booking summary shows.
 	OnlineURL string
 	// Taken is set right after the booking was made here.
 	Taken bool
@@ -152,7 +151,7 @@ func (s *Server) organiserBookingPage(c *gin.Context) error {
 	}
 	p := &organiserBookingPage{
 		organiserPage: s.organiser(c, "Booking "+b.Reference), Booking: b, Workshop: sess.Workshop,
-		Session: s.sessionItemOf(ctx, sess), ModeLabel: b.Mode.Label(), Taken: c.Query("taken") == "yes",
+		Session: s.sessionItemOf(ctx, sess), Taken: c.Query("taken") == "yes",
 		Styles: "/admin/attendance-assets/attendance.css", Script: "/admin/attendance-assets/check-in.js",
 	}
 	if b.Mode == booking.Online && b.Live() {

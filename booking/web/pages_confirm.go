@@ -107,9 +107,6 @@ func (p *bookingPage) SwitchURL() string {
 	return "/bookings/" + url.PathEscape(p.Booking.Reference) + "/switch?" + p.ManageQuery()
 }
 
-// ModeLabel is the booking's way of taking part in the person's words.
-func (p *bookingPage) ModeLabel() string { return p.Booking.Mode.Label() }
-
 // loadBooking reads the booking of the page's reference for the holder of
 // its token (the query's, or a form's), with its session.
 func (s *Server) loadBooking(c *gin.Context, title string) (*bookingPage, error) {

@@ -129,6 +129,8 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 		"checkRow": func(p *checkPage, name, label, value string) checkRowData {
 			return checkRowData{Name: name, Label: label, Held: p.Held, Prefix: p.Journey.Prefix, Value: value}
 		},
+		"row":         newSummaryRow,
+		"sessionCard": newSessionCard,
 		"waitlistFor": func(sessionID int64, m booking.Mode) waitlistSlot {
 			return waitlistSlot{SessionID: sessionID, Mode: m}
 		},

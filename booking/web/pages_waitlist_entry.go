@@ -25,9 +25,6 @@ type waitlistEntryPage struct {
 	OfferTime string
 }
 
-// ModeLabel is the way of taking part in the person's words.
-func (p *waitlistEntryPage) ModeLabel() string { return p.Entry.Mode.Label() }
-
 // ModeText is the way of taking part as it reads in a sentence.
 func (p *waitlistEntryPage) ModeText() string { return lowerMode(p.Entry.Mode) }
 
