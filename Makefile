@@ -30,6 +30,9 @@ MAIL_DIR ?= .dev/mail
 # seeded one is for council staff. `make run STAFF_EMAIL_DOMAINS=` turns
 # the staff route off.
 STAFF_EMAIL_DOMAINS ?= coventry.gov.uk
+# The council address the pages give people who need help, and the invites'
+# organiser; unset, it would be MAIL_FROM's workshops@localhost.
+ORGANIZER_EMAIL ?= consultation@coventry.gov.uk
 
 # make test: each test package gets its own database on this server and its
 # own Redis database number (internal/testenv).
@@ -43,7 +46,7 @@ BENCH_ARGS ?=
 
 DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)' \
-	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)'
+	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)' ORGANIZER_EMAIL='$(ORGANIZER_EMAIL)'
 
 .PHONY: assets help build run test browser-test vet staticcheck vulncheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
 

@@ -186,7 +186,7 @@ func checkSheetPDF(t *testing.T, pdf []byte, l *booking.AttendanceList) {
 		if !strings.Contains(p, want) {
 			t.Errorf("page %d does not say %q", i+1, want)
 		}
-		if !strings.Contains(p, l.Session.Workshop.Title) || !strings.Contains(p, "Saturday 28 March 2026, 10am to 12pm") ||
+		if !strings.Contains(p, l.Session.Workshop.Title) || !strings.Contains(p, "Saturday 28 March 2026, 10am to midday") ||
 			!strings.Contains(p, "Council House, Earl Street, Coventry CV1 5RR") || !strings.Contains(p, "Booked: ") {
 			t.Errorf("page %d lacks the header: %.300q", i+1, p)
 		}

@@ -18,7 +18,7 @@ type Sheet struct {
 	Council   string
 	SessionID int64
 	Workshop  string
-	When      string // "Saturday 14 March 2026, 10am to 12pm"
+	When      string // "Saturday 14 March 2026, 10am to midday"
 	Venue     string // where people go, "Online (Microsoft Teams)", or both ("... and online (Microsoft Teams)")
 	Counts    string // "Booked: 20 in person, 8 online. Attended: 0. No-shows: 0."
 	Printed   string // "Printed Saturday 14 March 2026 at 9:05am"

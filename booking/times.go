@@ -24,16 +24,22 @@ func mustLoadLondon() *time.Location {
 // Day is a date as GOV.UK writes it: "Tuesday 14 March 2028".
 func Day(t time.Time) string { return t.In(London).Format("Monday 2 January 2006") }
 
-// TimeOfDay is a time of day as GOV.UK writes it: "10am", "2:30pm", "12pm".
+// TimeOfDay is a time of day as GOV.UK writes it: "10am", "2:30pm",
+// "midday", "midnight" (never "12pm" or "12am", which people misread).
 func TimeOfDay(t time.Time) string {
 	t = t.In(London)
-	if t.Minute() == 0 {
-		return t.Format("3pm")
+	switch {
+	case t.Minute() != 0:
+		return t.Format("3:04pm")
+	case t.Hour() == 12:
+		return "midday"
+	case t.Hour() == 0:
+		return "midnight"
 	}
-	return t.Format("3:04pm")
+	return t.Format("3pm")
 }
 
-// When is a session's time span: "Tuesday 14 March 2028, 10am to 12pm",
+// When is a session's time span: "Tuesday 14 March 2028, 10am to midday",
 // naming the second day too when the session runs past midnight.
 func When(start, end time.Time) string {
 	s := Day(start) + ", " + TimeOfDay(start) + " to "

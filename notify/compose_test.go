@@ -64,7 +64,7 @@ func TestTimes(t *testing.T) {
 		start, end time.Time
 		want       string
 	}{
-		{time.Date(2028, 3, 14, 10, 0, 0, 0, london), time.Date(2028, 3, 14, 12, 0, 0, 0, london), "Tuesday 14 March 2028, 10am to 12pm"},
+		{time.Date(2028, 3, 14, 10, 0, 0, 0, london), time.Date(2028, 3, 14, 12, 0, 0, 0, london), "Tuesday 14 March 2028, 10am to midday"},
 		{time.Date(2028, 3, 14, 9, 30, 0, 0, london), time.Date(2028, 3, 14, 13, 45, 0, 0, london), "Tuesday 14 March 2028, 9:30am to 1:45pm"},
 		// Summer time: 17:00 UTC is 6pm in London.
 		{time.Date(2028, 7, 4, 17, 0, 0, 0, time.UTC), time.Date(2028, 7, 4, 19, 0, 0, 0, time.UTC), "Tuesday 4 July 2028, 6pm to 8pm"},
@@ -83,7 +83,7 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 	manage := base + "/bookings/KD7P-Q3?token=tok123"
 	seq := 0
 	m := compose(t, c, booking.MsgBookingConfirmed, s, b, notify.Payload{Sequence: &seq, ManageURL: manage})
-	for _, want := range []string{"Your place is booked.", "Tuesday 14 March 2028, 10am to 12pm",
+	for _, want := range []string{"Your place is booked.", "Tuesday 14 March 2028, 10am to midday",
 		"Where: Council House, Earl Street, Coventry CV1 5RR", "Booking reference: KD7P-Q3", manage, "Coventry City Council"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, m.Text)
@@ -135,7 +135,7 @@ func TestEveryKind(t *testing.T) {
 		Venue:    &notify.VenueChange{Old: s.Venue, New: moved.Venue},
 	}
 	m := compose(t, c, booking.MsgSessionChanged, &moved, b, notify.Payload{Changes: changes})
-	for _, want := range []string{"Was: Tuesday 14 March 2028, 10am to 12pm", "Now: Tuesday 21 March 2028, 2pm to 4pm",
+	for _, want := range []string{"Was: Tuesday 14 March 2028, 10am to midday", "Now: Tuesday 21 March 2028, 2pm to 4pm",
 		"Was: Council House, Earl Street, Coventry CV1 5RR", "Now: Central Library, Smithford Way",
 		"use the link in your booking confirmation email", base + "/bookings/KD7P-Q3"} {
 		if !strings.Contains(m.Text, want) {

@@ -94,9 +94,16 @@ func daysIn(m time.Month, year int) int {
 	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// parseClock reads "10:00", "14:30", "10am", "2:30pm", "10.30" or "1030".
+// parseClock reads "10:00", "14:30", "10am", "2:30pm", "10.30" or "1030",
+// and "midday" (or "noon") and "midnight", as the pages write them.
 func parseClock(v, field, what string, fields map[string]string) (hour, minute int, ok bool) {
 	s := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(v), " ", ""))
+	switch s {
+	case "midday", "noon":
+		return 12, 0, true
+	case "midnight":
+		return 0, 0, true
+	}
 	if s == "" {
 		fields[field] = "Enter the " + what + " time"
 		return 0, 0, false

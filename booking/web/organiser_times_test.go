@@ -33,6 +33,9 @@ func TestSessionTimesInLondonAcrossTheClockChange(t *testing.T) {
 		{"1", "6", "2027", "13pm", "10:60", time.Time{}, time.Time{}, map[string]string{"start_time": "like 10:00", "end_time": "like 10:00"}},
 		{"1", "6", "2027", "11:00", "10:00", utc(2027, 6, 1, 10, 0), utc(2027, 6, 1, 9, 0), map[string]string{"end_time": "after the start"}},
 		{"1", "6", "2027", "12pm", "12am", utc(2027, 6, 1, 11, 0), utc(2027, 5, 31, 23, 0), map[string]string{"end_time": "after the start"}},
+		// The words the pages use.
+		{"1", "6", "2027", "10:30", "Midday", utc(2027, 6, 1, 9, 30), utc(2027, 6, 1, 11, 0), nil},
+		{"1", "6", "2027", "noon", "midnight", utc(2027, 6, 1, 11, 0), utc(2027, 5, 31, 23, 0), map[string]string{"end_time": "after the start"}},
 	} {
 		fields := map[string]string{}
 		st := sessionTimes{Day: c.day, Month: c.month, Year: c.year, Start: c.start, End: c.end}

@@ -221,3 +221,50 @@ func TestAttendanceHeaderSaysOnlineMidSentence(t *testing.T) {
 	}
 	r.mustContain(t, `id="venue">Council House, Earl Street, Coventry CV1 5RR and online (Microsoft Teams)</p>`)
 }
+
+// The lawful basis is public task, not consent: the forms ask people to
+// say they have read the privacy notice, not to agree, and the notice says
+// why. The JSON API keeps its consent field.
+func TestPrivacyStepIsAnAcknowledgement(t *testing.T) {
+	in := newEnv(t).start(nil)
+	sid := in.session(in.workshop("public"), 1, 3)
+	in.bookPerson(sid, booking.InPerson, "Grace Hopper", "grace@example.org")
+	for name, r := range map[string]response{
+		"your details":      in.page(in.startHold(t, sid, "online")),
+		"join waiting list": in.wlPage("/sessions/" + itoa(sid) + "/waitlist?mode=in_person"),
+	} {
+		r.mustContain(t, `<label class="govuk-label govuk-checkboxes__label" for="consent">I have read the privacy notice</label>`,
+			"a task in the public interest, so we do not ask for your consent.", `id="privacy-link">Read the privacy notice (opens in new tab)</a>`)
+		if text := r.text(); strings.Contains(text, "agree") || strings.Contains(text, "consent to") {
+			t.Errorf("%s asks people to agree:\n%s", name, r.body)
+		}
+	}
+	in.page("/privacy").mustContain(t, "(UK GDPR Article 6(1)(e))",
+		`id="not-consent">Because the consultation is a public task, we do not ask for your consent`)
+	// Without the box ticked, the form says what is missing, in the same words.
+	v := hidden(in.page(in.startHold(t, sid, "online")).text())
+	for k, vals := range details("Ada Lovelace") {
+		v[k] = vals
+	}
+	v.Del("consent")
+	r := in.form(holdAction(in.startHold(t, sid, "online"), "details"), v)
+	r.mustContain(t, `<a href="#consent">Confirm that you have read the privacy notice</a>`)
+}
+
+// The accessibility statement says when it was prepared, when the service
+// was last tested and how; the council's contact address is the configured
+// one on every page that gives it.
+func TestAccessibilityStatementSaysWhenAndHowItWasTested(t *testing.T) {
+	in := newEnv(t).start(nil).withConfig(web.Config{OrganiserEmail: "engagement@coventry.gov.uk"})
+	r := in.page("/accessibility")
+	r.mustContain(t, "This statement was prepared on 26 November 2026.", "This service was last tested on 4 December 2026",
+		"automated checks (axe-core) for the WCAG 2.2 A and AA success criteria, in the Chromium browser",
+		"with a keyboard only", "on a screen 375 pixels wide")
+	for _, path := range []string{"/accessibility", "/privacy"} {
+		r := in.page(path)
+		r.mustContain(t, `href="mailto:engagement@coventry.gov.uk"`)
+		if strings.Contains(r.text(), "consultation@coventry.gov.uk") || strings.Contains(r.text(), "@localhost") {
+			t.Errorf("%s gives another contact address", path)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 // london is where every time on a page is shown (booking.London).
 var london = booking.London
 
-// whenText reads "Tuesday 14 March 2028, 10am to 12pm" in London; with no
+// whenText reads "Tuesday 14 March 2028, 10am to midday" in London; with no
 // end, just the start.
 func whenText(start, end time.Time) string {
 	if end.IsZero() {

@@ -70,13 +70,13 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 			!strings.Contains(att.Header.Get("Content-Disposition"), "invite.ics") || !bytes.Equal(cal.Body, att.Body) {
 			t.Errorf("calendar part %v / attachment %s", cal.Params, att.MediaType)
 		}
-		for _, want := range []string{"Your place is booked.", "Tuesday 14 March 2028, 10am to 12pm",
+		for _, want := range []string{"Your place is booked.", "Tuesday 14 March 2028, 10am to midday",
 			"Booking reference: " + c.b.Reference, e.manageURL(c.b)} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: text lacks %q", c.b.Email, want)
 			}
 		}
-		if !strings.Contains(html, "Tuesday 14 March 2028, 10am to 12pm") {
+		if !strings.Contains(html, "Tuesday 14 March 2028, 10am to midday") {
 			t.Errorf("%s: HTML lacks the time", c.b.Email)
 		}
 		all := text + html + string(cal.Body) + string(bytes.ReplaceAll(att.Body, []byte("\r\n "), nil))
@@ -178,7 +178,7 @@ func TestInvitesAcrossConfirmChangeCancel(t *testing.T) {
 		}
 		invites = append(invites, cal.Body)
 	}
-	if text := smtptest.Parse(t, got[1].Data).Text("text/plain"); !strings.Contains(text, "Was: Tuesday 14 March 2028, 10am to 12pm") ||
+	if text := smtptest.Parse(t, got[1].Data).Text("text/plain"); !strings.Contains(text, "Was: Tuesday 14 March 2028, 10am to midday") ||
 		!strings.Contains(text, "Now: Tuesday 4 April 2028, 6:30pm to 8pm") {
 		t.Errorf("change email does not give old and new times:\n%s", text)
 	}

@@ -61,7 +61,7 @@ VALUES ('session_cancelled', $1, $2, '{"reason": "The venue flooded."}', $3, now
 	text, html := m.Text("text/plain"), m.Text("text/html")
 	for _, want := range []string{"Dear Mary Seacole,", "cancel the workshop session you were on the waiting list for",
 		"Reason: The venue flooded.", "Waiting list reference: WAIT-0001", "You are no longer on the waiting list",
-		"Was: Tuesday 14 March 2028, 10am to 12pm", baseURL + "/workshops/" + strconv.FormatInt(wid, 10)} {
+		"Was: Tuesday 14 March 2028, 10am to midday", baseURL + "/workshops/" + strconv.FormatInt(wid, 10)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

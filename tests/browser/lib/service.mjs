@@ -188,7 +188,7 @@ function adminClient (base, token) {
     call,
     workshop: (title, summary = 'Tell us what matters to you about Coventry.') =>
       call('POST', '/api/v1/admin/workshops', { title, summary, audience: 'public' }),
-    // session makes a session `days` from now at 10am to 12pm UTC with the
+    // session makes a session `days` from now at 10am to midday UTC with the
     // places given, e.g. { in_person: 10, online: 5 }.
     session: (workshopID, capacity, days = 30) => {
       const start = new Date(Date.now() + days * 86400_000)
