@@ -130,6 +130,7 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 			return checkRowData{Name: name, Label: label, Held: p.Held, Prefix: p.Journey.Prefix, Value: value}
 		},
 		"row":         newSummaryRow,
+		"accessHint":  accessNeedsHint,
 		"sessionCard": newSessionCard,
 		"waitlistFor": func(sessionID int64, m booking.Mode) waitlistSlot {
 			return waitlistSlot{SessionID: sessionID, Mode: m}

@@ -74,6 +74,17 @@ func newSummaryRow(prefix, name, key, value string) summaryRow {
 	return summaryRow{ID: prefix + "-" + name, Key: key, Value: value}
 }
 
+// accessNeedsHint is the hint of the access-needs field for a way of taking
+// part: a room has step-free access and hearing loops, a Teams meeting has
+// captions and can be joined from a phone or browser.
+func accessNeedsHint(m booking.Mode, contact string) string {
+	if m == booking.Online {
+		return "Tell us anything that would help you take part online, like live captions, a British Sign Language interpreter or help to join. " +
+			"You can join from a phone, tablet or computer, in a web browser or the Microsoft Teams app. For help to join, email " + contact
+	}
+	return "Tell us anything that would help you take part, like step-free access, a hearing loop, a British Sign Language interpreter or large print"
+}
+
 // sessionCard is the argument of the session-card partial: a session in a
 // list, the journey its "Book a place" link starts, and the level of its
 // heading (3 under a workshop page's "Sessions", 4 under each workshop of

@@ -37,6 +37,11 @@ func (s *Server) newSessionPage(ctx context.Context, j *journey, sess *booking.S
 			p.Choices = append(p.Choices, m)
 		}
 	}
+	if len(p.Choices) == 1 {
+		// One way left (an online-only session, say): the page says it
+		// rather than asking people to tick the only radio.
+		p.Title = "You will take part " + lowerMode(p.Choices[0].Mode)
+	}
 	return p
 }
 
