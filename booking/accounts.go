@@ -277,7 +277,7 @@ type Accounts interface {
 	SignInLinksSince(ctx context.Context, organiserID int64, since time.Time) (int, error)
 	// CreateSignInLink stores l (filling l.ID) and queues its email, an
 	// outbox row of kind MsgSignInLink with payload, in one transaction.
-	CreateSignInLink(ctx context.Context, l *SignInLink, payload map[string]any) error
+	CreateSignInLink(ctx context.Context, l *SignInLink, payload EmailPayload) error
 	// SignInLink reads a link by the hash of its token: ENotFound if none.
 	SignInLink(ctx context.Context, tokenHash []byte) (*SignInLink, error)
 	// UseSignInLink marks the link used and starts sess for its organiser,
@@ -294,9 +294,3 @@ type Accounts interface {
 	EndOrganiserSession(ctx context.Context, idHash []byte) error
 }
 
-// MsgSignInLink is the outbox kind of a sign-in email. Its row has no
-// booking and no session; the payload is
-//
-//	{"to": "<address>", "name": "<organiser's name>", "url": "<link>",
-//	 "expires_at": "<RFC 3339>"}
-const MsgSignInLink = "signin_link"

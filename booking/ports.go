@@ -47,20 +47,12 @@ type Store interface {
 	SwitchMode(ctx context.Context, reference string, to Mode, now time.Time) (*Booking, []Mirror, error)
 }
 
-// Notice is the kind of email a change to a session sends to every live booking.
+// Notice is the email a change to a session sends to every live booking;
+// each gets its own Sequence.
 type Notice struct {
 	Kind    string
-	Payload map[string]any
+	Payload EmailPayload
 }
-
-// Kinds of outbox message.
-const (
-	MsgBookingConfirmed = "booking_confirmed"
-	MsgBookingCancelled = "booking_cancelled"
-	MsgSessionChanged   = "session_changed"
-	MsgSessionCancelled = "session_cancelled"
-	MsgReminder         = "reminder"
-)
 
 // Holds keeps places for people while they type: Redis in front, with
 // signed stateless tokens when Redis cannot be reached.
@@ -122,18 +114,3 @@ func (f ClockFunc) Now() time.Time { return f() }
 // SystemClock is the real time.
 var SystemClock Clock = ClockFunc(time.Now)
 
-// Outbox rows. Every email is a row in the outbox table, written in the
-// transaction of the change that causes it (DESIGN.md, invariant 3):
-//
-//	kind        one of the Msg* constants
-//	booking_id  the booking the email is for
-//	session_id  its session
-//	payload     JSON: {"sequence": n} is the invite SEQUENCE this message
-//	            carries (the booking's invite_sequence after the change);
-//	            session_changed adds {"changes": {"starts_at": {"old","new"},
-//	            "ends_at": {...}, "venue": {"old": {"name","address"}, "new": ...},
-//	            "online_url": {...}}} with only the fields that changed;
-//	            session_cancelled adds {"reason": "..."}.
-//	message_id  stable Message-ID, "<kind>.<booking id>.<sequence>.<random>@workshops"
-//
-// The sender reads the booking and session as they are when it sends.

@@ -362,21 +362,21 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 		if !sess.EndsAt.After(now) {
 			return Notice{}, Errorf(EConflict, "This session has already taken place and cannot be changed.")
 		}
-		changes := map[string]any{}
+		var changes Changes
 		if p.StartsAt != nil && !p.StartsAt.Equal(sess.StartsAt) {
-			changes["starts_at"] = map[string]any{"old": sess.StartsAt, "new": *p.StartsAt}
+			changes.StartsAt = &TimeChange{Old: sess.StartsAt, New: *p.StartsAt}
 			sess.StartsAt = *p.StartsAt
 		}
 		if p.EndsAt != nil && !p.EndsAt.Equal(sess.EndsAt) {
-			changes["ends_at"] = map[string]any{"old": sess.EndsAt, "new": *p.EndsAt}
+			changes.EndsAt = &TimeChange{Old: sess.EndsAt, New: *p.EndsAt}
 			sess.EndsAt = *p.EndsAt
 		}
 		if p.Venue != nil && *p.Venue != sess.Venue {
-			changes["venue"] = map[string]any{"old": sess.Venue, "new": *p.Venue}
+			changes.Venue = &VenueChange{Old: sess.Venue, New: *p.Venue}
 			sess.Venue = *p.Venue
 		}
 		if p.OnlineURL != nil && *p.OnlineURL != sess.OnlineURL {
-			changes["online_url"] = map[string]any{"old": sess.OnlineURL, "new": *p.OnlineURL}
+			changes.OnlineURL = &StringChange{Old: sess.OnlineURL, New: *p.OnlineURL}
 			sess.OnlineURL = *p.OnlineURL
 		}
 		if p.Capacity != nil {
@@ -386,7 +386,7 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 		if err := ValidateSession(sess); err != nil {
 			return Notice{}, err
 		}
-		if _, moved := changes["starts_at"]; moved && !sess.StartsAt.After(now) {
+		if changes.StartsAt != nil && !sess.StartsAt.After(now) {
 			return Notice{}, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
 		}
 		for _, pl := range sess.Places {
@@ -395,20 +395,18 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 					pl.Mode.Label(), pl.Taken())
 			}
 		}
-		if len(changes) == 0 {
+		if changes == (Changes{}) {
 			return Notice{}, nil
 		}
 		// Move the Teams meeting last, once the change has passed every
 		// check: a Graph failure then refuses it and rolls it back.
-		_, movedStart := changes["starts_at"]
-		_, movedEnd := changes["ends_at"]
-		if s.Meetings != nil && sess.TeamsMeetingID != "" && (movedStart || movedEnd) {
+		if s.Meetings != nil && sess.TeamsMeetingID != "" && (changes.StartsAt != nil || changes.EndsAt != nil) {
 			if err := s.Meetings.Move(ctx, sess.TeamsMeetingID, sess.StartsAt, sess.EndsAt); err != nil {
 				return Notice{}, err
 			}
 		}
 		sess.Sequence++
-		return Notice{Kind: MsgSessionChanged, Payload: map[string]any{"changes": changes}}, nil
+		return Notice{Kind: MsgSessionChanged, Payload: EmailPayload{Changes: &changes}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -444,7 +442,7 @@ func (s *Service) CancelSession(ctx context.Context, id int64, reason string) (*
 		sess.Status = Cancelled
 		sess.CancelReason = reason
 		sess.Sequence++
-		return Notice{Kind: MsgSessionCancelled, Payload: map[string]any{"reason": reason}}, nil
+		return Notice{Kind: MsgSessionCancelled, Payload: EmailPayload{Reason: reason}}, nil
 	})
 	if err != nil {
 		return nil, err

@@ -83,9 +83,7 @@ func (s *Service) RequestSignIn(ctx context.Context, email, baseURL string) erro
 		return err
 	}
 	l := &SignInLink{OrganiserID: o.ID, TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(SignInLinkLifetime)}
-	payload := map[string]any{
-		"to": o.Email, "name": o.Name, "url": SignInURL(baseURL, token), "expires_at": l.ExpiresAt.UTC(),
-	}
+	payload := EmailPayload{To: o.Email, Name: o.Name, URL: SignInURL(baseURL, token), ExpiresAt: l.ExpiresAt.UTC()}
 	if err := s.Accounts.CreateSignInLink(ctx, l, payload); err != nil {
 		return err
 	}

@@ -17,13 +17,6 @@ import (
 // VerifyWindow is how long a workforce booking waits for its email link.
 const VerifyWindow = 30 * time.Minute
 
-// MsgStaffVerification is the email with the link that confirms a workforce
-// booking. Its outbox row carries booking_id and the payload
-// {"token", "expires_at"}: "token" makes the link
-// BASE_URL/staff/verify/{token}, built by the sender so that the row holds
-// no working link once the sender removes the token; "expires_at" is RFC 3339.
-const MsgStaffVerification = "staff_verification"
-
 // StaffVerification is the link a workforce booking waits for.
 type StaffVerification struct {
 	// Token is the link's secret. It rides in the outbox row until the

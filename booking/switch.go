@@ -4,11 +4,6 @@ import (
 	"context"
 )
 
-// MsgBookingChanged is the outbox kind of the email (with an updated invite)
-// sent when a person switches how they take part. Its payload is
-// {"sequence": n, "changes": {"mode": {"old": "in_person", "new": "online"}}}.
-const MsgBookingChanged = "booking_changed"
-
 // SwitchMode moves a booking to the other way of taking part, for the person
 // holding its manage token, where a place is free: EFull when none is,
 // EInvalid for a mode the session does not offer, EConflict when the

@@ -30,24 +30,6 @@ const (
 // Active reports whether the entry is still on the list: waiting or offered.
 func (s WaitlistStatus) Active() bool { return s == Waiting || s == Offered }
 
-// Kinds of outbox message for the waiting list. Their rows carry
-// waitlist_entry_id (the person's name and email are read from the entry)
-// and no booking_id:
-//
-//	waitlist_joined    payload {"reference", "token", "position", "mode"}
-//	waitlist_offer     payload {"reference", "token", "expires_at", "mode"}
-//	session_cancelled  payload {"reason"}: the session the person waited for
-//	                   is cancelled (MsgSessionCancelled, with no booking and
-//	                   so no invite), written as the session is
-//
-// "token" makes the link BASE_URL/waitlist/{reference}?token={token}; the
-// sender removes it once the email is sent, as for confirmations.
-// "expires_at" is RFC 3339. message_id is "<kind>.w<entry id>.0.<random>@workshops".
-const (
-	MsgWaitlistJoined = "waitlist_joined"
-	MsgWaitlistOffer  = "waitlist_offer"
-)
-
 // Offer times.
 const (
 	// DefaultOfferTTL is how long an offered place is kept when OFFER_TTL is not set.

@@ -49,14 +49,14 @@ var kinds = map[string]calendar.Method{
 	booking.MsgBookingConfirmed: calendar.Request,
 	booking.MsgBookingCancelled: calendar.Cancel,
 	booking.MsgSessionChanged:   calendar.Request,
-	MsgBookingChanged:           calendar.Request,
+	booking.MsgBookingChanged:   calendar.Request,
 	booking.MsgSessionCancelled: calendar.Cancel,
 	booking.MsgReminder:         calendar.Request,
-	MsgWaitlistOffer:            "",
-	MsgWaitlistJoined:           "",
-	MsgWaitlistSessionCancelled: "",
-	MsgStaffVerification:        "",
-	MsgSignInLink:               "",
+	booking.MsgWaitlistOffer:            "",
+	booking.MsgWaitlistJoined:           "",
+	booking.MsgWaitlistSessionCancelled: "",
+	booking.MsgStaffVerification:        "",
+	booking.MsgSignInLink:               "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -107,10 +107,10 @@ type Event struct {
 	MessageID string
 	Workshop  *booking.Workshop
 	Session   *booking.Session
-	// Booking is the booking the message is for. A waiting-list offer has
-	// none: Compose builds one from the payload's name, email and mode.
+	// Booking is the booking the message is for; for a waiting-list email,
+	// the person waiting as a booking would hold them.
 	Booking *booking.Booking
-	Payload Payload
+	Payload booking.EmailPayload
 	// Now stamps the invite (DTSTAMP).
 	Now time.Time
 }
@@ -152,7 +152,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("notify: unknown message kind %q", e.Kind)
 	}
-	if e.Kind == MsgSignInLink {
+	if e.Kind == booking.MsgSignInLink {
 		return c.composeSignIn(e)
 	}
 	if e.Session == nil {
@@ -166,9 +166,6 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		return nil, fmt.Errorf("notify: %s: no workshop", e.Kind)
 	}
 	b := e.Booking
-	if b == nil && e.Kind == MsgWaitlistOffer && e.Payload.Email != "" {
-		b = &booking.Booking{Name: e.Payload.Name, Email: e.Payload.Email, Mode: e.Payload.Mode, SessionID: e.Session.ID}
-	}
 	if b == nil {
 		return nil, fmt.Errorf("notify: %s: no booking", e.Kind)
 	}
@@ -205,27 +202,23 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if v.Online && b.Status == booking.Confirmed {
 		v.JoinURL = s.OnlineURL
 	}
-	if m := e.Payload.ManageURL; m != "" && strings.HasPrefix(m, c.base+"/bookings/") && safeLink(m) {
-		v.ManageURL, v.TokenLink = m, true
-	}
-	waitlist := e.Kind == MsgWaitlistOffer || e.Kind == MsgWaitlistJoined
-	if t := e.Payload.Token; t != "" && e.Kind != MsgStaffVerification && !waitlist {
+	waitlist := e.Kind == booking.MsgWaitlistOffer || e.Kind == booking.MsgWaitlistJoined
+	if t := e.Payload.Token; t != "" && e.Kind != booking.MsgStaffVerification && !waitlist {
 		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
 		v.TokenLink = true
 	}
 	switch e.Kind {
-	case booking.MsgSessionChanged, MsgBookingChanged:
+	case booking.MsgSessionChanged, booking.MsgBookingChanged:
 		v.Changes = c.changes(e.Payload.Changes, s, v.Online)
-	case booking.MsgSessionCancelled, MsgWaitlistSessionCancelled:
+	case booking.MsgSessionCancelled, booking.MsgWaitlistSessionCancelled:
 		v.Reason = strings.TrimSpace(e.Payload.Reason)
 		if v.Reason == "" {
 			v.Reason = strings.TrimSpace(s.CancelReason)
 		}
-	case MsgStaffVerification, MsgWaitlistOffer, MsgWaitlistJoined:
-		link := e.Payload.VerifyURL
+	case booking.MsgStaffVerification, booking.MsgWaitlistOffer, booking.MsgWaitlistJoined:
+		link := ""
 		v.Position = e.Payload.Position
 		if waitlist {
-			link = e.Payload.OfferURL
 			if ref, t := waitlistRef(b, e.Payload), e.Payload.Token; ref != "" && t != "" {
 				// The entry's own page: the offer, your place, leaving.
 				link = c.base + "/waitlist/" + url.PathEscape(ref) + "?token=" + url.QueryEscape(t)
@@ -240,18 +233,14 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 			return nil, fmt.Errorf("notify: %s: the payload has no link to this service", e.Kind)
 		}
 		v.ActionURL = link
-		if e.Payload.ExpiresAt != nil {
-			v.Expires = booking.At(*e.Payload.ExpiresAt)
+		if !e.Payload.ExpiresAt.IsZero() {
+			v.Expires = booking.At(e.Payload.ExpiresAt)
 		}
 	}
 
 	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
 	if method != "" {
-		seq := b.InviteSequence
-		if e.Payload.Sequence != nil {
-			seq = *e.Payload.Sequence
-		}
-		msg.Invite, err = c.inv.Invite(w, s, b, method, seq, e.Now)
+		msg.Invite, err = c.inv.Invite(w, s, b, method, e.Payload.Sequence, e.Now)
 		if err != nil {
 			return nil, fmt.Errorf("notify: %s: %w", e.Kind, err)
 		}
@@ -283,7 +272,7 @@ func (c *Composer) render(msg *Message, kind string, v view) error {
 }
 
 // waitlistRef is the reference of the waiting-list entry a message is about.
-func waitlistRef(b *booking.Booking, p Payload) string {
+func waitlistRef(b *booking.Booking, p booking.EmailPayload) string {
 	if p.Reference != "" {
 		return p.Reference
 	}
@@ -305,8 +294,8 @@ func (c *Composer) composeSignIn(e Event) (*Message, error) {
 		return nil, fmt.Errorf("notify: %s: the payload has no sign-in link to this service", e.Kind)
 	}
 	v := view{Council: c.cfg.Council, Name: strings.TrimSpace(to.Name), Title: "Sign in", ActionURL: link}
-	if e.Payload.ExpiresAt != nil {
-		v.Expires = booking.At(*e.Payload.ExpiresAt)
+	if !e.Payload.ExpiresAt.IsZero() {
+		v.Expires = booking.At(e.Payload.ExpiresAt)
 	}
 	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
 	return msg, c.render(msg, e.Kind, v)
@@ -315,7 +304,7 @@ func (c *Composer) composeSignIn(e Event) (*Message, error) {
 // changes describes what changed in words, keeping to what matters for the
 // way this person takes part: the venue for people in the room, the link
 // for people online.
-func (c *Composer) changes(p *PayloadChanges, s *booking.Session, online bool) []change {
+func (c *Composer) changes(p *booking.Changes, s *booking.Session, online bool) []change {
 	if p == nil {
 		return nil
 	}

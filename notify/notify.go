@@ -13,33 +13,9 @@ import (
 	"github.com/coventry/workshops/calendar"
 )
 
-// Kinds of outbox message beyond the booking.Msg* ones.
-const (
-	// MsgBookingChanged tells a person who switched how they take part
-	// (in person or online) what their booking is now, with an updated
-	// invite. Its payload is {"sequence": n, "changes": {"mode": {"old",
-	// "new"}}}.
-	MsgBookingChanged = "booking_changed"
-	// MsgWaitlistOffer offers a place to someone on the waiting list.
-	MsgWaitlistOffer = "waitlist_offer"
-	// MsgWaitlistJoined tells a person their place on a waiting list and
-	// how to leave it.
-	MsgWaitlistJoined = "waitlist_joined"
-	// MsgSignInLink sends an organiser their one-time sign-in link.
-	MsgSignInLink = "signin_link"
-	// MsgStaffVerification asks a member of staff to confirm their work
-	// email address before their booking counts.
-	MsgStaffVerification = "staff_verification"
-	// MsgWaitlistSessionCancelled tells a person on a waiting list that the
-	// session they waited for is cancelled. It is how the sender writes a
-	// session_cancelled outbox row that names a waiting-list entry and no
-	// booking: the person had no place, so there is no invite to cancel.
-	MsgWaitlistSessionCancelled = "waitlist_session_cancelled"
-)
-
 // Message is one email, composed and ready to send.
 type Message struct {
-	// Kind is the outbox kind it was written for.
+	// Kind is the outbox kind it was written for (booking.Msg*).
 	Kind string
 	// MessageID is the stable Message-ID, without angle brackets: a resend
 	// after a crash carries the same one, so it can be recognised.

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -59,7 +58,7 @@ func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, now time.T
 			return err
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
-		return insertBooking(ctx, tx, &stored, b.Reference == "", now)
+		return db.insertBooking(ctx, tx, &stored, b.Reference == "", now)
 	})
 	if err != nil {
 		return booking.Mirror{}, err
@@ -138,15 +137,7 @@ func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mod
 // a booking pending verification is told later) in one statement, drawing a
 // new reference while the one drawn is taken (draw false: b.Reference is the
 // caller's and must be free).
-func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool, now time.Time) error {
-	kind := ""
-	if b.Status == booking.Confirmed && b.Email != "" { // no address: booked by phone, told by the organiser
-		kind = booking.MsgBookingConfirmed
-	}
-	payload, err := json.Marshal(confirmationPayload(b))
-	if err != nil {
-		return fmt.Errorf("confirm booking: payload: %w", err)
-	}
+func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool, now time.Time) error {
 	for try := 0; try < referenceTries; try++ {
 		if draw {
 			b.Reference = newReference()
@@ -155,22 +146,16 @@ func insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, draw bool
 		// error (which would end the transaction) but no row, while the
 		// one-live-booking-per-email index still raises its violation.
 		err := tx.QueryRow(ctx, `
-			WITH b AS (
-				INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
-					access_needs, status, manage_token_hash, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (reference) DO NOTHING
-				RETURNING id, session_id, created_at
-			), email AS (
-				INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
-				SELECT $12::text, id, session_id, $13::jsonb,
-					format('%s.%s.0.%s@workshops', $12::text, id, replace(gen_random_uuid()::text, '-', ''))
-				FROM b WHERE $12::text <> ''
-			)
-			SELECT id, created_at FROM b`,
+			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
+				access_needs, status, manage_token_hash, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (reference) DO NOTHING
+			RETURNING id, created_at`,
 			b.Reference, b.SessionID, string(b.Mode), b.Name, b.Email, b.Organisation, b.Postcode,
-			b.AccessNeeds, string(b.Status), b.TokenHash, now, kind, payload).Scan(&b.ID, &b.CreatedAt)
+			b.AccessNeeds, string(b.Status), b.TokenHash, now).Scan(&b.ID, &b.CreatedAt)
 		switch {
+		case err == nil && b.Status == booking.Confirmed: // no address: booked by phone, told by the organiser
+			return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: b.ManageToken})
 		case err == nil:
 			return nil
 		case isUniqueViolation(err, "bookings_one_live_per_email"):
@@ -274,7 +259,7 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 			return err // the waiting list's first person is offered the place at once
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
-		return queueEmail(ctx, tx, booking.MsgBookingCancelled, b)
+		return db.queueEmail(ctx, tx, booking.MsgBookingCancelled, b, booking.EmailPayload{})
 	})
 	if err != nil {
 		return nil, booking.Mirror{}, err

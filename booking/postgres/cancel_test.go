@@ -23,7 +23,7 @@ func TestCancelBookingRefusedOnceSessionCancelledOrOver(t *testing.T) {
 	}
 	if _, err := db.UpdateSession(ctx, gone.ID, func(s *booking.Session) (booking.Notice, error) {
 		s.Status, s.CancelReason = booking.Cancelled, "The venue flooded."
-		return booking.Notice{Kind: booking.MsgSessionCancelled, Payload: map[string]any{"reason": s.CancelReason}}, nil
+		return booking.Notice{Kind: booking.MsgSessionCancelled, Payload: booking.EmailPayload{Reason: s.CancelReason}}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}

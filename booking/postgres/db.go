@@ -25,6 +25,9 @@ type DB struct {
 	// OfferTTL is how long a place offered from a waiting list is kept
 	// (OFFER_TTL); zero means booking.DefaultOfferTTL.
 	OfferTTL time.Duration
+	// MailFrom is MAIL_FROM: its domain ends every Message-ID (see
+	// booking.NewMessageID).
+	MailFrom string
 	// Now dates the offers UpdateSession makes, as it is given no time;
 	// nil means time.Now. Tests set it to their clock.
 	Now func() time.Time

@@ -2,81 +2,118 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/coventry/workshops/booking"
 )
 
-// messageID is the stable Message-ID of one email (see the outbox row
-// contract in booking/ports.go).
-func messageID(kind string, bookingID int64, sequence int) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // never fails (crypto/rand doc)
-	return fmt.Sprintf("%s.%d.%d.%s@workshops", kind, bookingID, sequence, hex.EncodeToString(b))
+// queue writes one outbox row per email, in the caller's transaction, and
+// returns how many it wrote: a reminder already queued for its booking and
+// start is not written twice (outbox_one_reminder). due is when they may be
+// sent; zero means at once by the database's clock. The outbox_queued
+// trigger wakes every instance's sender at commit.
+//
+// This is the only place an outbox row is written.
+func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...booking.Email) (int, error) {
+	if len(emails) == 0 {
+		return 0, nil
+	}
+	n := len(emails)
+	var (
+		kinds, ids               = make([]string, n), make([]string, n)
+		bookings, sessions, ents = make([]*int64, n), make([]*int64, n), make([]*int64, n)
+		reminders                = make([]*time.Time, n)
+		payloads                 = make([]string, n)
+	)
+	for i, e := range emails {
+		raw, err := json.Marshal(e.Payload)
+		if err != nil {
+			return 0, fmt.Errorf("queue %s: %w", e.Kind, err)
+		}
+		kinds[i], ids[i], payloads[i] = e.Kind, booking.NewMessageID(db.MailFrom), string(raw)
+		bookings[i], sessions[i], ents[i] = nullID(e.BookingID), nullID(e.SessionID), nullID(e.WaitlistEntryID)
+		if !e.ReminderFor.IsZero() {
+			reminders[i] = &e.ReminderFor
+		}
+	}
+	var next *time.Time
+	if !due.IsZero() {
+		next = &due
+	}
+	tag, err := q.Exec(ctx, `
+		INSERT INTO outbox (kind, booking_id, session_id, waitlist_entry_id, reminder_for, payload, message_id,
+			next_attempt_at)
+		SELECT kind, booking_id, session_id, entry_id, reminder_for, payload, message_id, COALESCE($8, now())
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::jsonb[],
+			$7::text[]) AS e(kind, booking_id, session_id, entry_id, reminder_for, payload, message_id)
+		ON CONFLICT DO NOTHING`,
+		kinds, bookings, sessions, ents, reminders, payloads, ids, next)
+	if err != nil {
+		return 0, fmt.Errorf("queue %s: %w", emails[0].Kind, err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
-// queueEmail writes one outbox row for a booking, carrying its invite
-// sequence; none for a booking with no address (taken by phone).
-func queueEmail(ctx context.Context, q querier, kind string, b *booking.Booking) error {
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// bookingEmail is an email about a booking, carrying its invite sequence.
+func bookingEmail(kind string, b *booking.Booking, p booking.EmailPayload) booking.Email {
+	p.Sequence = b.InviteSequence
+	return booking.Email{Kind: kind, BookingID: b.ID, SessionID: b.SessionID, Payload: p}
+}
+
+// queueEmail queues one email about a booking; none for a booking with no
+// address (taken by phone).
+func (db *DB) queueEmail(ctx context.Context, q querier, kind string, b *booking.Booking, p booking.EmailPayload) error {
 	if b.Email == "" {
 		return nil
 	}
-	payload, err := json.Marshal(map[string]any{"sequence": b.InviteSequence})
-	if err != nil {
-		return fmt.Errorf("queue %s: %w", kind, err)
-	}
-	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
-		VALUES ($1, $2, $3, $4, $5)`,
-		kind, b.ID, b.SessionID, payload, messageID(kind, b.ID, b.InviteSequence))
-	if err != nil {
-		return fmt.Errorf("queue %s: %w", kind, err)
-	}
-	return nil
+	_, err := db.queue(ctx, q, time.Time{}, bookingEmail(kind, b, p))
+	return err
 }
 
-// confirmationPayload is what the confirmation email needs beyond the
-// booking row: the manage token, which is stored nowhere else and which the
-// sender removes once the email is sent.
-func confirmationPayload(b *booking.Booking) map[string]any {
-	p := map[string]any{"sequence": 0}
-	if b.ManageToken != "" {
-		p["token"] = b.ManageToken
-	}
-	return p
+// QueueEmail queues one email on its own, outside any change: for tests
+// and tools that need a row exactly as the booking transactions write it.
+func (db *DB) QueueEmail(ctx context.Context, e booking.Email, due time.Time) error {
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		_, err := db.queue(ctx, tx, due, e)
+		return err
+	})
 }
 
-// queueNotice tells every live booking of a session about a change: one
-// statement raises each booking's invite sequence and writes its outbox row,
-// whatever the number of bookings.
-func queueNotice(ctx context.Context, q querier, sessionID int64, n booking.Notice) error {
-	fields := maps.Clone(n.Payload)
-	if fields == nil {
-		fields = map[string]any{}
-	}
-	delete(fields, "sequence") // each row gets its own
-	payload, err := json.Marshal(fields)
-	if err != nil {
-		return fmt.Errorf("queue %s: payload: %w", n.Kind, err)
-	}
-	_, err = q.Exec(ctx, `
-		WITH told AS (
-			UPDATE bookings SET invite_sequence = invite_sequence + 1
-			WHERE session_id = $1 AND status <> 'cancelled'
-			RETURNING id, invite_sequence, email
-		)
-		INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
-		SELECT $2::text, id, $1, $3::jsonb || jsonb_build_object('sequence', invite_sequence),
-			format('%s.%s.%s.%s@workshops', $2::text, id, invite_sequence,
-				replace(gen_random_uuid()::text, '-', ''))
-		FROM told WHERE email <> '' -- people booked by phone without an address are phoned`,
-		sessionID, n.Kind, payload)
+// queueNotice tells every live booking of a session about a change: it
+// raises each booking's invite sequence and queues its email.
+func (db *DB) queueNotice(ctx context.Context, q querier, sessionID int64, n booking.Notice) error {
+	rows, err := q.Query(ctx, `
+		UPDATE bookings SET invite_sequence = invite_sequence + 1
+		WHERE session_id = $1 AND status <> 'cancelled'
+		RETURNING id, invite_sequence, email`, sessionID)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", n.Kind, err)
 	}
-	return nil
+	var emails []booking.Email
+	for rows.Next() {
+		b := booking.Booking{SessionID: sessionID}
+		if err := rows.Scan(&b.ID, &b.InviteSequence, &b.Email); err != nil {
+			rows.Close()
+			return fmt.Errorf("queue %s: %w", n.Kind, err)
+		}
+		if b.Email != "" { // people booked by phone without an address are phoned
+			emails = append(emails, bookingEmail(n.Kind, &b, n.Payload))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("queue %s: %w", n.Kind, err)
+	}
+	_, err = db.queue(ctx, q, time.Time{}, emails...)
+	return err
 }

@@ -2,9 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -42,11 +39,7 @@ func (db *DB) SignInLinksSince(ctx context.Context, organiserID int64, since tim
 
 // CreateSignInLink stores l and its email's outbox row in one transaction,
 // and forgets the account's links that lapsed long ago.
-func (db *DB) CreateSignInLink(ctx context.Context, l *booking.SignInLink, payload map[string]any) error {
-	body, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("create sign-in link: payload: %w", err)
-	}
+func (db *DB) CreateSignInLink(ctx context.Context, l *booking.SignInLink, payload booking.EmailPayload) error {
 	return db.Transact(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM signin_links WHERE organiser_id = $1 AND expires_at < $2`,
 			l.OrganiserID, l.CreatedAt.Add(-usedLinksKept))
@@ -60,12 +53,7 @@ func (db *DB) CreateSignInLink(ctx context.Context, l *booking.SignInLink, paylo
 			return fmt.Errorf("create sign-in link: %w", err)
 		}
 		// No booking and no session: the sender takes everything from the payload.
-		b := make([]byte, 16)
-		_, _ = rand.Read(b) // never fails (crypto/rand doc)
-		msgID := fmt.Sprintf("%s.%d.%s@workshops", booking.MsgSignInLink, l.ID, hex.EncodeToString(b))
-		_, err = tx.Exec(ctx, `
-			INSERT INTO outbox (kind, booking_id, session_id, payload, message_id) VALUES ($1, NULL, NULL, $2, $3)`,
-			booking.MsgSignInLink, body, msgID)
+		_, err = db.queue(ctx, tx, time.Time{}, booking.Email{Kind: booking.MsgSignInLink, Payload: payload})
 		if err != nil {
 			return fmt.Errorf("create sign-in link: queue email: %w", err)
 		}

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -35,14 +34,9 @@ func (db *DB) BookUnverified(ctx context.Context, b *booking.Booking, v booking.
 	case len(b.TokenHash) != sha256.Size || len(v.Hash) != sha256.Size || v.Token == "":
 		return booking.Mirror{}, errors.New("book unverified: a manage token hash, a link token and its hash are needed")
 	}
-	payload, err := json.Marshal(map[string]any{"token": v.Token, "expires_at": v.ExpiresAt.UTC().Format(time.RFC3339)})
-	if err != nil {
-		return booking.Mirror{}, fmt.Errorf("book unverified: payload: %w", err)
-	}
-
 	var mirror booking.Mirror
 	var stored booking.Booking
-	err = db.Transact(ctx, func(tx pgx.Tx) error {
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		stored = *b
 		stored.InviteSequence, stored.CancelledAt, stored.Attended, stored.ManageToken = 0, nil, nil, ""
 		sess, err := lockSession(ctx, tx, b.SessionID)
@@ -61,7 +55,7 @@ func (db *DB) BookUnverified(ctx context.Context, b *booking.Booking, v booking.
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
 		// A booking pending verification gets no confirmation here.
-		if err := insertBooking(ctx, tx, &stored, b.Reference == "", now); err != nil {
+		if err := db.insertBooking(ctx, tx, &stored, b.Reference == "", now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -69,15 +63,8 @@ func (db *DB) BookUnverified(ctx context.Context, b *booking.Booking, v booking.
 			stored.ID, v.Hash, v.ExpiresAt); err != nil {
 			return fmt.Errorf("book unverified: link: %w", err)
 		}
-		_, err = tx.Exec(ctx, `
-			INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
-			VALUES ($1, $2, $3, $4, $5)`,
-			booking.MsgStaffVerification, stored.ID, stored.SessionID, payload,
-			messageID(booking.MsgStaffVerification, stored.ID, 0))
-		if err != nil {
-			return fmt.Errorf("book unverified: queue email: %w", err)
-		}
-		return nil
+		return db.queueEmail(ctx, tx, booking.MsgStaffVerification, &stored,
+			booking.EmailPayload{Token: v.Token, ExpiresAt: v.ExpiresAt.UTC().Truncate(time.Second)})
 	})
 	if err != nil {
 		return booking.Mirror{}, err
@@ -153,21 +140,7 @@ func (db *DB) Verify(ctx context.Context, hash []byte, manageToken string, manag
 			return fmt.Errorf("verify: confirm: %w", err)
 		}
 		b.TokenHash, b.ManageToken = manageHash, manageToken
-		p := confirmationPayload(b)
-		p["sequence"] = b.InviteSequence
-		payload, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("verify: payload: %w", err)
-		}
-		_, err = tx.Exec(ctx, `
-			INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
-			VALUES ($1, $2, $3, $4, $5)`,
-			booking.MsgBookingConfirmed, b.ID, b.SessionID, payload,
-			messageID(booking.MsgBookingConfirmed, b.ID, b.InviteSequence))
-		if err != nil {
-			return fmt.Errorf("verify: queue confirmation: %w", err)
-		}
-		return nil
+		return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: manageToken})
 	})
 	if err != nil {
 		return nil, err
@@ -243,7 +216,7 @@ func (db *DB) releaseUnverified(ctx context.Context, id int64, now time.Time) (b
 			return fmt.Errorf("release unverified: cancel: %w", err)
 		}
 		if b.InviteSequence > 0 {
-			if err := queueEmail(ctx, tx, booking.MsgBookingCancelled, b); err != nil {
+			if err := db.queueEmail(ctx, tx, booking.MsgBookingCancelled, b, booking.EmailPayload{}); err != nil {
 				return fmt.Errorf("release unverified: %w", err)
 			}
 		}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -86,7 +85,8 @@ func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode,
 		if err != nil {
 			return fmt.Errorf("switch mode: %w", err)
 		}
-		if err := queueModeChange(ctx, tx, b, from); err != nil {
+		changes := &booking.Changes{Mode: &booking.ModeChange{Old: from, New: b.Mode}}
+		if err := db.queueEmail(ctx, tx, booking.MsgBookingChanged, b, booking.EmailPayload{Changes: changes}); err != nil {
 			return err
 		}
 		mirrors = []booking.Mirror{
@@ -99,23 +99,4 @@ func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode,
 		return nil, nil, err
 	}
 	return b, mirrors, nil
-}
-
-// queueModeChange writes the booking_changed outbox row of a switch.
-func queueModeChange(ctx context.Context, q querier, b *booking.Booking, from booking.Mode) error {
-	payload, err := json.Marshal(map[string]any{
-		"sequence": b.InviteSequence,
-		"changes":  map[string]any{"mode": map[string]any{"old": from, "new": b.Mode}},
-	})
-	if err != nil {
-		return fmt.Errorf("queue %s: %w", booking.MsgBookingChanged, err)
-	}
-	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (kind, booking_id, session_id, payload, message_id)
-		VALUES ($1, $2, $3, $4, $5)`,
-		booking.MsgBookingChanged, b.ID, b.SessionID, payload, messageID(booking.MsgBookingChanged, b.ID, b.InviteSequence))
-	if err != nil {
-		return fmt.Errorf("queue %s: %w", booking.MsgBookingChanged, err)
-	}
-	return nil
 }

@@ -55,17 +55,17 @@ func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *bookin
 			return err // places added go to the people waiting first
 		}
 		if notice.Kind != "" {
-			if err := queueNotice(ctx, tx, id, notice); err != nil {
+			if err := db.queueNotice(ctx, tx, id, notice); err != nil {
 				return err
 			}
 		}
 		if notice.Kind == booking.MsgSessionCancelled && before.Status == booking.Scheduled && s.Status == booking.Cancelled {
 			// The people waiting are told with the people booked.
-			reason, _ := notice.Payload["reason"].(string)
+			reason := notice.Payload.Reason
 			if reason == "" {
 				reason = s.CancelReason
 			}
-			if err := endWaitingLists(ctx, tx, id, reason, db.now()); err != nil {
+			if err := db.endWaitingLists(ctx, tx, id, reason, db.now()); err != nil {
 				return err
 			}
 		}

@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -71,8 +68,8 @@ func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitlistEntry, now ti
 		if stored.Position, err = position(ctx, tx, &stored); err != nil {
 			return err
 		}
-		return queueEntryEmail(ctx, tx, booking.MsgWaitlistJoined, &stored, map[string]any{
-			"reference": stored.Reference, "token": e.ManageToken, "position": stored.Position, "mode": stored.Mode,
+		return db.queueEntryEmail(ctx, tx, booking.MsgWaitlistJoined, &stored, booking.EmailPayload{
+			Reference: stored.Reference, Token: e.ManageToken, Position: stored.Position,
 		})
 	})
 	if err != nil {
@@ -127,23 +124,11 @@ func position(ctx context.Context, q querier, e *booking.WaitlistEntry) (int, er
 	return n, nil
 }
 
-// queueEntryEmail writes the outbox row of a waiting-list email; see
-// booking.MsgWaitlistJoined for the payloads.
-func queueEntryEmail(ctx context.Context, q querier, kind string, e *booking.WaitlistEntry, payload map[string]any) error {
-	raw, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("queue %s: %w", kind, err)
-	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // never fails (crypto/rand doc)
-	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (kind, session_id, waitlist_entry_id, payload, message_id)
-		VALUES ($1, $2, $3, $4, $5)`,
-		kind, e.SessionID, e.ID, raw, fmt.Sprintf("%s.w%d.0.%s@workshops", kind, e.ID, hex.EncodeToString(b)))
-	if err != nil {
-		return fmt.Errorf("queue %s: %w", kind, err)
-	}
-	return nil
+// queueEntryEmail queues a waiting-list email: it names the entry, which
+// holds the person, and no booking.
+func (db *DB) queueEntryEmail(ctx context.Context, q querier, kind string, e *booking.WaitlistEntry, p booking.EmailPayload) error {
+	_, err := db.queue(ctx, q, time.Time{}, booking.Email{Kind: kind, SessionID: e.SessionID, WaitlistEntryID: e.ID, Payload: p})
+	return err
 }
 
 // WaitlistEntry reads an entry by its reference, typed in any case, with
@@ -260,7 +245,7 @@ func (db *DB) AcceptOffer(ctx context.Context, reference string, b *booking.Book
 			Postcode: e.Postcode, AccessNeeds: e.AccessNeeds, Status: b.Status, TokenHash: b.TokenHash,
 			ManageToken: b.ManageToken,
 		}
-		if err := insertBooking(ctx, tx, &stored, true, now); err != nil {
+		if err := db.insertBooking(ctx, tx, &stored, true, now); err != nil {
 			return err
 		}
 		if err := endEntry(ctx, tx, e, booking.OfferAccepted, &stored.ID, now); err != nil {

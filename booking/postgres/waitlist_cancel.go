@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,18 +12,14 @@ import (
 
 // endWaitingLists ends every entry of a session still waiting or offered a
 // place, as the session is cancelled: offered places are given back (the
-// session takes no one now), and each person gets one session_cancelled
-// email naming their entry and no booking, so it carries no invite. It runs
+// session takes no one now), and each person gets a
+// waitlist_session_cancelled email, which carries no invite. It runs
 // inside UpdateSession, which holds the session and its places locked
 // (the common lock order: session, places, then entries here).
-func endWaitingLists(ctx context.Context, tx pgx.Tx, sessionID int64, reason string, now time.Time) error {
-	payload, err := json.Marshal(map[string]any{"reason": reason})
-	if err != nil {
-		return fmt.Errorf("end waiting lists: payload: %w", err)
-	}
+func (db *DB) endWaitingLists(ctx context.Context, tx pgx.Tx, sessionID int64, reason string, now time.Time) error {
 	// One statement: every CTE sees the entries as they were, so the
 	// offered ones are counted before they end.
-	_, err = tx.Exec(ctx, `
+	rows, err := tx.Query(ctx, `
 		WITH due AS (
 			SELECT id, mode, status FROM waitlist_entries
 			WHERE session_id = $1 AND status IN ('waiting', 'offered')
@@ -40,13 +35,19 @@ func endWaitingLists(ctx context.Context, tx pgx.Tx, sessionID int64, reason str
 			WHERE c.session_id = $1 AND c.mode = o.mode
 			RETURNING c.mode
 		)
-		INSERT INTO outbox (kind, session_id, waitlist_entry_id, payload, message_id)
-		SELECT $3::text, $1, id, $4::jsonb,
-			format('%s.w%s.0.%s@workshops', $3::text, id, replace(gen_random_uuid()::text, '-', ''))
-		FROM due ORDER BY id`,
-		sessionID, now, booking.MsgSessionCancelled, payload)
+		SELECT id FROM due ORDER BY id`, sessionID, now)
 	if err != nil {
 		return fmt.Errorf("end waiting lists: %w", err)
 	}
-	return nil
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("end waiting lists: %w", err)
+	}
+	emails := make([]booking.Email, len(ids))
+	for i, id := range ids {
+		emails[i] = booking.Email{Kind: booking.MsgWaitlistSessionCancelled, SessionID: sessionID, WaitlistEntryID: id,
+			Payload: booking.EmailPayload{Reason: reason}}
+	}
+	_, err = db.queue(ctx, tx, time.Time{}, emails...)
+	return err
 }

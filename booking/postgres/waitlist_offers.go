@@ -52,7 +52,7 @@ func (db *DB) offerFreedPlaces(ctx context.Context, tx pgx.Tx, sess *booking.Ses
 		return p, fmt.Errorf("offer places: booked meanwhile: %w", err)
 	}
 	for ; n > 0 && p.Taken() < p.Capacity; n-- {
-		next, ok, err := offerNext(ctx, tx, p, expires, now)
+		next, ok, err := db.offerNext(ctx, tx, p, expires, now)
 		if err != nil || !ok {
 			return p, err
 		}
@@ -63,7 +63,7 @@ func (db *DB) offerFreedPlaces(ctx context.Context, tx pgx.Tx, sess *booking.Ses
 
 // offerNext offers one place of p to the first person waiting, with the
 // offer email; ok is false when nobody waits.
-func offerNext(ctx context.Context, tx pgx.Tx, p booking.Places, expires, now time.Time) (booking.Places, bool, error) {
+func (db *DB) offerNext(ctx context.Context, tx pgx.Tx, p booking.Places, expires, now time.Time) (booking.Places, bool, error) {
 	token, hash, err := booking.NewToken()
 	if err != nil {
 		return p, false, err
@@ -89,8 +89,8 @@ func offerNext(ctx context.Context, tx pgx.Tx, p booking.Places, expires, now ti
 	if err != nil {
 		return p, false, fmt.Errorf("offer place: keep it: %w", err)
 	}
-	err = queueEntryEmail(ctx, tx, booking.MsgWaitlistOffer, e, map[string]any{
-		"reference": e.Reference, "token": token, "expires_at": expires.UTC().Format(time.RFC3339), "mode": p.Mode,
+	err = db.queueEntryEmail(ctx, tx, booking.MsgWaitlistOffer, e, booking.EmailPayload{
+		Reference: e.Reference, Token: token, ExpiresAt: expires.UTC().Truncate(time.Second),
 	})
 	return p, err == nil, err
 }

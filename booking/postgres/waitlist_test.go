@@ -193,7 +193,7 @@ func TestOffersGoInOrder(t *testing.T) {
 		t.Fatalf("offer emails = %+v", offers)
 	}
 	o := offers[0].Payload
-	if o["reference"] != list[0].Reference || o["mode"] != "in_person" ||
+	if o["reference"] != list[0].Reference ||
 		o["expires_at"] != now.Add(time.Hour+booking.DefaultOfferTTL).UTC().Format(time.RFC3339) {
 		t.Errorf("offer payload = %v", o)
 	}

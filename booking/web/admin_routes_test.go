@@ -156,7 +156,7 @@ func (in *instance) newLink(o *booking.Organiser) string {
 	}
 	now := in.env.clock.Now()
 	l := &booking.SignInLink{OrganiserID: o.ID, TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(booking.SignInLinkLifetime)}
-	if err := in.db.CreateSignInLink(context.Background(), l, map[string]any{"to": o.Email}); err != nil {
+	if err := in.db.CreateSignInLink(context.Background(), l, booking.EmailPayload{To: o.Email}); err != nil {
 		in.env.t.Fatal(err)
 	}
 	return token

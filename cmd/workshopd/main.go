@@ -153,6 +153,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	}
 	h := holds.New(rdb, db, key, cfg.HoldTTL, holds.WithLogger(slog.Default()))
 	db.OfferTTL = cfg.OfferTTL
+	db.MailFrom = cfg.MailFrom
 	// The audited store records the organisers' changes in their name.
 	store := postgres.Audited(db, booking.SystemClock, slog.Default())
 	// Postgres plays every store role of the service.
@@ -186,7 +187,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	if app.mailer, err = mailer.New(cfg.SMTPURL, cfg.MailDir, cfg.MailFrom); err != nil {
 		return fail(fmt.Errorf("SMTP_URL / MAIL_DIR: %w", err))
 	}
-	app.Outbox = outbox.New(db.Pool, comp, app.mailer, outbox.Config{
+	app.Outbox = outbox.New(db, comp, app.mailer, outbox.Config{
 		ReminderBefore: cfg.ReminderBefore, Clock: booking.SystemClock, Logger: slog.Default(),
 	})
 	svc.Queued = app.Outbox.Wake

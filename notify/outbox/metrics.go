@@ -4,27 +4,28 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/coventry/workshops/booking"
 )
 
 // Metrics is a Prometheus collector for /metrics: what this instance sent,
 // retried, failed and skipped, and, read from Postgres at each scrape, what
 // the outbox holds across all instances.
 type Metrics struct {
-	pool     *pgxpool.Pool
+	store    booking.Outbox
 	messages *prometheus.CounterVec
 	rows     *prometheus.Desc
 	oldest   *prometheus.Desc
 }
 
-func newMetrics(pool *pgxpool.Pool) *Metrics {
+func newMetrics(store booking.Outbox) *Metrics {
 	return &Metrics{
-		pool: pool,
+		store: store,
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "workshops_emails_total",
-			Help: "Emails handled by this instance, by kind and result (sent, retried, failed, skipped).",
+			Help: "Emails handled by this instance, by kind and result (sent, retried, failed, skipped, lost: left to the instance that took it over).",
 		}, []string{"kind", "result"}),
 		rows: prometheus.NewDesc("workshops_outbox_messages",
 			"Outbox rows waiting (pending) or given up on (failed), across all instances.", []string{"status"}, nil),
@@ -35,8 +36,7 @@ func newMetrics(pool *pgxpool.Pool) *Metrics {
 
 func (m *Metrics) count(kind, result string) { m.messages.WithLabelValues(kind, result).Inc() }
 
-// Count returns this instance's count for a kind and result, for tests
-// and the admin API.
+// Count returns this instance's count for a kind and result.
 func (m *Metrics) Count(kind, result string) float64 {
 	c, err := m.messages.GetMetricWithLabelValues(kind, result)
 	if err != nil {
@@ -65,22 +65,15 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.messages.Collect(ch)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var pending, failedRows int64
-	var oldest *time.Time
-	// Three small queries, each answered from a partial index, rather than
-	// one that reads every row ever sent.
-	err := m.pool.QueryRow(ctx, `
-SELECT (SELECT count(*) FROM outbox WHERE status = 'pending'),
-       (SELECT count(*) FROM outbox WHERE status = 'failed'),
-       (SELECT min(created_at) FROM outbox WHERE status = 'pending')`).Scan(&pending, &failedRows, &oldest)
+	c, err := m.store.CountOutbox(ctx)
 	if err != nil {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(m.rows, prometheus.GaugeValue, float64(pending), "pending")
-	ch <- prometheus.MustNewConstMetric(m.rows, prometheus.GaugeValue, float64(failedRows), "failed")
+	ch <- prometheus.MustNewConstMetric(m.rows, prometheus.GaugeValue, float64(c.Pending), "pending")
+	ch <- prometheus.MustNewConstMetric(m.rows, prometheus.GaugeValue, float64(c.Failed), "failed")
 	age := 0.0
-	if oldest != nil {
-		age = time.Since(*oldest).Seconds()
+	if !c.OldestPending.IsZero() {
+		age = time.Since(c.OldestPending).Seconds()
 	}
 	ch <- prometheus.MustNewConstMetric(m.oldest, prometheus.GaugeValue, age)
 }

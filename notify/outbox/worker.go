@@ -2,15 +2,18 @@
 // outbox table (DESIGN.md, invariant 3), and schedules reminders the same
 // way. Any number of instances can run at once against one database.
 //
-// A worker claims due rows with FOR UPDATE SKIP LOCKED in one short
-// statement that also leases them (moves next_attempt_at forward by
-// Lease), sends outside any transaction, then marks each row sent, or due
-// again after a backoff. Holding a transaction open across the SMTP
-// conversation would pin a pooled connection and a snapshot for as long as
-// a slow mail server takes; the lease costs only this: a send that outlives
-// it may be repeated by another instance, and the stable Message-ID lets
-// mail systems recognise the repeat. A crash between the mail server's
-// "250 OK" and the mark has the same effect, whatever the design.
+// A worker claims due rows through the store (booking.Outbox), which
+// leases them for a short Lease, sends outside any transaction, then marks
+// each row sent, or due again after a backoff. Holding a transaction open
+// across the SMTP conversation would pin a connection and a snapshot for as
+// long as a slow mail server takes. Instead the worker renews its leases
+// while it works, so a crashed instance's emails go from another within
+// seconds; a renewal that finds a row taken over stops before sending it.
+// Only a crash between the mail server's "250 OK" and the mark sends an
+// email twice, with the same Message-ID, whatever the design.
+//
+// Every instance LISTENs for the rows any instance queues (the store's
+// ListenOutbox), and polls as well in case a notification is missed.
 package outbox
 
 import (
@@ -21,8 +24,6 @@ import (
 	"regexp"
 	"sync"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/notify"
@@ -38,9 +39,12 @@ type Config struct {
 	// PollInterval is how often the outbox is checked when nobody calls
 	// Wake; default 5 s, with jitter so instances spread out.
 	PollInterval time.Duration
-	// Lease is how long a claim keeps other instances off a row; default
-	// 10 minutes. It must be longer than sending a batch can take.
+	// Lease is how long a claim keeps other instances off a row unless
+	// renewed; default 30 s: how long a crashed instance's emails wait.
 	Lease time.Duration
+	// RenewEvery is how often the leases of a batch in hand are renewed;
+	// default a third of Lease.
+	RenewEvery time.Duration
 	// FirstRetry is the wait after the first failure, doubled after each
 	// further one up to MaxRetry (with jitter); defaults 30 s and 1 h.
 	FirstRetry time.Duration
@@ -70,7 +74,10 @@ func (c *Config) defaults() {
 		c.PollInterval = 5 * time.Second
 	}
 	if c.Lease <= 0 {
-		c.Lease = 10 * time.Minute
+		c.Lease = 30 * time.Second
+	}
+	if c.RenewEvery <= 0 {
+		c.RenewEvery = c.Lease / 3
 	}
 	if c.FirstRetry <= 0 {
 		c.FirstRetry = 30 * time.Second
@@ -97,7 +104,7 @@ func (c *Config) defaults() {
 
 // Worker sends what the outbox holds.
 type Worker struct {
-	pool     *pgxpool.Pool
+	store    booking.Outbox
 	composer *notify.Composer
 	mailer   notify.Mailer
 	cfg      Config
@@ -107,19 +114,19 @@ type Worker struct {
 }
 
 // New returns a worker; Run starts it.
-func New(pool *pgxpool.Pool, composer *notify.Composer, mailer notify.Mailer, cfg Config) *Worker {
+func New(store booking.Outbox, composer *notify.Composer, mailer notify.Mailer, cfg Config) *Worker {
 	cfg.defaults()
 	return &Worker{
-		pool: pool, composer: composer, mailer: mailer, cfg: cfg, log: cfg.Logger,
-		wake: make(chan struct{}, 1), metrics: newMetrics(pool),
+		store: store, composer: composer, mailer: mailer, cfg: cfg, log: cfg.Logger,
+		wake: make(chan struct{}, 1), metrics: newMetrics(store),
 	}
 }
 
 // Metrics returns the worker's Prometheus collector, to register once.
 func (w *Worker) Metrics() *Metrics { return w.metrics }
 
-// Wake asks the worker to look at the outbox now, as after a booking; it
-// never blocks.
+// Wake asks the worker to look at the outbox now; it never blocks. Rows
+// queued by any instance wake it through the store's notifications.
 func (w *Worker) Wake() {
 	select {
 	case w.wake <- struct{}{}:
@@ -130,6 +137,9 @@ func (w *Worker) Wake() {
 // Run sends due messages and writes reminders until ctx is cancelled, then
 // returns nil once the message in hand is sent and marked.
 func (w *Worker) Run(ctx context.Context) error {
+	var listening sync.WaitGroup
+	defer listening.Wait()
+	listening.Go(func() { w.listen(ctx) })
 	var lastReminders time.Time
 	for {
 		if w.cfg.ReminderBefore > 0 && time.Since(lastReminders) >= w.cfg.ReminderEvery {
@@ -158,9 +168,51 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// Result counts what one SendDue did.
+// ScheduleReminders queues the reminders now due (ReminderBefore ahead)
+// and wakes the worker if it queued any. It is safe in every instance at
+// once: one writes, the others find the store's lock taken and return 0.
+func (w *Worker) ScheduleReminders(ctx context.Context) (int, error) {
+	if w.cfg.ReminderBefore < 0 {
+		return 0, nil
+	}
+	const batch = 500
+	now := w.cfg.Clock.Now()
+	total := 0
+	for {
+		n, err := w.store.QueueReminders(ctx, now, w.cfg.ReminderBefore, batch)
+		total += n
+		if err != nil || n < batch {
+			if total > 0 {
+				w.Wake()
+			}
+			return total, err
+		}
+	}
+}
+
+// listen wakes the worker whenever any instance queues an email, listening
+// again after a pause when the connection fails; meanwhile the poll goes on.
+func (w *Worker) listen(ctx context.Context) {
+	for {
+		err := w.store.ListenOutbox(ctx, w.Wake)
+		if ctx.Err() != nil {
+			return
+		}
+		w.log.Warn("outbox: not listening for new emails; polling until listening again", "err", err)
+		t := time.NewTimer(w.cfg.PollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Result counts what one SendDue did. Lost counts rows another instance
+// took over (their lease ran out), left to it unsent.
 type Result struct {
-	Sent, Retried, Failed, Skipped int
+	Sent, Retried, Failed, Skipped, Lost int
 }
 
 // SendDue claims and sends due messages until none is left or ctx is
@@ -170,18 +222,19 @@ func (w *Worker) SendDue(ctx context.Context) (Result, error) {
 	var total Result
 	for ctx.Err() == nil {
 		now := w.cfg.Clock.Now()
-		rows, err := claim(ctx, w.pool, now, now.Add(w.cfg.Lease), w.cfg.Batch)
+		rows, err := w.store.ClaimEmails(ctx, now, now.Add(w.cfg.Lease), w.cfg.Batch)
 		if err != nil {
 			return total, err
 		}
 		if len(rows) == 0 {
 			return total, nil
 		}
-		res := w.sendBatch(ctx, rows, now)
+		res := w.sendBatch(ctx, rows)
 		total.Sent += res.Sent
 		total.Retried += res.Retried
 		total.Failed += res.Failed
 		total.Skipped += res.Skipped
+		total.Lost += res.Lost
 		if len(rows) < w.cfg.Batch {
 			return total, nil
 		}
@@ -189,32 +242,36 @@ func (w *Worker) SendDue(ctx context.Context) (Result, error) {
 	return total, nil
 }
 
-// sendBatch sends the rows of one claim, Concurrency at a time. A batch
-// holds at most one row per booking (see claimSQL), so sending in
-// parallel keeps each person's emails in order.
-func (w *Worker) sendBatch(ctx context.Context, rows []*row, claimed time.Time) Result {
+// sendBatch sends the rows of one claim, Concurrency at a time, renewing
+// their leases meanwhile. A batch holds at most one row per booking (see
+// the store's claim), so sending in parallel keeps each person's emails in
+// order.
+func (w *Worker) sendBatch(ctx context.Context, rows []*booking.ClaimedEmail) Result {
 	var (
 		mu      sync.Mutex
 		res     Result
 		down    bool // the mail server could not be reached: back off the rest
-		pending []*row
+		pending []*booking.ClaimedEmail
 		wg      sync.WaitGroup
 	)
+	held := newLeases(rows)
+	stopRenewing := make(chan struct{})
+	var renewing sync.WaitGroup
+	renewing.Go(func() { w.renew(ctx, held, stopRenewing) })
 	sem := make(chan struct{}, w.cfg.Concurrency)
-	deadline := claimed.Add(w.cfg.Lease / 2)
 	for _, r := range rows {
 		mu.Lock()
 		stop := down
 		mu.Unlock()
-		if stop || ctx.Err() != nil || w.cfg.Clock.Now().After(deadline) {
+		if stop || ctx.Err() != nil {
 			pending = append(pending, r)
 			continue
 		}
 		sem <- struct{}{}
 		wg.Add(1)
-		go func(r *row) {
+		go func(r *booking.ClaimedEmail) {
 			defer func() { <-sem; wg.Done() }()
-			outcome, err := w.process(ctx, r)
+			outcome, err := w.process(ctx, r, held)
 			mu.Lock()
 			defer mu.Unlock()
 			switch outcome {
@@ -229,15 +286,19 @@ func (w *Worker) sendBatch(ctx context.Context, rows []*row, claimed time.Time) 
 				res.Failed++
 			case skipped:
 				res.Skipped++
+			case lost:
+				res.Lost++
 			}
 		}(r)
 	}
 	wg.Wait()
+	close(stopRenewing)
+	renewing.Wait()
 	if len(pending) == 0 {
 		return res
 	}
 	// Rows not tried: after a failure to reach the server they share its
-	// backoff; otherwise (shutdown, lease half gone) they are handed back.
+	// backoff; otherwise (shutdown) they are handed back.
 	bg := context.WithoutCancel(ctx)
 	now := w.cfg.Clock.Now()
 	if down {
@@ -247,10 +308,103 @@ func (w *Worker) sendBatch(ctx context.Context, rows []*row, claimed time.Time) 
 		}
 		return res
 	}
-	if err := release(bg, w.pool, pending, now); err != nil {
+	if err := w.store.ReleaseEmails(bg, pending, now); err != nil {
 		w.log.Error("outbox: release", "err", err)
 	}
 	return res
+}
+
+// leases are the rows of a batch still in hand, and the cancel of each
+// send in flight.
+type leases struct {
+	mu      sync.Mutex
+	open    map[int64]*booking.ClaimedEmail
+	sending map[int64]context.CancelFunc
+}
+
+func newLeases(rows []*booking.ClaimedEmail) *leases {
+	l := &leases{open: map[int64]*booking.ClaimedEmail{}, sending: map[int64]context.CancelFunc{}}
+	for _, r := range rows {
+		l.open[r.ID] = r
+	}
+	return l
+}
+
+func (l *leases) rows() []*booking.ClaimedEmail {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*booking.ClaimedEmail, 0, len(l.open))
+	for _, r := range l.open {
+		out = append(out, r)
+	}
+	return out
+}
+
+// keep drops the rows of asked not in held: another instance has them.
+// A send of one in flight is cancelled, in case it has not gone yet.
+func (l *leases) keep(asked []*booking.ClaimedEmail, held []int64) {
+	still := make(map[int64]bool, len(held))
+	for _, id := range held {
+		still[id] = true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range asked {
+		if !still[r.ID] {
+			delete(l.open, r.ID)
+			if cancel := l.sending[r.ID]; cancel != nil {
+				cancel()
+			}
+		}
+	}
+}
+
+// start records a send in flight; false when the row was lost meanwhile.
+func (l *leases) start(id int64, cancel context.CancelFunc) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[id] == nil {
+		return false
+	}
+	l.sending[id] = cancel
+	return true
+}
+
+// done forgets a row: it needs no lease any more.
+func (l *leases) done(id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.open, id)
+	delete(l.sending, id)
+}
+
+// renew moves the leases of the rows in hand forward every RenewEvery
+// until stop is closed.
+func (w *Worker) renew(ctx context.Context, held *leases, stop <-chan struct{}) {
+	t := time.NewTicker(w.cfg.RenewEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if err := w.renewNow(context.WithoutCancel(ctx), held, held.rows()); err != nil {
+			w.log.Error("outbox: renew leases", "err", err)
+		}
+	}
+}
+
+func (w *Worker) renewNow(ctx context.Context, held *leases, rows []*booking.ClaimedEmail) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids, err := w.store.RenewEmailLeases(ctx, rows, w.cfg.Clock.Now().Add(w.cfg.Lease))
+	if err != nil {
+		return err
+	}
+	held.keep(rows, ids)
+	return nil
 }
 
 type outcome int
@@ -260,12 +414,16 @@ const (
 	retried
 	failed
 	skipped
+	lost
 )
 
-// process composes and sends one row and records what happened. The send
-// and the mark run on a context that shutdown does not cancel, so a message
-// is never left sent but unmarked by a clean stop.
-func (w *Worker) process(ctx context.Context, r *row) (outcome, error) {
+// process composes and sends one row and records what happened. Just
+// before sending it renews the row's lease: a row another instance took
+// over is left to it. The send and the mark run on a context that shutdown
+// does not cancel, so a message is never left sent but unmarked by a clean
+// stop; only losing the lease cancels a send.
+func (w *Worker) process(ctx context.Context, r *booking.ClaimedEmail, held *leases) (outcome, error) {
+	defer held.done(r.ID)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	now := w.cfg.Clock.Now()
@@ -273,7 +431,7 @@ func (w *Worker) process(ctx context.Context, r *row) (outcome, error) {
 
 	msg, why, err := w.compose(r, now)
 	if why != "" {
-		if err := markDone(ctx, w.pool, r, "skipped", why, now); err != nil {
+		if err := w.store.EndEmail(ctx, r, booking.EmailSkipped, why, now); err != nil {
 			log.Error("outbox: mark skipped", "err", err)
 		}
 		w.metrics.count(r.Kind, "skipped")
@@ -281,12 +439,30 @@ func (w *Worker) process(ctx context.Context, r *row) (outcome, error) {
 		return skipped, nil
 	}
 	if err == nil {
-		err = w.mailer.Send(ctx, msg)
+		sendCtx, stopSend := context.WithCancel(ctx)
+		defer stopSend()
+		if rerr := w.renewNow(ctx, held, []*booking.ClaimedEmail{r}); rerr != nil {
+			// Without Postgres the send could not be marked: leave the row
+			// to its lease.
+			log.Error("outbox: renew lease before sending", "err", rerr)
+			return lost, rerr
+		}
+		if !held.start(r.ID, stopSend) {
+			log.Warn("outbox: lease lost before sending; another instance has the message")
+			w.metrics.count(r.Kind, "lost")
+			return lost, nil
+		}
+		err = w.mailer.Send(sendCtx, msg)
+		if err != nil && sendCtx.Err() != nil && ctx.Err() == nil {
+			log.Warn("outbox: lease lost while sending; the send was stopped")
+			w.metrics.count(r.Kind, "lost")
+			return lost, nil
+		}
 	}
 	now = w.cfg.Clock.Now()
 	switch {
 	case err == nil:
-		ok, merr := markSent(ctx, w.pool, r, now)
+		ok, merr := w.store.MarkEmailSent(ctx, r, now)
 		if merr != nil {
 			log.Error("outbox: sent but not marked; it will be sent again with the same Message-ID", "err", merr)
 		} else if !ok {
@@ -295,7 +471,7 @@ func (w *Worker) process(ctx context.Context, r *row) (outcome, error) {
 		w.metrics.count(r.Kind, "sent")
 		return sent, nil
 	case notify.IsPermanent(err):
-		if merr := markDone(ctx, w.pool, r, "failed", scrub(err), now); merr != nil {
+		if merr := w.store.EndEmail(ctx, r, booking.EmailFailed, scrub(err), now); merr != nil {
 			log.Error("outbox: mark failed", "err", merr)
 		}
 		w.metrics.count(r.Kind, "failed")
@@ -311,11 +487,11 @@ func (w *Worker) process(ctx context.Context, r *row) (outcome, error) {
 
 // retry marks r due again after its backoff, or failed once it is older
 // than GiveUpAfter. It reports whether r failed for good.
-func (w *Worker) retry(ctx context.Context, r *row, cause error, now time.Time) bool {
+func (w *Worker) retry(ctx context.Context, r *booking.ClaimedEmail, cause error, now time.Time) bool {
 	log := w.log.With("outbox_id", r.ID, "kind", r.Kind, "attempt", r.Attempts)
 	giveUp := r.CreatedAt.Add(w.cfg.GiveUpAfter)
 	if !now.Before(giveUp) {
-		if err := markDone(ctx, w.pool, r, "failed", scrub(cause), now); err != nil {
+		if err := w.store.EndEmail(ctx, r, booking.EmailFailed, scrub(cause), now); err != nil {
 			log.Error("outbox: mark failed", "err", err)
 		}
 		w.metrics.count(r.Kind, "failed")
@@ -326,7 +502,7 @@ func (w *Worker) retry(ctx context.Context, r *row, cause error, now time.Time) 
 	if next.After(giveUp) {
 		next = giveUp // one last try at the deadline
 	}
-	if err := markRetry(ctx, w.pool, r, next, scrub(cause)); err != nil {
+	if err := w.store.RetryEmailAt(ctx, r, next, scrub(cause)); err != nil {
 		log.Error("outbox: mark retry", "err", err)
 	}
 	w.metrics.count(r.Kind, "retried")
@@ -350,70 +526,62 @@ func Backoff(attempts int, first, max time.Duration) time.Duration {
 // compose builds the email of r as things stand now. It returns a reason
 // instead when the email has lost its point (why != ""), and a permanent
 // error when it cannot be written.
-func (w *Worker) compose(r *row, now time.Time) (msg *notify.Message, why string, err error) {
-	p, err := notify.ParsePayload(r.Payload)
+func (w *Worker) compose(r *booking.ClaimedEmail, now time.Time) (msg *notify.Message, why string, err error) {
+	p, err := booking.ParseEmailPayload(r.Payload)
 	if err != nil {
 		return nil, "", notify.Permanent(err)
 	}
-	if r.Kind == notify.MsgSignInLink {
-		// About an organiser, not a session: nothing else to load.
-		if p.ExpiresAt != nil && !now.Before(*p.ExpiresAt) {
-			return nil, "sign-in link expired before it could be sent", nil
-		}
-		msg, err = w.composer.Compose(notify.Event{Kind: r.Kind, MessageID: r.MessageID, Payload: p, Now: now})
-		if err != nil {
-			return nil, "", notify.Permanent(err)
-		}
-		return msg, "", nil
+	e := notify.Event{Kind: r.Kind, MessageID: r.MessageID, Session: r.Session, Booking: r.Booking, Payload: p, Now: now}
+	if why := lostPoint(r, p, now); why != "" {
+		return nil, why, nil
 	}
-	if r.Session == nil || r.Workshop == nil {
-		return nil, "", notify.Permanent(errors.New("outbox: the row's session is missing"))
+	if r.Entry != nil {
+		// The person on the waiting list, who has no booking.
+		x := r.Entry
+		e.Booking = &booking.Booking{Reference: x.Reference, Mode: x.Mode, Name: x.Name, Email: x.Email,
+			Status: booking.Confirmed, SessionID: x.SessionID}
 	}
-	switch r.Kind {
-	case notify.MsgWaitlistOffer, notify.MsgWaitlistJoined:
-		if r.Waiting == nil {
-			if p.Email == "" {
-				return nil, "", notify.Permanent(errors.New("outbox: the row's waiting-list entry is missing"))
-			}
-			break // an older row that carries the person itself
-		}
-		switch {
-		case r.Kind == notify.MsgWaitlistOffer && r.WaitingStatus != "offered":
-			return nil, "offer no longer open", nil
-		case r.Kind == notify.MsgWaitlistJoined && r.WaitingStatus != "waiting" && r.WaitingStatus != "offered":
-			return nil, "no longer on the waiting list", nil
-		}
-		r.Booking = r.Waiting
-	}
-	kind := r.Kind
-	if r.Kind == booking.MsgSessionCancelled && r.Booking == nil && r.Waiting != nil {
-		// Written for a waiting-list entry as the session was cancelled:
-		// the person had no booking, so a message of their own, no invite.
-		kind, r.Booking = notify.MsgWaitlistSessionCancelled, r.Waiting
-	}
-	if r.Kind == booking.MsgReminder {
-		switch {
-		case r.Booking == nil || r.Booking.Status != booking.Confirmed:
-			return nil, "booking no longer confirmed", nil
-		case r.Session.Status != booking.Scheduled:
-			return nil, "session cancelled", nil
-		case p.StartsAt != nil && !p.StartsAt.Equal(r.Session.StartsAt):
-			return nil, "session moved; the new time has its own reminder", nil
-		case !now.Before(r.Session.StartsAt):
-			return nil, "session already started", nil
-		}
-	}
-	if r.Kind == notify.MsgStaffVerification && (r.Booking == nil || r.Booking.Status != booking.PendingVerification) {
-		return nil, "booking no longer waiting for its link", nil
-	}
-	msg, err = w.composer.Compose(notify.Event{
-		Kind: kind, MessageID: r.MessageID, Workshop: r.Workshop, Session: r.Session,
-		Booking: r.Booking, Payload: p, Now: now,
-	})
+	msg, err = w.composer.Compose(e)
 	if err != nil {
 		return nil, "", notify.Permanent(err)
 	}
 	return msg, "", nil
+}
+
+// lostPoint says why r is no longer worth sending, or "".
+func lostPoint(r *booking.ClaimedEmail, p booking.EmailPayload, now time.Time) string {
+	switch r.Kind {
+	case booking.MsgSignInLink:
+		if !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt) {
+			return "sign-in link expired before it could be sent"
+		}
+	case booking.MsgWaitlistOffer:
+		if r.Entry != nil && r.Entry.Status != booking.Offered {
+			return "offer no longer open"
+		}
+	case booking.MsgWaitlistJoined:
+		if r.Entry != nil && !r.Entry.Status.Active() {
+			return "no longer on the waiting list"
+		}
+	case booking.MsgStaffVerification:
+		if r.Booking == nil || r.Booking.Status != booking.PendingVerification {
+			return "booking no longer waiting for its link"
+		}
+	case booking.MsgReminder:
+		switch {
+		case r.Booking == nil || r.Booking.Status != booking.Confirmed:
+			return "booking no longer confirmed"
+		case r.Session == nil:
+			return "" // Compose refuses it
+		case r.Session.Status != booking.Scheduled:
+			return "session cancelled"
+		case !r.ReminderFor.IsZero() && !r.ReminderFor.Equal(r.Session.StartsAt):
+			return "session moved; the new time has its own reminder"
+		case !now.Before(r.Session.StartsAt):
+			return "session already started"
+		}
+	}
+	return ""
 }
 
 var emailLike = regexp.MustCompile(`[^\s<>"',;:]+@[^\s<>"',;:]+`)
