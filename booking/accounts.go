@@ -293,4 +293,3 @@ type Accounts interface {
 	// an error.
 	EndOrganiserSession(ctx context.Context, idHash []byte) error
 }
-

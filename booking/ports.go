@@ -113,4 +113,3 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 // SystemClock is the real time.
 var SystemClock Clock = ClockFunc(time.Now)
-

@@ -46,12 +46,12 @@ type Composer struct {
 // kinds lists every message the composer writes, with whether it carries
 // an invite and with which method.
 var kinds = map[string]calendar.Method{
-	booking.MsgBookingConfirmed: calendar.Request,
-	booking.MsgBookingCancelled: calendar.Cancel,
-	booking.MsgSessionChanged:   calendar.Request,
-	booking.MsgBookingChanged:   calendar.Request,
-	booking.MsgSessionCancelled: calendar.Cancel,
-	booking.MsgReminder:         calendar.Request,
+	booking.MsgBookingConfirmed:         calendar.Request,
+	booking.MsgBookingCancelled:         calendar.Cancel,
+	booking.MsgSessionChanged:           calendar.Request,
+	booking.MsgBookingChanged:           calendar.Request,
+	booking.MsgSessionCancelled:         calendar.Cancel,
+	booking.MsgReminder:                 calendar.Request,
 	booking.MsgWaitlistOffer:            "",
 	booking.MsgWaitlistJoined:           "",
 	booking.MsgWaitlistSessionCancelled: "",

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/coventry/workshops/booking"
-	"github.com/coventry/workshops/notify"
 )
 
 // A cancelled session's email sends people to the workshop's other
@@ -14,7 +13,7 @@ func TestSessionCancelledLinksToTheWorkshop(t *testing.T) {
 	c := composer(t)
 	_, s, b := fixture()
 	s.Status = booking.Cancelled
-	m := compose(t, c, booking.MsgSessionCancelled, s, b, notify.Payload{Reason: "The room flooded."})
+	m := compose(t, c, booking.MsgSessionCancelled, s, b, booking.EmailPayload{Reason: "The room flooded."})
 	workshop := base + "/workshops/1"
 	if !strings.Contains(m.Text, "To book a place at another session, go to:\n"+workshop+"\n") {
 		t.Errorf("text does not link to the workshop page %s:\n%s", workshop, m.Text)
@@ -35,7 +34,7 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 	on := *b
 	on.Mode = booking.Online
 	for _, kind := range []string{booking.MsgBookingConfirmed, booking.MsgReminder, booking.MsgSessionChanged} {
-		m := compose(t, c, kind, s, b, notify.Payload{})
+		m := compose(t, c, kind, s, b, booking.EmailPayload{})
 		if !strings.Contains(m.Text, "How to take part: in person\nWhere: Council House, Earl Street, Coventry CV1 5RR\n") {
 			t.Errorf("%s in person: text lacks how to take part:\n%s", kind, m.Text)
 		}
@@ -45,7 +44,7 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 		if strings.Contains(m.Text+m.HTML, "web browser") {
 			t.Errorf("%s in person: the email says how to join online", kind)
 		}
-		m = compose(t, c, kind, s, &on, notify.Payload{})
+		m = compose(t, c, kind, s, &on, booking.EmailPayload{})
 		if !strings.Contains(m.Text, "How to take part: online, in Microsoft Teams\n") || strings.Contains(m.Text, "in person") {
 			t.Errorf("%s online:\n%s", kind, m.Text)
 		}
@@ -58,8 +57,8 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 		}
 	}
 	// The waiting-list emails name the venue the same way.
-	for _, kind := range []string{notify.MsgWaitlistJoined, notify.MsgWaitlistOffer} {
-		m := compose(t, c, kind, s, b, notify.Payload{Token: "tok", Reference: "W-1"})
+	for _, kind := range []string{booking.MsgWaitlistJoined, booking.MsgWaitlistOffer} {
+		m := compose(t, c, kind, s, b, booking.EmailPayload{Token: "tok", Reference: "W-1"})
 		if !strings.Contains(m.Text, "How to take part: in person\nWhere: Council House, Earl Street, Coventry CV1 5RR\n") ||
 			!strings.Contains(m.HTML, `>Where</th><td style="padding:4px 0">Council House, Earl Street, Coventry CV1 5RR</td>`) {
 			t.Errorf("%s: the venue reads another way:\n%s", kind, m.Text)

@@ -48,7 +48,7 @@ func fixture() (*booking.Workshop, *booking.Session, *booking.Booking) {
 	return w, s, b
 }
 
-func compose(t *testing.T, c *notify.Composer, kind string, s *booking.Session, b *booking.Booking, p notify.Payload) *notify.Message {
+func compose(t *testing.T, c *notify.Composer, kind string, s *booking.Session, b *booking.Booking, p booking.EmailPayload) *notify.Message {
 	t.Helper()
 	w, _, _ := fixture()
 	m, err := c.Compose(notify.Event{Kind: kind, MessageID: kind + ".7.0.x@workshops", Workshop: w, Session: s, Booking: b,
@@ -82,7 +82,7 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 	_, s, b := fixture()
 	manage := base + "/bookings/KD7P-Q3?token=tok123"
 	seq := 0
-	m := compose(t, c, booking.MsgBookingConfirmed, s, b, notify.Payload{Sequence: &seq, ManageURL: manage})
+	m := compose(t, c, booking.MsgBookingConfirmed, s, b, booking.EmailPayload{Sequence: seq, Token: "tok123"})
 	for _, want := range []string{"Your place is booked.", "Tuesday 14 March 2028, 10am to midday",
 		"Where: Council House, Earl Street, Coventry CV1 5RR", "Booking reference: KD7P-Q3", manage, "Coventry City Council"} {
 		if !strings.Contains(m.Text, want) {
@@ -104,7 +104,7 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 
 	on := *b
 	on.Mode = booking.Online
-	m = compose(t, c, booking.MsgBookingConfirmed, s, &on, notify.Payload{Sequence: &seq, ManageURL: manage})
+	m = compose(t, c, booking.MsgBookingConfirmed, s, &on, booking.EmailPayload{Sequence: seq, Token: "tok123"})
 	if !strings.Contains(m.Text, "Link to join: "+teamsLink) || !strings.Contains(m.HTML, teamsLink) {
 		t.Errorf("online confirmation lacks the Teams link:\n%s", m.Text)
 	}
@@ -112,11 +112,10 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 		t.Error("online confirmation sends the person to the venue")
 	}
 
-	// A link not of this service, or without the token, is not shown as the
-	// person's own link.
-	m = compose(t, c, booking.MsgBookingConfirmed, s, b, notify.Payload{ManageURL: "https://evil.example/bookings/x"})
-	if strings.Contains(m.Text, "evil.example") || !strings.Contains(m.Text, base+"/bookings/KD7P-Q3\n") {
-		t.Errorf("foreign manage link:\n%s", m.Text)
+	// Without the token, the booking's page is linked plainly.
+	m = compose(t, c, booking.MsgBookingConfirmed, s, b, booking.EmailPayload{})
+	if !strings.Contains(m.Text, base+"/bookings/KD7P-Q3\n") {
+		t.Errorf("plain manage link:\n%s", m.Text)
 	}
 }
 
@@ -129,12 +128,12 @@ func TestEveryKind(t *testing.T) {
 	moved.StartsAt = time.Date(2028, 3, 21, 14, 0, 0, 0, london)
 	moved.EndsAt = time.Date(2028, 3, 21, 16, 0, 0, 0, london)
 	moved.Venue = booking.Venue{Name: "Central Library", Address: "Smithford Way"}
-	changes := &notify.PayloadChanges{
-		StartsAt: &notify.TimeChange{Old: s.StartsAt, New: moved.StartsAt},
-		EndsAt:   &notify.TimeChange{Old: s.EndsAt, New: moved.EndsAt},
-		Venue:    &notify.VenueChange{Old: s.Venue, New: moved.Venue},
+	changes := &booking.Changes{
+		StartsAt: &booking.TimeChange{Old: s.StartsAt, New: moved.StartsAt},
+		EndsAt:   &booking.TimeChange{Old: s.EndsAt, New: moved.EndsAt},
+		Venue:    &booking.VenueChange{Old: s.Venue, New: moved.Venue},
 	}
-	m := compose(t, c, booking.MsgSessionChanged, &moved, b, notify.Payload{Changes: changes})
+	m := compose(t, c, booking.MsgSessionChanged, &moved, b, booking.EmailPayload{Changes: changes})
 	for _, want := range []string{"Was: Tuesday 14 March 2028, 10am to midday", "Now: Tuesday 21 March 2028, 2pm to 4pm",
 		"Was: Council House, Earl Street, Coventry CV1 5RR", "Now: Central Library, Smithford Way",
 		"use the link in your booking confirmation email", base + "/bookings/KD7P-Q3"} {
@@ -145,13 +144,13 @@ func TestEveryKind(t *testing.T) {
 	if m.Method != calendar.Request {
 		t.Errorf("session_changed method %s", m.Method)
 	}
-	m = compose(t, c, booking.MsgSessionChanged, &moved, &on, notify.Payload{Changes: changes})
+	m = compose(t, c, booking.MsgSessionChanged, &moved, &on, booking.EmailPayload{Changes: changes})
 	if strings.Contains(m.Text, "Central Library") || !strings.Contains(m.Text, teamsLink) {
 		t.Errorf("online change talks of the venue or lacks the link:\n%s", m.Text)
 	}
 
-	m = compose(t, c, notify.MsgBookingChanged, s, &on, notify.Payload{Changes: &notify.PayloadChanges{
-		Mode: &notify.ModeChange{Old: booking.InPerson, New: booking.Online}}})
+	m = compose(t, c, booking.MsgBookingChanged, s, &on, booking.EmailPayload{Changes: &booking.Changes{
+		Mode: &booking.ModeChange{Old: booking.InPerson, New: booking.Online}}})
 	for _, want := range []string{"Your booking has changed.", "How you take part\nWas: In person\nNow: Online (Microsoft Teams)",
 		"Link to join: " + teamsLink} {
 		if !strings.Contains(m.Text, want) {
@@ -164,40 +163,41 @@ func TestEveryKind(t *testing.T) {
 
 	gone := *s
 	gone.Status = booking.Cancelled
-	m = compose(t, c, booking.MsgSessionCancelled, &gone, b, notify.Payload{Reason: "The room flooded."})
+	m = compose(t, c, booking.MsgSessionCancelled, &gone, b, booking.EmailPayload{Reason: "The room flooded."})
 	if !strings.Contains(m.Text, "Reason: The room flooded.") || m.Method != calendar.Cancel || !strings.HasPrefix(m.Subject, "Cancelled: ") {
 		t.Errorf("session_cancelled: %s\n%s", m.Subject, m.Text)
 	}
-	m = compose(t, c, booking.MsgBookingCancelled, s, b, notify.Payload{})
+	m = compose(t, c, booking.MsgBookingCancelled, s, b, booking.EmailPayload{})
 	if !strings.Contains(m.Text, "Your booking has been cancelled.") || m.Method != calendar.Cancel {
 		t.Errorf("booking_cancelled:\n%s", m.Text)
 	}
-	m = compose(t, c, booking.MsgReminder, s, &on, notify.Payload{})
+	m = compose(t, c, booking.MsgReminder, s, &on, booking.EmailPayload{})
 	if !strings.Contains(m.Text, "coming up") || !strings.Contains(m.Text, teamsLink) || m.Method != calendar.Request {
 		t.Errorf("reminder:\n%s", m.Text)
 	}
 
 	expires := time.Date(2028, 3, 10, 17, 0, 0, 0, london)
-	offer := base + "/offers/abc?token=t"
-	m = compose(t, c, notify.MsgWaitlistOffer, s, nil, notify.Payload{
-		OfferURL: offer, ExpiresAt: &expires, Name: "Bo Diddley", Email: "bo@example.org", Mode: booking.Online})
+	offer := base + "/waitlist/W7K2-P9?token=t"
+	bo := &booking.Booking{Reference: "W7K2-P9", Name: "Bo Diddley", Email: "bo@example.org", Mode: booking.Online,
+		Status: booking.Confirmed}
+	m = compose(t, c, booking.MsgWaitlistOffer, s, bo, booking.EmailPayload{Reference: "W7K2-P9", Token: "t", ExpiresAt: expires})
 	if !strings.Contains(m.Text, offer) || !strings.Contains(m.Text, "by 5pm on Friday 10 March 2028") || m.Invite != nil || m.To.Address != "bo@example.org" {
 		t.Errorf("waitlist_offer:\n%s", m.Text)
 	}
 	if strings.Contains(m.Text, teamsLink) {
 		t.Error("an offer gives away the link before the place is taken")
 	}
-	verify := base + "/bookings/KD7P-Q3/verify?token=v"
+	verify := base + "/staff/verify/v"
 	pending := *b
 	pending.Status = booking.PendingVerification
-	m = compose(t, c, notify.MsgStaffVerification, s, &pending, notify.Payload{VerifyURL: verify, ExpiresAt: &expires})
+	m = compose(t, c, booking.MsgStaffVerification, s, &pending, booking.EmailPayload{Token: "v", ExpiresAt: expires})
 	if !strings.Contains(m.Text, verify) || m.Invite != nil || !strings.HasPrefix(m.Subject, "Confirm your booking") {
 		t.Errorf("staff_verification:\n%s", m.Text)
 	}
 	w, _, _ := fixture()
-	if _, err := c.Compose(notify.Event{Kind: notify.MsgStaffVerification, MessageID: "v.1@workshops", Workshop: w, Session: s,
-		Booking: &pending, Payload: notify.Payload{VerifyURL: "https://evil.example/x"}}); err == nil {
-		t.Error("a verification link to another site was accepted")
+	if _, err := c.Compose(notify.Event{Kind: booking.MsgStaffVerification, MessageID: "v.1@workshops", Workshop: w, Session: s,
+		Booking: &pending, Payload: booking.EmailPayload{}}); err == nil {
+		t.Error("a verification email without its link was accepted")
 	}
 }
 
@@ -206,7 +206,7 @@ func TestNamesAreEscapedAndKeptOutOfHeaders(t *testing.T) {
 	_, s, b := fixture()
 	evil := *b
 	evil.Name = `<script>alert("x")</script> & Bob`
-	m := compose(t, c, booking.MsgBookingConfirmed, s, &evil, notify.Payload{})
+	m := compose(t, c, booking.MsgBookingConfirmed, s, &evil, booking.EmailPayload{})
 	if strings.Contains(m.HTML, "<script>") || !strings.Contains(m.HTML, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Bob") {
 		t.Errorf("HTML does not escape the name")
 	}
@@ -215,7 +215,7 @@ func TestNamesAreEscapedAndKeptOutOfHeaders(t *testing.T) {
 	}
 
 	evil.Name = "Eve\r\nBcc: mallory@example.com"
-	m = compose(t, c, booking.MsgBookingConfirmed, s, &evil, notify.Payload{})
+	m = compose(t, c, booking.MsgBookingConfirmed, s, &evil, booking.EmailPayload{})
 	if m.To.Name != "" || m.To.Address != "ada@example.org" {
 		t.Errorf("To = %+v: a name with CR/LF must not reach the header", m.To)
 	}
@@ -255,16 +255,16 @@ func TestNoJoiningLinkWithoutAConfirmedPlace(t *testing.T) {
 	seq := 1
 	now := time.Now()
 	for kind, status := range map[string]booking.BookingStatus{
-		booking.MsgBookingCancelled: booking.BookingCancelled,
-		notify.MsgStaffVerification: booking.PendingVerification,
+		booking.MsgBookingCancelled:  booking.BookingCancelled,
+		booking.MsgStaffVerification: booking.PendingVerification,
 	} {
 		p := on
 		p.Status = status
 		if status == booking.BookingCancelled {
 			p.CancelledAt = &now
 		}
-		m := compose(t, c, kind, s, &p, notify.Payload{Sequence: &seq,
-			VerifyURL: base + "/staff/verify/abc", ExpiresAt: &now})
+		m := compose(t, c, kind, s, &p, booking.EmailPayload{Sequence: seq,
+			Token: "abc", ExpiresAt: now})
 		if strings.Contains(m.Text+m.HTML, teamsLink) {
 			t.Errorf("%s to a %s booking carries the Teams link", kind, status)
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/coventry/workshops/booking"
-	"github.com/coventry/workshops/notify"
 )
 
 // The store writes a staff verification row with the link's token alone
@@ -18,7 +17,7 @@ func TestStaffVerificationLinkFromToken(t *testing.T) {
 	pending := *b
 	pending.Status = booking.PendingVerification
 	expires := time.Date(2028, 3, 10, 17, 30, 0, 0, london)
-	m := compose(t, c, notify.MsgStaffVerification, s, &pending, notify.Payload{Token: "abc_DEF-123", ExpiresAt: &expires})
+	m := compose(t, c, booking.MsgStaffVerification, s, &pending, booking.EmailPayload{Token: "abc_DEF-123", ExpiresAt: expires})
 	link := base + "/staff/verify/abc_DEF-123"
 	if !strings.Contains(m.Text, link) || !strings.Contains(m.HTML, link) {
 		t.Errorf("the verification link is missing:\n%s", m.Text)

@@ -2,7 +2,9 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -12,8 +14,9 @@ import (
 )
 
 // Dir writes each message as an .eml file named after its Message-ID, for
-// development and demos without a mail server. Writing the same message
-// twice leaves one file.
+// development and demos without a mail server. It never overwrites a file:
+// a second write of the same message gets a name of its own
+// ("<id>-2.eml"), so a duplicate shows.
 type Dir struct {
 	dir  string
 	from *mail.Address
@@ -34,8 +37,9 @@ func NewDir(dir, from string) (*Dir, error) {
 	return &Dir{dir: dir, from: a}, nil
 }
 
-// Send writes m to a temporary file and renames it into place, so a reader
-// never sees half a message.
+// Send writes m to a temporary file and links it into place, so a reader
+// never sees half a message; a link, unlike a rename, refuses a name that
+// is taken.
 func (d *Dir) Send(ctx context.Context, m *notify.Message) error {
 	msg, err := Build(d.from, m)
 	if err != nil {
@@ -53,11 +57,18 @@ func (d *Dir) Send(ctx context.Context, m *notify.Message) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("mail dir: write: %w", err)
 	}
-	name := filepath.Join(d.dir, fileName(m.MessageID)+".eml")
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("mail dir: %w", err)
+	base := filepath.Join(d.dir, fileName(m.MessageID))
+	name := base + ".eml"
+	for n := 2; ; n++ {
+		err := os.Link(tmp.Name(), name)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, fs.ErrExist) || n > 1000 {
+			return fmt.Errorf("mail dir: %w", err)
+		}
+		name = fmt.Sprintf("%s-%d.eml", base, n)
 	}
-	return nil
 }
 
 // Close does nothing; Dir holds nothing open.

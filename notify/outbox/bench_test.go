@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar"
 	"github.com/coventry/workshops/internal/testenv"
 	"github.com/coventry/workshops/notify"
@@ -49,7 +52,7 @@ func benchOutbox(b *testing.B, batch, concurrency int) {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	w := outbox.New(db.Pool, comp, m, outbox.Config{Batch: batch, Concurrency: concurrency,
+	w := outbox.New(db, comp, m, outbox.Config{Batch: batch, Concurrency: concurrency,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 
 	start := time.Now().Add(30 * 24 * time.Hour)
@@ -68,13 +71,20 @@ SELECT 'B' || i, (SELECT id FROM sessions), CASE WHEN i % 2 = 0 THEN 'online' EL
 FROM generate_series(1, $1) i`, b.N); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.Pool.Exec(ctx, `
-INSERT INTO outbox (kind, booking_id, session_id, payload, message_id, next_attempt_at)
-SELECT 'booking_confirmed', id, session_id,
-       jsonb_build_object('sequence', 0, 'manage_url', $1 || '/bookings/' || reference || '?token=t' || id),
-       'booking_confirmed.' || id || '.0.bench@workshops', now() - interval '1 second'
-FROM bookings`, baseURL); err != nil {
+	rows, err := db.Pool.Query(ctx, `SELECT id, session_id FROM bookings`)
+	if err != nil {
 		b.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Booking, Session int64 }])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := db.QueueEmail(ctx, booking.Email{Kind: booking.MsgBookingConfirmed, BookingID: id.Booking,
+			SessionID: id.Session, Payload: booking.EmailPayload{Token: fmt.Sprint("t", id.Booking)}},
+			time.Now().Add(-time.Second)); err != nil {
+			b.Fatal(err)
+		}
 	}
 
 	b.ResetTimer()

@@ -3,8 +3,6 @@ package outbox_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/booking/postgres"
 	"github.com/coventry/workshops/calendar"
 	"github.com/coventry/workshops/internal/testenv"
 	"github.com/coventry/workshops/notify"
@@ -24,8 +23,8 @@ import (
 	"github.com/coventry/workshops/notify/smtptest"
 )
 
-// The store is written in parallel with this package, so these tests set
-// up their rows with plain SQL, as the booking transaction would leave them.
+// These tests set up sessions and bookings with plain SQL, as the booking
+// transactions would leave them, and queue emails through the store.
 
 const (
 	baseURL   = "https://workshops.coventry.gov.uk"
@@ -37,6 +36,7 @@ var london = booking.London
 
 type env struct {
 	t     *testing.T
+	db    *postgres.DB
 	pool  *pgxpool.Pool
 	clock *testenv.Clock
 	comp  *notify.Composer
@@ -46,6 +46,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db, _ := testenv.Postgres(t, "notify")
+	db.MailFrom = from
 	inv, err := calendar.NewInviter(calendar.Config{
 		BaseURL: baseURL, Council: "Coventry City Council",
 		Organizer: calendar.Organizer{Name: "Coventry City Council", Email: "engagement@coventry.gov.uk"},
@@ -58,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, pool: db.Pool, clock: testenv.NewClock(time.Now()), comp: comp, inv: inv}
+	return &env{t: t, db: db, pool: db.Pool, clock: testenv.NewClock(time.Now()), comp: comp, inv: inv}
 }
 
 // worker makes a worker sending to srv over its own connections, as
@@ -76,7 +77,7 @@ func (e *env) worker(srv *smtptest.Server, cfg outbox.Config) *outbox.Worker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return outbox.New(e.pool, e.comp, m, cfg)
+	return outbox.New(e.db, e.comp, m, cfg)
 }
 
 func (e *env) exec(sql string, args ...any) {
@@ -134,26 +135,29 @@ VALUES ($1, $2, $3, $4, $5, 'confirmed', $6, $7) RETURNING id`,
 	return bookingRow{ID: id, Reference: ref, Email: email}
 }
 
-// queue writes an outbox row as the booking transaction does, due a
-// second ago, and returns its Message-ID.
-func (e *env) queue(kind string, b bookingRow, sessionID int64, payload map[string]any) string {
+// queue queues an email about a booking through the store, due a second
+// ago by the test's clock, and returns its Message-ID.
+func (e *env) queue(kind string, b bookingRow, sessionID int64, p booking.EmailPayload) string {
 	e.t.Helper()
-	seq := 0
-	if s, ok := payload["sequence"].(int); ok {
-		seq = s
+	ctx := context.Background()
+	err := e.db.QueueEmail(ctx, booking.Email{Kind: kind, BookingID: b.ID, SessionID: sessionID, Payload: p},
+		e.clock.Now().Add(-time.Second))
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	r := make([]byte, 8)
-	_, _ = rand.Read(r)
-	id := fmt.Sprintf("%s.%d.%d.%s@workshops", kind, b.ID, seq, hex.EncodeToString(r))
-	raw, _ := json.Marshal(payload)
-	e.exec(`
-INSERT INTO outbox (kind, booking_id, session_id, payload, message_id, next_attempt_at)
-VALUES ($1, $2, $3, $4, $5, now() - interval '1 second')`, kind, b.ID, sessionID, raw, id)
+	var id string
+	if err := e.pool.QueryRow(ctx, `SELECT message_id FROM outbox WHERE booking_id = $1 AND kind = $2
+		ORDER BY id DESC LIMIT 1`, b.ID, kind).Scan(&id); err != nil {
+		e.t.Fatal(err)
+	}
 	return id
 }
 
+// token is the manage token a booking's confirmation carries in these tests.
+func token(b bookingRow) string { return "tok-" + strings.ToLower(b.Reference) }
+
 func (e *env) manageURL(b bookingRow) string {
-	return baseURL + "/bookings/" + b.Reference + "?token=tok-" + strings.ToLower(b.Reference)
+	return baseURL + "/bookings/" + b.Reference + "?token=" + token(b)
 }
 
 type outboxState struct {

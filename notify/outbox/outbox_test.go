@@ -28,8 +28,8 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 	sid := e.session(e.workshop("One Coventry Plan: have your say"), start, start.Add(2*time.Hour))
 	ada := e.book(sid, booking.InPerson, "Ada Lovelace", "ada@example.org", time.Now())
 	grace := e.book(sid, booking.Online, "Grace Hopper", "grace@example.org", time.Now())
-	idAda := e.queue(booking.MsgBookingConfirmed, ada, sid, map[string]any{"sequence": 0, "manage_url": e.manageURL(ada)})
-	idGrace := e.queue(booking.MsgBookingConfirmed, grace, sid, map[string]any{"sequence": 0, "manage_url": e.manageURL(grace)})
+	idAda := e.queue(booking.MsgBookingConfirmed, ada, sid, booking.EmailPayload{Token: token(ada)})
+	idGrace := e.queue(booking.MsgBookingConfirmed, grace, sid, booking.EmailPayload{Token: token(grace)})
 
 	res, err := e.worker(srv, outbox.Config{}).SendDue(context.Background())
 	if err != nil || res.Sent != 2 {
@@ -126,7 +126,7 @@ func TestInvitesAcrossConfirmChangeCancel(t *testing.T) {
 	start := time.Date(2028, 3, 14, 10, 0, 0, 0, london)
 	sid := e.session(e.workshop(trickyTitle), start, start.Add(2*time.Hour))
 	b := e.book(sid, booking.Online, "Grace Hopper", "grace@example.org", time.Now())
-	e.queue(booking.MsgBookingConfirmed, b, sid, map[string]any{"sequence": 0, "manage_url": e.manageURL(b)})
+	e.queue(booking.MsgBookingConfirmed, b, sid, booking.EmailPayload{Token: token(b)})
 
 	// The session moves into summer time before anything is sent: all three
 	// rows wait, and go out in order.
@@ -134,12 +134,12 @@ func TestInvitesAcrossConfirmChangeCancel(t *testing.T) {
 	newEnd := newStart.Add(90 * time.Minute)
 	e.exec(`UPDATE sessions SET starts_at = $2, ends_at = $3, sequence = 1 WHERE id = $1`, sid, newStart, newEnd)
 	e.exec(`UPDATE bookings SET invite_sequence = 1 WHERE id = $1`, b.ID)
-	e.queue(booking.MsgSessionChanged, b, sid, map[string]any{"sequence": 1, "changes": map[string]any{
-		"starts_at": map[string]any{"old": start, "new": newStart},
-		"ends_at":   map[string]any{"old": start.Add(2 * time.Hour), "new": newEnd},
+	e.queue(booking.MsgSessionChanged, b, sid, booking.EmailPayload{Sequence: 1, Changes: &booking.Changes{
+		StartsAt: &booking.TimeChange{Old: start, New: newStart},
+		EndsAt:   &booking.TimeChange{Old: start.Add(2 * time.Hour), New: newEnd},
 	}})
 	e.exec(`UPDATE bookings SET invite_sequence = 2, status = 'cancelled', cancelled_at = now() WHERE id = $1`, b.ID)
-	e.queue(booking.MsgBookingCancelled, b, sid, map[string]any{"sequence": 2})
+	e.queue(booking.MsgBookingCancelled, b, sid, booking.EmailPayload{Sequence: 2})
 
 	w := e.worker(srv, outbox.Config{})
 	// Each claim takes at most one row per booking, so three passes.
@@ -236,7 +236,7 @@ func TestMailServerDownThenRestart(t *testing.T) {
 	var ids []string
 	for i := range 20 {
 		b := e.book(sid, booking.InPerson, "Person "+string(rune('A'+i)), "person"+string(rune('a'+i))+"@example.org", time.Now())
-		ids = append(ids, e.queue(booking.MsgBookingConfirmed, b, sid, map[string]any{"sequence": 0, "manage_url": e.manageURL(b)}))
+		ids = append(ids, e.queue(booking.MsgBookingConfirmed, b, sid, booking.EmailPayload{Token: token(b)}))
 	}
 
 	first := e.worker(srv, outbox.Config{PollInterval: time.Hour})
@@ -318,7 +318,7 @@ func TestTwoWorkersSendEachOnce(t *testing.T) {
 	for i := range n {
 		b := e.book(sid, booking.Online, "Someone", "someone"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+
 			time.Now().Format("150405.000000000")+"@example.org", time.Now())
-		want[e.queue(booking.MsgBookingConfirmed, b, sid, map[string]any{"sequence": 0})] = true
+		want[e.queue(booking.MsgBookingConfirmed, b, sid, booking.EmailPayload{})] = true
 	}
 	var wg sync.WaitGroup
 	results := make([]outbox.Result, 2)
@@ -369,9 +369,9 @@ func TestNamesNeverReachHeaders(t *testing.T) {
 	crlf := e.book(sid, booking.InPerson, "Eve\r\nBcc: mallory@example.com\r\nSubject: you won", "eve@example.org", time.Now())
 	html := e.book(sid, booking.InPerson, `<script>alert("x")</script><b>Bob</b> & co`, "bob@example.org", time.Now())
 	badAddr := e.book(sid, booking.InPerson, "Carol", "carol@example.org\r\nBcc: mallory@example.com", time.Now())
-	e.queue(booking.MsgBookingConfirmed, crlf, sid, map[string]any{"sequence": 0})
-	e.queue(booking.MsgBookingConfirmed, html, sid, map[string]any{"sequence": 0})
-	badID := e.queue(booking.MsgBookingConfirmed, badAddr, sid, map[string]any{"sequence": 0})
+	e.queue(booking.MsgBookingConfirmed, crlf, sid, booking.EmailPayload{})
+	e.queue(booking.MsgBookingConfirmed, html, sid, booking.EmailPayload{})
+	badID := e.queue(booking.MsgBookingConfirmed, badAddr, sid, booking.EmailPayload{})
 
 	w := e.worker(srv, outbox.Config{})
 	res, err := w.SendDue(context.Background())
@@ -422,10 +422,10 @@ func TestRefusedRecipientAndGivingUp(t *testing.T) {
 	sid := e.session(e.workshop("Have your say"), start, start.Add(2*time.Hour))
 	gone := e.book(sid, booking.InPerson, "Gone", "gone@example.org", time.Now())
 	later := e.book(sid, booking.InPerson, "Later", "later@example.org", time.Now())
-	goneID := e.queue(booking.MsgBookingConfirmed, gone, sid, map[string]any{"sequence": 0})
+	goneID := e.queue(booking.MsgBookingConfirmed, gone, sid, booking.EmailPayload{})
 	// The same person's next message waits until the first is settled.
-	goneNext := e.queue(booking.MsgBookingCancelled, gone, sid, map[string]any{"sequence": 1})
-	laterID := e.queue(booking.MsgBookingConfirmed, later, sid, map[string]any{"sequence": 0})
+	goneNext := e.queue(booking.MsgBookingCancelled, gone, sid, booking.EmailPayload{Sequence: 1})
+	laterID := e.queue(booking.MsgBookingConfirmed, later, sid, booking.EmailPayload{})
 
 	w := e.worker(srv, outbox.Config{})
 	res, err := w.SendDue(context.Background())
@@ -449,7 +449,7 @@ func TestRefusedRecipientAndGivingUp(t *testing.T) {
 	// given up on a day after it was written.
 	srv.Stop()
 	slow := e.book(sid, booking.InPerson, "Slow", "slow@example.org", time.Now())
-	slowID := e.queue(booking.MsgBookingConfirmed, slow, sid, map[string]any{"sequence": 0})
+	slowID := e.queue(booking.MsgBookingConfirmed, slow, sid, booking.EmailPayload{})
 	var waits []time.Duration
 	for i := 0; i < 100; i++ {
 		if _, err := w.SendDue(context.Background()); err != nil {
@@ -500,7 +500,7 @@ func TestRunWakesAndStops(t *testing.T) {
 	start := time.Now().Add(30 * 24 * time.Hour)
 	sid := e.session(e.workshop("Have your say"), start, start.Add(2*time.Hour))
 	b := e.book(sid, booking.Online, "Ada", "ada@example.org", time.Now())
-	e.queue(booking.MsgBookingConfirmed, b, sid, map[string]any{"sequence": 0})
+	e.queue(booking.MsgBookingConfirmed, b, sid, booking.EmailPayload{})
 	w.Wake() // as the web layer does after a booking
 	srv.Wait(t, 1, 5*time.Second)
 

@@ -65,19 +65,17 @@ func TestReminders(t *testing.T) {
 	if n, _ := w.ScheduleReminders(ctx); n != 0 {
 		t.Errorf("a second run wrote %d", n)
 	}
-	wantID := fmt.Sprintf("reminder.%d.%d@workshops", due.ID, soon.Unix())
 	var payload []byte
 	var seq int
-	if err := e.pool.QueryRow(ctx, `SELECT o.payload, b.invite_sequence FROM outbox o JOIN bookings b ON b.id = o.booking_id
-		WHERE o.message_id = $1 AND o.kind = 'reminder'`, wantID).Scan(&payload, &seq); err != nil {
-		t.Fatalf("no reminder %s: %v", wantID, err)
+	var remindsOf time.Time
+	if err := e.pool.QueryRow(ctx, `SELECT o.payload, b.invite_sequence, o.reminder_for FROM outbox o
+		JOIN bookings b ON b.id = o.booking_id
+		WHERE o.booking_id = $1 AND o.kind = 'reminder'`, due.ID).Scan(&payload, &seq, &remindsOf); err != nil {
+		t.Fatalf("no reminder for %s: %v", due.Reference, err)
 	}
-	var p struct {
-		Sequence int       `json:"sequence"`
-		StartsAt time.Time `json:"starts_at"`
-	}
-	if err := json.Unmarshal(payload, &p); err != nil || p.Sequence != 1 || seq != 1 || !p.StartsAt.Equal(soon) {
-		t.Errorf("payload %s (%v), booking sequence %d", payload, err, seq)
+	var p booking.EmailPayload
+	if err := json.Unmarshal(payload, &p); err != nil || p.Sequence != 1 || seq != 1 || !remindsOf.Equal(soon) {
+		t.Errorf("payload %s (%v), booking sequence %d, reminder for %v", payload, err, seq, remindsOf)
 	}
 	for _, b := range []bookingRow{gone, justBooked, pending, later} {
 		if n := e.count(fmt.Sprintf("kind = 'reminder' AND booking_id = %d", b.ID)); n != 0 {
@@ -122,7 +120,7 @@ func TestReminders(t *testing.T) {
 	if n, _ := w.ScheduleReminders(ctx); n != 2 {
 		t.Errorf("moved session: %d reminders, want 2", n)
 	}
-	if n := e.count(fmt.Sprintf("message_id = 'reminder.%d.%d@workshops'", due.ID, moved.Unix())); n != 1 {
+	if n := e.count(fmt.Sprintf("booking_id = %d AND reminder_for = to_timestamp(%d)", due.ID, moved.Unix())); n != 1 {
 		t.Error("no reminder for the new time")
 	}
 	// A reminder written for a start the session no longer has is skipped.

@@ -14,8 +14,8 @@ import (
 )
 
 // A session cancelled with people on its waiting list writes, for each of
-// them, a session_cancelled row naming the entry and no booking (see
-// booking/postgres/waitlist_cancel.go). They are sent a message of their
+// them, a waitlist_session_cancelled row naming the entry and no booking
+// (see booking/postgres/waitlist_cancel.go). They are sent a message of their
 // own: no booking reference, no invite, no joining link.
 func TestWaitingListToldOfCancelledSession(t *testing.T) {
 	e := newEnv(t)
@@ -34,13 +34,18 @@ VALUES ('WAIT-0001', $1, 'online', 'Mary Seacole', 'mary@example.org', 'cancelle
 		sid, hash).Scan(&entryID); err != nil {
 		t.Fatal(err)
 	}
-	waitID := "session_cancelled.w" + strconv.FormatInt(entryID, 10) + ".0.0123abcd@workshops"
-	e.exec(`
-INSERT INTO outbox (kind, session_id, waitlist_entry_id, payload, message_id, next_attempt_at)
-VALUES ('session_cancelled', $1, $2, '{"reason": "The venue flooded."}', $3, now() - interval '1 second')`,
-		sid, entryID, waitID)
+	if err := e.db.QueueEmail(context.Background(), booking.Email{Kind: booking.MsgWaitlistSessionCancelled,
+		SessionID: sid, WaitlistEntryID: entryID, Payload: booking.EmailPayload{Reason: "The venue flooded."}},
+		e.clock.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var waitID string
+	if err := e.pool.QueryRow(context.Background(), `SELECT message_id FROM outbox WHERE waitlist_entry_id = $1`,
+		entryID).Scan(&waitID); err != nil {
+		t.Fatal(err)
+	}
 	booked := e.book(sid, booking.Online, "Ada Lovelace", "ada@example.org", time.Now())
-	bookedID := e.queue(booking.MsgSessionCancelled, booked, sid, map[string]any{"sequence": 1, "reason": "The venue flooded."})
+	bookedID := e.queue(booking.MsgSessionCancelled, booked, sid, booking.EmailPayload{Sequence: 1, Reason: "The venue flooded."})
 
 	res, err := e.worker(srv, outbox.Config{}).SendDue(context.Background())
 	if err != nil || res.Sent != 2 {
