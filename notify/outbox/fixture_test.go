@@ -37,6 +37,7 @@ var london = booking.London
 type env struct {
 	t     *testing.T
 	db    *postgres.DB
+	url   string // of the database, for a second instance's store
 	pool  *pgxpool.Pool
 	clock *testenv.Clock
 	comp  *notify.Composer
@@ -45,7 +46,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db, _ := testenv.Postgres(t, "notify")
+	db, dbURL := testenv.Postgres(t, "notify")
 	db.MailFrom = from
 	inv, err := calendar.NewInviter(calendar.Config{
 		BaseURL: baseURL, Council: "Coventry City Council",
@@ -59,7 +60,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, db: db, pool: db.Pool, clock: testenv.NewClock(time.Now()), comp: comp, inv: inv}
+	return &env{t: t, db: db, url: dbURL, pool: db.Pool, clock: testenv.NewClock(time.Now()), comp: comp, inv: inv}
 }
 
 // worker makes a worker sending to srv over its own connections, as
@@ -71,6 +72,11 @@ func (e *env) worker(srv *smtptest.Server, cfg outbox.Config) *outbox.Worker {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { _ = m.Close() })
+	return e.workerWith(m, cfg)
+}
+
+// workerWith makes a worker sending through m.
+func (e *env) workerWith(m notify.Mailer, cfg outbox.Config) *outbox.Worker {
 	if cfg.Clock == nil {
 		cfg.Clock = e.clock
 	}

@@ -53,8 +53,8 @@ func TestConfirmationInPersonAndOnline(t *testing.T) {
 			t.Fatalf("nothing for %s", c.b.Email)
 		}
 		m := smtptest.Parse(t, r.Data)
-		if m.Header.Get("Message-Id") != "<"+c.id+">" {
-			t.Errorf("Message-ID %q, want the row's %q", m.Header.Get("Message-Id"), c.id)
+		if m.Header.Get("Message-Id") != "<"+c.id+">" || !strings.HasSuffix(c.id, "@coventry.gov.uk") {
+			t.Errorf("Message-ID %q, want the row's %q, in the domain of MAIL_FROM", m.Header.Get("Message-Id"), c.id)
 		}
 		to, _ := m.Header.AddressList("To")
 		if len(to) != 1 || to[0].Address != c.b.Email {
