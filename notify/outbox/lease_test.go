@@ -53,6 +53,19 @@ func (e *env) confirmation(email string) string {
 		booking.EmailPayload{})
 }
 
+// sendInBackground runs one SendDue of w while the test goes on.
+func sendInBackground(t *testing.T, w *outbox.Worker) <-chan outbox.Result {
+	done := make(chan outbox.Result, 1)
+	go func() {
+		res, err := w.SendDue(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	return done
+}
+
 // eventually waits up to five seconds for cond, which another goroutine
 // makes true.
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -99,14 +112,7 @@ func TestLeaseRenewedWhileSending(t *testing.T) {
 	id := e.confirmation("ada@example.org")
 	g := newGate()
 	slow := e.workerWith(g, outbox.Config{Lease: 30 * time.Second, RenewEvery: 5 * time.Millisecond})
-	done := make(chan outbox.Result, 1)
-	go func() {
-		res, err := slow.SendDue(context.Background())
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
+	done := sendInBackground(t, slow)
 	<-g.started
 	e.clock.Advance(45 * time.Second) // past the lease the claim took
 	eventually(t, "lease renewed", func() bool { return e.state(id).Next.After(e.clock.Now()) })
@@ -135,14 +141,7 @@ func TestLostLeaseStopsBeforeSending(t *testing.T) {
 	ids := []string{e.confirmation("ada@example.org"), e.confirmation("bo@example.org")}
 	g := newGate()
 	stalled := e.workerWith(g, outbox.Config{Concurrency: 1, RenewEvery: time.Hour})
-	done := make(chan outbox.Result, 1)
-	go func() {
-		res, err := stalled.SendDue(context.Background())
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
+	done := sendInBackground(t, stalled)
 	first := <-g.started
 	e.clock.Advance(31 * time.Second)
 	other := e.worker(srv, outbox.Config{})
@@ -168,11 +167,8 @@ func TestLostLeaseStopsBeforeSending(t *testing.T) {
 func TestQueuedEmailWakesOtherInstances(t *testing.T) {
 	e := newEnv(t)
 	srv := smtptest.Start(t, smtptest.Options{})
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	w := e.worker(srv, outbox.Config{PollInterval: time.Hour, ReminderBefore: -1})
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
+	ctx := context.Background()
+	stop := run(t, e.worker(srv, outbox.Config{PollInterval: time.Hour, ReminderBefore: -1}))
 	eventually(t, "worker listening", func() bool {
 		var n int
 		err := e.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
@@ -194,14 +190,25 @@ func TestQueuedEmailWakesOtherInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Wait(t, 1, 5*time.Second) // the poll is an hour away
-
 	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run = %v", err)
+}
+
+// run runs w until the returned stop is called, which checks that Run
+// stops in time and without an error.
+func run(t *testing.T, w *outbox.Worker) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	return func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("Run = %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Run did not stop")
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not stop")
 	}
 }

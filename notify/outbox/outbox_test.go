@@ -493,9 +493,7 @@ func TestRunWakesAndStops(t *testing.T) {
 	e := newEnv(t)
 	srv := smtptest.Start(t, smtptest.Options{})
 	w := e.worker(srv, outbox.Config{PollInterval: time.Hour, ReminderBefore: -1})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
+	stop := run(t, w)
 
 	start := time.Now().Add(30 * 24 * time.Hour)
 	sid := e.session(e.workshop("Have your say"), start, start.Add(2*time.Hour))
@@ -503,14 +501,5 @@ func TestRunWakesAndStops(t *testing.T) {
 	e.queue(booking.MsgBookingConfirmed, b, sid, booking.EmailPayload{})
 	w.Wake() // as the web layer does after a booking
 	srv.Wait(t, 1, 5*time.Second)
-
 	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run = %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not stop")
-	}
 }
