@@ -56,8 +56,7 @@ func TestConfirmUntilFull(t *testing.T) {
 	}
 	for _, r := range rows {
 		if r.sequence() != 0 || r.SessionID != s.ID || r.Payload["sequence"] == nil ||
-			!strings.HasPrefix(r.MessageID, fmt.Sprintf("booking_confirmed.%d.0.", r.BookingID)) ||
-			!strings.HasSuffix(r.MessageID, "@workshops") {
+			!isMessageID(r.MessageID) {
 			t.Errorf("outbox row = %+v", r)
 		}
 	}
@@ -190,8 +189,7 @@ func TestCancelBooking(t *testing.T) {
 	}
 
 	rows := outbox(t, db, booking.MsgBookingCancelled)
-	if len(rows) != 1 || rows[0].BookingID != b.ID || rows[0].sequence() != 1 ||
-		!strings.HasPrefix(rows[0].MessageID, fmt.Sprintf("booking_cancelled.%d.1.", b.ID)) {
+	if len(rows) != 1 || rows[0].BookingID != b.ID || rows[0].sequence() != 1 || !isMessageID(rows[0].MessageID) {
 		t.Fatalf("cancellation emails = %+v", rows)
 	}
 	confirmed := outbox(t, db, booking.MsgBookingConfirmed)

@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,8 +34,7 @@ func TestReleaseUnverifiedCancelsAnInviteSent(t *testing.T) {
 	changed := outbox(t, db, booking.MsgSessionChanged)
 	rows := outbox(t, db, booking.MsgBookingCancelled)
 	if len(changed) != 1 || len(rows) != 1 || rows[0].BookingID != invited.ID || rows[0].SessionID != staff.ID ||
-		rows[0].sequence() != changed[0].sequence()+1 ||
-		!strings.HasPrefix(rows[0].MessageID, fmt.Sprintf("booking_cancelled.%d.%d.", invited.ID, rows[0].sequence())) {
+		rows[0].sequence() != changed[0].sequence()+1 || !isMessageID(rows[0].MessageID) {
 		t.Fatalf("session_changed %+v, then booking_cancelled %+v; want one cancellation above the invite, for %s only",
 			changed, rows, invited.Reference)
 	}

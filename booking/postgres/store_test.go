@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -310,4 +311,10 @@ func TestHoldSigningKey(t *testing.T) {
 	if len(k1) < 32 || string(k1) != string(k2) {
 		t.Errorf("keys %x and %x: want the same key of at least 32 bytes", k1, k2)
 	}
+}
+
+// isMessageID reports whether id is a Message-ID as booking.NewMessageID
+// makes them: random, in the domain of MAIL_FROM (unset here: localhost).
+func isMessageID(id string) bool {
+	return regexp.MustCompile(`^[0-9a-f]{32}@localhost$`).MatchString(id)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,7 +145,7 @@ func TestUpdateSessionNotice(t *testing.T) {
 	for _, r := range rows {
 		byBooking[r.BookingID] = r
 		if r.SessionID != s.ID || r.sequence() != 1 || r.Payload["changes"] == nil ||
-			!strings.HasSuffix(r.MessageID, "@localhost") {
+			!isMessageID(r.MessageID) {
 			t.Errorf("change email = %+v", r)
 		}
 	}

@@ -125,7 +125,7 @@ func TestWaitlistJoin(t *testing.T) {
 	mails := entryEmails(t, db, booking.MsgWaitlistJoined)
 	if len(mails) != 3 || mails[0].EntryID != a.ID || mails[0].BookingID != nil ||
 		mails[0].Payload["reference"] != a.Reference || mails[0].Payload["position"] != 1.0 ||
-		mails[0].Payload["mode"] != "in_person" || mails[1].Payload["position"] != 2.0 {
+		mails[1].Payload["position"] != 2.0 {
 		t.Fatalf("joined emails = %+v", mails)
 	}
 	token, _ := mails[0].Payload["token"].(string)

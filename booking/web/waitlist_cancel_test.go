@@ -26,7 +26,7 @@ func TestCancelledSessionEndsItsWaitingList(t *testing.T) {
 	var told int
 	err := e.db.Pool.QueryRow(context.Background(), `
 		SELECT w.status, (SELECT count(*) FROM outbox o
-		                  WHERE o.waitlist_entry_id = w.id AND o.kind = 'session_cancelled' AND o.booking_id IS NULL)
+		                  WHERE o.waitlist_entry_id = w.id AND o.kind = 'waitlist_session_cancelled' AND o.booking_id IS NULL)
 		FROM waitlist_entries w WHERE w.session_id = $1`, sid).Scan(&status, &told)
 	if err != nil || status != "cancelled" || told != 1 {
 		t.Fatalf("entry %q told %d times (%v), want cancelled and told once", status, told, err)
