@@ -140,25 +140,21 @@ type Email struct {
 }
 
 // NewMessageID returns a fresh Message-ID, without its angle brackets:
-// random, in the domain of from (MAIL_FROM), as RFC 5322 asks. It is made
-// once, when the email is queued, so a resend carries the same one.
+// random, in the domain of from (MAIL_FROM, in its ASCII form), as RFC 5322
+// asks; "localhost" when from has none. It is made once, when the email is
+// queued, so a resend carries the same one.
 func NewMessageID(from string) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // never fails (crypto/rand doc)
-	return hex.EncodeToString(b) + "@" + mailDomain(from)
-}
-
-// mailDomain is the domain of an address such as "Workshops
-// <workshops@coventry.gov.uk>"; "localhost" when there is none.
-func mailDomain(from string) string {
+	domain := "localhost"
 	if a, err := mail.ParseAddress(from); err == nil {
-		from = a.Address
+		if _, d, ok := strings.Cut(a.Address, "@"); ok {
+			if ascii, ok := mailDomain(d); ok {
+				domain = ascii
+			}
+		}
 	}
-	_, domain, ok := strings.Cut(from, "@")
-	if !ok || domain == "" || strings.ContainsAny(domain, " <>@\"\r\n") {
-		return "localhost"
-	}
-	return strings.ToLower(domain)
+	return hex.EncodeToString(b) + "@" + domain
 }
 
 // EmailStatus is where an outbox row stands.
