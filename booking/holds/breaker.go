@@ -132,7 +132,7 @@ func (s *Store) failed(ctx context.Context, op string, err error) error {
 	}
 	s.downSince.CompareAndSwap(0, s.clock.Now().UnixMilli())
 	if s.breaker.trip() {
-		s.log.Warn("holds: Redis unavailable; issuing stateless holds", "op", op, "err", err, "retry_in", s.breaker.pause)
+		s.log.WarnContext(ctx, "holds: Redis unavailable; issuing stateless holds", "op", op, "err", err, "retry_in", s.breaker.pause)
 	}
 	return nil
 }

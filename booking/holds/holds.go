@@ -344,7 +344,7 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 	// The record goes first: a hold back in Redis whose use is still
 	// recorded would keep a place it can never book.
 	if err := s.loader.ForgetRedemption(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
-		s.log.Warn("holds: a redeemed hold could not be put back; the person takes a new one", "err", err)
+		s.log.WarnContext(ctx, "holds: a redeemed hold could not be put back; the person takes a new one", "err", err)
 		if !t.stateless && s.useRedis() {
 			_ = s.remove(ctx, t) // or the pending lease runs out by itself
 		}
@@ -360,7 +360,7 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 func (s *Store) putBack(ctx context.Context, t token, now time.Time) {
 	if _, err := s.run(ctx, unredeemScript, s.keys(t), now.UnixMilli(), t.member(), t.expires); err != nil {
 		if err := s.failed(ctx, "unredeem", err); err != nil && ctx.Err() == nil {
-			s.log.Error("holds: unredeem failed", "session", t.session, "mode", t.mode, "err", err)
+			s.log.ErrorContext(ctx, "holds: unredeem failed", "session", t.session, "mode", t.mode, "err", err)
 		}
 	}
 }
@@ -402,9 +402,9 @@ func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
 	switch ferr := s.failed(ctx, "sync", err); {
 	case ctx.Err() != nil:
 	case ferr != nil:
-		s.log.Error("holds: sync failed", "err", ferr)
+		s.log.ErrorContext(ctx, "holds: sync failed", "err", ferr)
 	default:
-		s.log.Warn("holds: sync failed; the mirror heals at the next sync or reload", "err", err)
+		s.log.WarnContext(ctx, "holds: sync failed; the mirror heals at the next sync or reload", "err", err)
 	}
 }
 
@@ -451,7 +451,7 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 		return
 	}
 	if ferr := s.failed(ctx, "settle", err); ferr != nil && ctx.Err() == nil {
-		s.log.Error("holds: settle failed", "err", ferr)
+		s.log.ErrorContext(ctx, "holds: settle failed", "err", ferr)
 	}
 }
 
@@ -484,7 +484,7 @@ func (s *Store) keys(t token) []string {
 func (s *Store) sync(ctx context.Context, now time.Time, mirrors []booking.Mirror) error {
 	for _, m := range mirrors {
 		if m.SessionID <= 0 || !m.Mode.Valid() {
-			s.log.Warn("holds: sync skipped an invalid mirror", "session", m.SessionID, "mode", m.Mode)
+			s.log.WarnContext(ctx, "holds: sync skipped an invalid mirror", "session", m.SessionID, "mode", m.Mode)
 			continue
 		}
 		_, err := s.run(ctx, syncScript, []string{s.mirrorKey(m.SessionID, m.Mode)},
@@ -508,7 +508,7 @@ func (s *Store) Held(ctx context.Context, sessionID int64, mode booking.Mode, no
 	n, err := s.rdb.ZCount(rctx, s.holdsKey(sessionID, mode), "("+strconv.FormatInt(now.UnixMilli(), 10), "+inf").Result()
 	if err != nil {
 		if err := s.failed(ctx, "held", err); err != nil && ctx.Err() == nil {
-			s.log.Error("holds: count failed", "session", sessionID, "mode", mode, "err", err)
+			s.log.ErrorContext(ctx, "holds: count failed", "session", sessionID, "mode", mode, "err", err)
 		}
 		return 0
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar"
+	"github.com/coventry/workshops/internal/reqlog"
 )
 
 // maxBody is the largest request body accepted; a booking is well under 8 KiB.
@@ -178,12 +179,8 @@ func (s *Server) handle(route string, h func(c *gin.Context) error) gin.HandlerF
 	}
 }
 
-type ctxKey int
-
-const requestIDKey ctxKey = 0
-
-// requestID gives every request an id, echoed to the client and put on every
-// log line about it.
+// requestID gives every request an id, echoed to the client and put into the
+// context, where reqlog.Handler adds it to every line logged with it.
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
 	if id == "" || len(id) > 64 || !printableASCII(id) {
@@ -192,7 +189,7 @@ func (s *Server) requestID(c *gin.Context) {
 		id = hex.EncodeToString(b)
 	}
 	c.Set("request_id", id)
-	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey, id))
+	c.Request = c.Request.WithContext(reqlog.WithID(c.Request.Context(), id))
 	c.Header("X-Request-ID", id)
 	c.Next()
 }

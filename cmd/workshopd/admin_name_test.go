@@ -7,18 +7,13 @@ import (
 	"testing"
 
 	"github.com/coventry/workshops/booking/postgres"
-	"github.com/coventry/workshops/internal/testenv"
 )
 
 // create-admin says what it did with the name: given to an account that
 // had none, or not used because the account has one.
 func TestCreateAdminSaysWhatItDidWithTheName(t *testing.T) {
 	ctx := context.Background()
-	dbURL, drop, err := testenv.Database(ctx, "cmdadminname")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
+	dbURL := database(t, "cmdadminname")
 	cfg, err := LoadConfig(func(k string) string {
 		switch k {
 		case "DATABASE_URL":

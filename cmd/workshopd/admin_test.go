@@ -8,16 +8,11 @@ import (
 
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/booking/postgres"
-	"github.com/coventry/workshops/internal/testenv"
 )
 
 func TestCreateAdminIsSafeToRunTwice(t *testing.T) {
 	ctx := context.Background()
-	dbURL, drop, err := testenv.Database(ctx, "cmdadmin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
+	dbURL := database(t, "cmdadmin")
 	cfg, err := LoadConfig(func(k string) string {
 		if k == "DATABASE_URL" {
 			return dbURL

@@ -25,6 +25,7 @@ import (
 	"github.com/coventry/workshops/booking/web"
 	"github.com/coventry/workshops/calendar"
 	"github.com/coventry/workshops/calendar/msgraph"
+	"github.com/coventry/workshops/internal/reqlog"
 	"github.com/coventry/workshops/notify"
 	"github.com/coventry/workshops/notify/mailer"
 	"github.com/coventry/workshops/notify/outbox"
@@ -56,7 +57,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	slog.SetDefault(newLogger(cfg, stderr))
+	logger := newLogger(cfg, stderr)
+	slog.SetDefault(logger)
+	redis.SetLogger(redisLog{logger})
 	switch args[0] {
 	case "serve":
 		ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -98,10 +101,20 @@ func newLogger(cfg *Config, w io.Writer) *slog.Logger {
 			}
 		}
 	}
+	var h slog.Handler = slog.NewJSONHandler(w, nil)
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, nil))
+		h = slog.NewTextHandler(w, nil)
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	// Lines logged with a request's context carry its id, in any package.
+	return slog.New(reqlog.NewHandler(h))
+}
+
+// redisLog puts go-redis's own messages (a failed dial while Redis is down)
+// into the service's log, instead of plain text lines amid the JSON.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "go-redis", "detail", fmt.Sprintf(format, v...))
 }
 
 // App is one running instance of the service. Open then Serve; a test can

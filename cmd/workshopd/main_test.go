@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -160,28 +162,35 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// The whole service starts on an empty database, seeds, serves, and stops
-// within 10 s of being told to, with requests in flight finishing.
-func TestServeSeedsAndShutsDownInTime(t *testing.T) {
-	ctx := context.Background()
-	dbURL, drop, err := testenv.Database(ctx, "cmd")
+// database is a fresh database of its own for the test, dropped after it.
+func database(t *testing.T, name string) string {
+	t.Helper()
+	dbURL, drop, err := testenv.Database(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	_, redisURL := testenv.Redis(t, 4)
+	return dbURL
+}
+
+// freeAddr is a loopback address nothing listens on for the moment.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	mln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metricsAddr := mln.Addr().String()
-	ln.Close()
-	mln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// The whole service starts on an empty database, seeds, serves, and stops
+// within 10 s of being told to, with requests in flight finishing.
+func TestServeSeedsAndShutsDownInTime(t *testing.T) {
+	ctx := context.Background()
+	dbURL := database(t, "cmd")
+	_, redisURL := testenv.Redis(t, 4)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	env := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "HTTP_ADDR": addr, "METRICS_ADDR": metricsAddr,
 		"BASE_URL": "http://" + addr, "MAIL_DIR": t.TempDir(), "LOG_FORMAT": "json",
@@ -255,5 +264,85 @@ func TestServeSeedsAndShutsDownInTime(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"request_id"`) {
 		t.Fatalf("request log lines carry no request id: %s", logs.String())
+	}
+}
+
+// With Redis down, the log stays JSON (go-redis's own messages included),
+// and the hold store's warning carries the id of the request that met the
+// outage first, so a line below the web layer ties to its request.
+func TestLogStaysJSONWithRedisDownAndCarriesRequestIDs(t *testing.T) {
+	ctx := context.Background()
+	dbURL, addr := database(t, "cmdlog"), freeAddr(t)
+	env := map[string]string{
+		"DATABASE_URL": dbURL, "REDIS_URL": "redis://127.0.0.1:1/0", "HTTP_ADDR": addr,
+		"BASE_URL": "http://" + addr, "MAIL_DIR": t.TempDir(), "LOG_FORMAT": "json",
+	}
+	getenv := func(k string) string { return env[k] }
+	var logs syncBuffer
+	if err := run(ctx, []string{"seed-demo"}, getenv, &logs); err != nil {
+		t.Fatalf("seed-demo: %v", err)
+	}
+	serveCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(serveCtx, []string{"serve"}, getenv, &logs) }()
+	defer func() { stop(); <-done }()
+	base := "http://" + addr
+	var listing struct {
+		Workshops []struct {
+			Sessions []struct{ ID int64 }
+		}
+	}
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/api/v1/workshops")
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&listing)
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(listing.Workshops) == 0 || len(listing.Workshops[0].Sessions) == 0 {
+		t.Fatal("no seeded session")
+	}
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/sessions/%d/holds", base, listing.Workshops[0].Sessions[0].ID),
+		strings.NewReader(`{"mode":"in_person"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-ID", "hold-with-redis-down")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("hold with Redis down: %d", resp.StatusCode)
+	}
+	stop()
+	<-done
+	done <- nil
+
+	requests, holdLines := map[any]bool{}, []any{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("a log line is not JSON: %q", line)
+			continue
+		}
+		msg, _ := m["msg"].(string)
+		if msg == "request" {
+			requests[m["request_id"]] = true
+		}
+		if strings.HasPrefix(msg, "holds: Redis unavailable") && m["request_id"] != nil {
+			holdLines = append(holdLines, m["request_id"])
+		}
+	}
+	tied := false
+	for _, id := range holdLines {
+		tied = tied || requests[id]
+	}
+	if !tied {
+		t.Errorf("no hold store line carries the request's id:\n%s", logs.String())
 	}
 }
