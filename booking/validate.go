@@ -75,7 +75,7 @@ func (d *Details) Validate() error {
 // field reaches a header), not too long.
 func checkLine(f map[string]string, field, what, v string, max int, required bool) {
 	checkLink(f, field, what, v, max, required)
-	if _, bad := f[field]; !bad && encodedWord(v) {
+	if _, bad := f[field]; !bad && HoldsEncodedWord(v) {
 		f[field] = "Enter " + what + " without the characters =? and ?="
 	}
 }
@@ -117,10 +117,10 @@ func lineBreaking(r rune) bool {
 	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
-// encodedWord reports text that holds what could be an RFC 2047 encoded
-// word, =?charset?encoding?text?=. Mail programs are lenient in decoding
-// them, so anything from =? to a later ?= counts.
-func encodedWord(v string) bool {
+// HoldsEncodedWord reports text that holds what could be an RFC 2047
+// encoded word, =?charset?encoding?text?=. Mail programs are lenient in
+// decoding them, so anything from =? to a later ?= counts.
+func HoldsEncodedWord(v string) bool {
 	i := strings.Index(v, "=?")
 	return i >= 0 && strings.Contains(v[i+2:], "?=")
 }

@@ -24,6 +24,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/notify"
 )
 
@@ -38,12 +39,23 @@ func Build(from *mail.Address, m *notify.Message) (*gomail.Msg, error) {
 			return nil, notify.Permanent(errors.New("mailer: a header value holds control characters"))
 		}
 	}
+	// An encoded word typed as plain text would be decoded by the mail
+	// program into other text (a header of its own, even). The rules for
+	// names refuse them; a name stored before that goes unused, so the
+	// email still goes.
+	if booking.HoldsEncodedWord(m.Subject) {
+		return nil, notify.Permanent(errors.New("mailer: the subject holds an RFC 2047 encoded word"))
+	}
+	toName := m.To.Name
+	if booking.HoldsEncodedWord(toName) {
+		toName = ""
+	}
 	if m.To.Address == "" || m.MessageID == "" {
 		return nil, notify.Permanent(errors.New("mailer: message has no recipient or Message-ID"))
 	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
-	msg.ToMailAddress(&mail.Address{Name: m.To.Name, Address: m.To.Address})
+	msg.ToMailAddress(&mail.Address{Name: toName, Address: m.To.Address})
 	if m.ReplyTo != nil {
 		msg.ReplyToMailAddress(m.ReplyTo)
 	}
