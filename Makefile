@@ -48,7 +48,7 @@ DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)' \
 	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)' ORGANIZER_EMAIL='$(ORGANIZER_EMAIL)'
 
-.PHONY: assets help build run test browser-test vet staticcheck vulncheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
+.PHONY: assets help build run test fuzz browser-test vet staticcheck vulncheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -92,6 +92,19 @@ test: test-services ## go vet, staticcheck, every Go test with -race against rea
 browser-test: build test-services ## the browser tests: journeys in headless Chromium, axe-core on every page (tests/browser)
 	@[[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ]] || npm ci --no-audit --no-fund --prefix tests/browser
 	cd tests/browser && WORKSHOPD=bin/workshopd node --test --test-concurrency=1 --test-reporter=spec *.test.mjs
+
+# make fuzz: each fuzz target for FUZZTIME (go test -fuzz runs one target at a
+# time). Seeds are in the code and in each package's testdata/fuzz; an input
+# that fails is written there too: commit it with the fix.
+FUZZTIME ?= 5s
+FUZZ_TARGETS = ./booking/web:FuzzDecode ./booking:FuzzDetails ./calendar:FuzzFoldWriter ./calendar:FuzzEscape \
+	./attendance:FuzzNeutraliseCell ./notify/mailer:FuzzBuild
+
+fuzz: ## run every fuzz target for FUZZTIME (default 5s) each
+	@for t in $(FUZZ_TARGETS); do \
+		echo "go test -run '^$$' -fuzz '^$${t#*:}$$' -fuzztime $(FUZZTIME) $${t%%:*}"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 vet: ## go vet ./...
 	$(GO) vet ./...
