@@ -21,6 +21,7 @@ import (
 	"net/mail"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -52,6 +53,11 @@ func Build(from *mail.Address, m *notify.Message) (*gomail.Msg, error) {
 	}
 	if m.To.Address == "" || m.MessageID == "" {
 		return nil, notify.Permanent(errors.New("mailer: message has no recipient or Message-ID"))
+	}
+	// Only a bare address: go-mail would quote anything else into some
+	// other address rather than refuse it.
+	if to, err := mail.ParseAddress(m.To.Address); err != nil || to.Address != m.To.Address || !utf8.ValidString(m.To.Address) {
+		return nil, notify.Permanent(errors.New("mailer: the recipient is not a plain email address"))
 	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
