@@ -107,7 +107,7 @@ func (s *Server) adminAttendeesPDF(c *gin.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := attendance.WritePDF(&buf, attendance.NewSheet(councilName, l, s.now())); err != nil {
+	if err := attendance.WritePDF(&buf, attendance.NewSheet(s.councilName(), l, s.now())); err != nil {
 		return err
 	}
 	sendFile(c, "application/pdf",

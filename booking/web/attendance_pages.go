@@ -73,7 +73,7 @@ func (s *Server) attendancePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sh := attendance.NewSheet(councilName, l, s.now())
+	sh := attendance.NewSheet(s.councilName(), l, s.now())
 	p := &attendancePage{
 		Sheet: sh, Links: linksOf(l.Session),
 		Styles: "/admin/attendance-assets/attendance.css", Script: "/admin/attendance-assets/check-in.js",

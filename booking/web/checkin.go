@@ -89,7 +89,7 @@ func (s *Server) newCheckInPage(c *gin.Context, query string) (*checkInPage, err
 		return nil, err
 	}
 	now := s.now()
-	sh := attendance.NewSheet(councilName, l, now)
+	sh := attendance.NewSheet(s.councilName(), l, now)
 	p := &checkInPage{
 		Sheet: sh, Counts: l.Counts, Query: query, Marked: -1, SessionID: l.Session.ID,
 		Ended: !now.Before(l.Session.EndsAt), Links: linksOf(l.Session),

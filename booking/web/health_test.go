@@ -105,3 +105,18 @@ func TestHSTSWhenBaseURLIsHTTPS(t *testing.T) {
 		}
 	}
 }
+
+// COUNCIL_NAME names the council on the pages, not the built-in default.
+func TestCouncilNameOnPages(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	h := web.New(web.Config{BaseURL: "http://test.example", CouncilName: "Warwick District Council"},
+		web.Deps{Service: in.svc, Postgres: in.db, Redis: pinger{in.rdb}}).Handler()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Warwick District Council") ||
+		strings.Contains(w.Body.String(), "Coventry City Council") {
+		t.Fatalf("start page with COUNCIL_NAME: %d, council named as configured: %v", w.Code,
+			strings.Contains(w.Body.String(), "Warwick District Council"))
+	}
+}

@@ -68,7 +68,7 @@ func (s *Server) journeySession(ctx context.Context, c *gin.Context, j *journey)
 			"This session is open to everyone. Book it through the public booking pages at /sessions/%d.", sess.ID)
 	}
 	return nil, booking.Errorf(booking.EForbidden,
-		"This session is for people who work for %s. Book it through the staff booking page at /staff.", councilName)
+		"This session is for people who work for %s. Book it through the staff booking page at /staff.", s.councilName())
 }
 
 // formDetails reads the journey's details form and the same values as

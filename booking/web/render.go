@@ -28,8 +28,8 @@ var templateFiles embed.FS
 
 // Council and service names shown in every page's header and title.
 const (
-	councilName = "Coventry City Council"
-	serviceName = "Book a One Coventry Plan workshop"
+	defaultCouncilName = "Coventry City Council" // when COUNCIL_NAME is not given
+	serviceName        = "Book a One Coventry Plan workshop"
 	// defaultContact is the address pages give for help when the service
 	// is not told its organiser address (web.Config.OrganiserEmail).
 	defaultContact = "consultation@coventry.gov.uk"
@@ -182,7 +182,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	}
 	if p, ok := data.(pager); ok {
 		pg := p.page()
-		pg.Service, pg.Council, pg.Assets = serviceName, councilName, s.assets.prefix
+		pg.Service, pg.Council, pg.Assets = serviceName, s.councilName(), s.assets.prefix
 		pg.Contact = s.contact()
 		if pg.Title == "" {
 			pg.Title = serviceName

@@ -39,6 +39,9 @@ type Config struct {
 	// OrganiserEmail is the monitored council address the pages give
 	// people who need help (ORGANIZER_EMAIL); empty shows defaultContact.
 	OrganiserEmail string
+	// CouncilName is the council's name on every page and on the attendance
+	// sheets (COUNCIL_NAME); empty is defaultCouncilName.
+	CouncilName string
 	// OfferTTL is how long a place offered from a waiting list is kept
 	// (OFFER_TTL), for the pages to say; zero is booking.DefaultOfferTTL.
 	OfferTTL time.Duration
@@ -165,6 +168,14 @@ func (s *Server) Handler() http.Handler {
 	s.attendanceRoutes(r)
 	s.organiserRoutes(r)
 	return r
+}
+
+// councilName is the council's name as people know it.
+func (s *Server) councilName() string {
+	if s.cfg.CouncilName == "" {
+		return defaultCouncilName
+	}
+	return s.cfg.CouncilName
 }
 
 // handle adapts a handler that returns an error, timing it under route.

@@ -208,6 +208,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	reg.MustRegister(app.Outbox.Metrics())
 	reg.MustRegister(holdsMetrics(h)...)
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken,
+		CouncilName:    cfg.CouncilName,
 		RateLimits:     bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
