@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -157,19 +156,23 @@ func (r response) errorCode() string {
 // do sends a request through the instance's router. body may be a string
 // (sent as is), []byte, or anything else (sent as JSON).
 func (in *instance) do(method, path string, body any, header ...string) response {
-	var r io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			in.env.t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		raw = j
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, path, r)
 	if body != nil {
@@ -180,7 +183,9 @@ func (in *instance) do(method, path string, body any, header ...string) response
 	}
 	w := httptest.NewRecorder()
 	in.handler.ServeHTTP(w, req)
-	return response{status: w.Code, header: w.Header(), body: w.Body.Bytes()}
+	res := response{status: w.Code, header: w.Header(), body: w.Body.Bytes()}
+	checkOpenAPI(in.env.t, req, raw, res) // openapi_test.go
+	return res
 }
 
 func (in *instance) admin(method, path string, body any) response {

@@ -143,6 +143,7 @@ func (s *Server) Handler() http.Handler {
 	s.signInRoutes(r)
 
 	api := r.Group("/api/v1")
+	api.GET("/openapi.json", s.openAPI)
 	api.GET("/workshops", s.handle("workshops", s.listWorkshops))
 	api.GET("/sessions/:id", s.handle("session", s.getSession))
 	api.POST("/sessions/:id/holds", s.handle("hold", s.createHold))
