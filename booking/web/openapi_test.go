@@ -25,7 +25,7 @@ import (
 
 // The OpenAPI document (openapi.json, served at /api/v1/openapi.json) is
 // kept true here: every exchange the API tests make through instance.do is
-// validated against it (checkOpenAPI), and the routes of the router and of
+// validated against it (checkOpenAPILater, checkOpenAPI), and the routes of the router and of
 // the document are the same (TestOpenAPIDocumentHasEveryRoute).
 
 func init() {
@@ -113,6 +113,48 @@ func credentialsSent(_ context.Context, in *openapi3filter.AuthenticationInput) 
 		}
 	}
 	return fmt.Errorf("no %s credential", in.SecuritySchemeName)
+}
+
+// exchanges are the API requests of one test and their answers, checked
+// against the document when the test ends, so that validating does not
+// compete for the CPU with the rushes the tests make. Identical exchanges
+// (the same answer to the same request) are checked once.
+type exchanges struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	list []exchange
+}
+
+type exchange struct {
+	req  *http.Request
+	body []byte
+	res  response
+}
+
+var pendingExchanges sync.Map // testing.TB → *exchanges
+
+// checkOpenAPILater queues an exchange for checkOpenAPI at the end of t.
+func checkOpenAPILater(t testing.TB, req *http.Request, body []byte, res response) {
+	if !documented(req.URL.Path) {
+		return
+	}
+	v, loaded := pendingExchanges.LoadOrStore(t, &exchanges{seen: map[string]bool{}})
+	x := v.(*exchanges)
+	if !loaded {
+		t.Cleanup(func() {
+			pendingExchanges.Delete(t)
+			for _, e := range x.list {
+				checkOpenAPI(t, e.req, e.body, e.res)
+			}
+		})
+	}
+	key := fmt.Sprintf("%s %s %q %q %d %q %q", req.Method, req.URL, req.Header, body, res.status, res.header.Get("Content-Type"), res.body)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.seen[key] {
+		x.seen[key] = true
+		x.list = append(x.list, exchange{req: req, body: body, res: res})
+	}
 }
 
 // checkOpenAPI validates one exchange against the document: the answer
