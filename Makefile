@@ -34,8 +34,9 @@ STAFF_EMAIL_DOMAINS ?= coventry.gov.uk
 # organiser; unset, it would be MAIL_FROM's workshops@localhost.
 ORGANIZER_EMAIL ?= consultation@coventry.gov.uk
 
-# make test: each test package gets its own database on this server and its
-# own Redis database number (internal/testenv).
+# make test: each test gets its own copy of its package's migrated template
+# database on this server, and a Redis database number leased for it alone
+# (internal/testenv), so two runs at once leave each other alone.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_DATABASE_URL TEST_REDIS_URL

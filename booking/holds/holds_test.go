@@ -14,9 +14,6 @@ import (
 	"github.com/coventry/workshops/internal/testenv"
 )
 
-// redisDB is this package's own Redis database (testenv.Redis).
-const redisDB = 1
-
 var testKey = []byte("holds-test-key-0123456789abcdef!")
 
 // start is far from the real date on purpose: key TTLs must be relative to
@@ -91,7 +88,7 @@ type fixture struct {
 
 func setup(t testing.TB, opts ...holds.Option) *fixture {
 	t.Helper()
-	rdb, _ := testenv.Redis(t, redisDB)
+	rdb, _ := testenv.Redis(t)
 	f := &fixture{rdb: rdb, clock: testenv.NewClock(start), loader: &fakeLoader{}, ctx: context.Background()}
 	opts = append([]holds.Option{holds.WithClock(f.clock)}, opts...)
 	f.s = holds.New(rdb, f.loader, testKey, holdTTL, opts...)

@@ -25,9 +25,6 @@ import (
 	"github.com/coventry/workshops/internal/testenv"
 )
 
-// redisDB is this package's own Redis database number (see testenv.Redis).
-const redisDB = 2
-
 const adminToken = "test-admin-token-0123456789abcdef0123"
 
 // metricsToken lets a test read /metrics on the router.
@@ -52,7 +49,7 @@ var envs atomic.Int64
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	db, dbURL := testenv.Postgres(t, "web")
-	rdb, _ := testenv.RedisShared(t, redisDB)
+	rdb, _ := testenv.Redis(t)
 	prefix := fmt.Sprintf("t%d.%d:", os.Getpid(), envs.Add(1))
 	t.Cleanup(func() {
 		ctx := context.Background()

@@ -1,5 +1,6 @@
 // Starts a private workshopd for one test file: its own throw-away Postgres
-// database, its own Redis database number (emptied before and after), emails
+// database, a Redis database number no other test holds (leased as the Go
+// tests lease theirs, internal/testenv/redis.go; emptied before and after), emails
 // as .eml files in a temporary MAIL_DIR, a free port on 127.0.0.1,
 // RATE_LIMITS=off and a random ADMIN_TOKEN. A missing Postgres or Redis
 // fails the suite: these tests are worth nothing against something else.
@@ -13,9 +14,16 @@ import { fileURLToPath } from 'node:url'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
-// The Redis database number these tests use (the Go tests use 1 to 5, make
-// bench 15).
-const redisDB = Number(process.env.BROWSER_TEST_REDIS_DB || 12)
+// A test file leases a Redis database number from 1 to 14 (0 is make run's,
+// 15 make bench's) with a key in database 0 that it renews while it runs, so
+// that two runs at once on one server never empty each other's keys; a run
+// that is killed frees its number within a minute.
+const firstDB = 1
+const lastDB = 14
+const leaseKey = 'workshops-test:redis-db:'
+const leaseMillis = 60_000
+const renewLease = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
+const endLease = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 const testDatabaseURL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
 const testRedisURL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/0'
@@ -75,6 +83,30 @@ async function redisCommands (cmds) {
   })
 }
 
+// leaseRedisDB takes a free Redis database number; release() gives it back.
+async function leaseRedisDB () {
+  const token = crypto.randomBytes(8).toString('hex')
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    for (let n = firstDB; n <= lastDB; n++) {
+      const key = leaseKey + n
+      const reply = (await redisCommands([['SET', key, token, 'NX', 'PX', leaseMillis]])).at(-1)
+      if (reply !== '+OK') continue
+      const renew = setInterval(() => {
+        redisCommands([['EVAL', renewLease, 1, key, token, leaseMillis]]).catch(err => console.error(err.message))
+      }, leaseMillis / 4)
+      renew.unref()
+      const release = async () => {
+        clearInterval(renew)
+        await redisCommands([['EVAL', endLease, 1, key, token]])
+      }
+      return { n, release }
+    }
+    if (Date.now() > deadline) throw new Error(`browser tests: Redis databases ${firstDB} to ${lastDB} stayed leased by other tests for 2 minutes`)
+    await sleep(50)
+  }
+}
+
 async function freePort () {
   return new Promise((resolve, reject) => {
     const srv = net.createServer()
@@ -95,6 +127,7 @@ export async function startService (name) {
   await redisCommands([['PING']])
   const db = `workshops_browser_${name.replace(/\W/g, '_')}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`
   psql(`CREATE DATABASE ${db}`)
+  const { n: redisDB, release: releaseRedisDB } = await leaseRedisDB()
   const redisURL = new URL(testRedisURL)
   redisURL.pathname = '/' + redisDB
   await redisCommands([['SELECT', redisDB], ['FLUSHDB']])
@@ -139,6 +172,7 @@ export async function startService (name) {
     process.off('exit', killOnExit)
     try { psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) } catch (err) { console.error(err.message) }
     try { await redisCommands([['SELECT', redisDB], ['FLUSHDB']]) } catch (err) { console.error(err.message) }
+    try { await releaseRedisDB() } catch (err) { console.error(err.message) }
     if (process.env.KEEP_BROWSER_TEST_FILES) console.error(`browser tests: kept ${tmp}`)
     else fs.rmSync(tmp, { recursive: true, force: true })
   }
