@@ -2,23 +2,19 @@ package attendance_test
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coventry/workshops/attendance"
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/internal/testenv"
 )
 
 // Names the issue asks every list to survive.
-var awkward = []string{`<script>alert(1)</script>`, `=HYPERLINK("http://x","y")`, `Zoë O'Neill-Łukasz`}
+var awkward = testenv.AwkwardNames
 
 var start = time.Date(2026, 3, 28, 10, 0, 0, 0, time.UTC) // the day before the clocks change
 
@@ -88,28 +84,14 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := buf.Bytes()
-	if !bytes.HasPrefix(raw, []byte("\xEF\xBB\xBF")) {
-		t.Fatalf("no UTF-8 byte order mark: % x", raw[:3])
-	}
-	if bytes.Count(raw, []byte("\n")) != bytes.Count(raw, []byte("\r\n")) {
-		t.Error("some line ends are not CRLF")
-	}
-	r := csv.NewReader(bytes.NewReader(raw[3:]))
-	rows, err := r.ReadAll()
-	if err != nil {
-		t.Fatalf("not RFC 4180 CSV: %v", err)
-	}
+	rows := testenv.CSVRows(t, raw)
 	if len(rows) != 301 || strings.Join(rows[0], ",") != strings.Join(attendance.CSVHeader, ",") {
 		t.Fatalf("%d rows, header %q", len(rows), rows[0])
 	}
+	testenv.NoFormulas(t, rows[1:])
 	names := map[string]int{}
 	for _, row := range rows[1:] {
 		names[row[1]]++
-		for _, cell := range row {
-			if cell != "" && strings.ContainsAny(cell[:1], "=+-@\t\r") {
-				t.Errorf("cell %q would run as a formula", cell)
-			}
-		}
 	}
 	for i, n := range awkward {
 		want := n
@@ -128,45 +110,6 @@ func TestWriteCSV(t *testing.T) {
 	}
 }
 
-// pdfText runs poppler's pdftotext (apt-get install poppler-utils): the
-// test fails, never skips, when it is missing.
-func pdfText(t *testing.T, pdf []byte, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing: apt-get install -y poppler-utils")
-	}
-	f := filepath.Join(t.TempDir(), "sheet.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", append(append([]string{"-enc", "UTF-8"}, args...), f, "-")...).Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
-
-func pdfPages(t *testing.T, pdf []byte) int {
-	t.Helper()
-	if _, err := exec.LookPath("pdfinfo"); err != nil {
-		t.Fatal("pdfinfo is missing: apt-get install -y poppler-utils")
-	}
-	f := filepath.Join(t.TempDir(), "sheet.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdfinfo", f).Output()
-	if err != nil {
-		t.Fatalf("pdfinfo: %v", err)
-	}
-	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(string(out))
-	if m == nil {
-		t.Fatalf("pdfinfo gave no page count: %s", out)
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
 // CheckSheetPDF checks a sign-in sheet PDF of list l: every name present
 // as typed, each page headed and numbered "Page i of N" with N the PDF's
 // page count, and the online people in their own section.
@@ -175,8 +118,8 @@ func checkSheetPDF(t *testing.T, pdf []byte, l *booking.AttendanceList) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", pdf[:min(len(pdf), 20)])
 	}
-	n := pdfPages(t, pdf)
-	raw := pdfText(t, pdf, "-raw")
+	n := testenv.PDFPages(t, pdf)
+	raw := testenv.PDFText(t, pdf, "-raw")
 	pages := strings.Split(strings.TrimSuffix(raw, "\f"), "\f")
 	if len(pages) != n {
 		t.Fatalf("pdftotext found %d pages, pdfinfo %d", len(pages), n)
@@ -250,7 +193,7 @@ func TestWritePDF(t *testing.T) {
 
 	// Every row here is as tall as the next, so each section fills k rows
 	// a page but its last: the page count follows.
-	pages := strings.Split(strings.TrimSuffix(pdfText(t, buf.Bytes(), "-raw"), "\f"), "\f")
+	pages := strings.Split(strings.TrimSuffix(testenv.PDFText(t, buf.Bytes(), "-raw"), "\f"), "\f")
 	inPerson, online := rowsPerPage(pages)
 	k := inPerson[0]
 	if k < 15 {
@@ -269,10 +212,10 @@ func TestWritePDF(t *testing.T) {
 			t.Errorf("%s: %d rows on %d pages, want %d on %d", name, total, len(sec), want, (want+k-1)/k)
 		}
 	}
-	if n := pdfPages(t, buf.Bytes()); n != len(inPerson)+len(online) {
+	if n := testenv.PDFPages(t, buf.Bytes()); n != len(inPerson)+len(online) {
 		t.Errorf("%d pages, want %d", n, len(inPerson)+len(online))
 	}
-	if text := pdfText(t, buf.Bytes()); !strings.Contains(text, "Signature") || !strings.Contains(text, "✓") {
+	if text := testenv.PDFText(t, buf.Bytes()); !strings.Contains(text, "Signature") || !strings.Contains(text, "✓") {
 		t.Error("no signature column or no tick for people already ticked in")
 	}
 }
@@ -297,7 +240,7 @@ func TestWritePDFAwkwardText(t *testing.T) {
 	if err := attendance.WritePDF(&buf, sh); err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, buf.Bytes(), "-raw")
+	text := testenv.PDFText(t, buf.Bytes(), "-raw")
 	flat := strings.Join(strings.Fields(text), "")
 	for _, want := range []string{
 		"continuedafterthelist", "Accessneedsinfull", "END-OF-NEEDS", "Amélie�Dupont",
@@ -310,7 +253,7 @@ func TestWritePDFAwkwardText(t *testing.T) {
 	if strings.Count(flat, strings.Join(strings.Fields(long), "")) != 1 {
 		t.Error("the long access needs are not printed in full exactly once")
 	}
-	if n := pdfPages(t, buf.Bytes()); !strings.Contains(text, fmt.Sprintf("Page %d of %d", n, n)) {
+	if n := testenv.PDFPages(t, buf.Bytes()); !strings.Contains(text, fmt.Sprintf("Page %d of %d", n, n)) {
 		t.Errorf("the last page is not numbered %d of %d", n, n)
 	}
 }

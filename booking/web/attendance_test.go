@@ -3,14 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +12,11 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/internal/testenv"
 )
 
 // The names the issue asks every list to survive.
-var awkwardNames = []string{`<script>alert(1)</script>`, `=HYPERLINK("http://x","y")`, `Zoë O'Neill-Łukasz`}
+var awkwardNames = testenv.AwkwardNames
 
 // bookPerson books a place through the service (real Postgres and Redis)
 // and returns the booking.
@@ -158,21 +153,14 @@ func TestAttendanceListsOf300(t *testing.T) {
 			!strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("csv: %d %v", r.status, r.header)
 		}
-		if !bytes.HasPrefix(r.body, []byte("\xEF\xBB\xBF")) || bytes.Count(r.body, []byte("\n")) != bytes.Count(r.body, []byte("\r\n")) {
-			t.Error("not UTF-8 with a BOM and CRLF line ends")
+		rows := testenv.CSVRows(t, r.body)
+		if len(rows) != 301 {
+			t.Fatalf("%d rows", len(rows))
 		}
-		rows, err := csv.NewReader(bytes.NewReader(r.body[3:])).ReadAll()
-		if err != nil || len(rows) != 301 {
-			t.Fatalf("%d rows, %v", len(rows), err)
-		}
+		testenv.NoFormulas(t, rows[1:])
 		got := map[string]int{}
 		for _, row := range rows[1:] {
 			got[row[1]]++
-			for _, cell := range row {
-				if cell != "" && strings.ContainsAny(cell[:1], "=+-@\t\r") {
-					t.Errorf("cell %q would run as a formula", cell)
-				}
-			}
 		}
 		for _, n := range names {
 			want := n
@@ -199,8 +187,8 @@ func TestAttendanceListsOf300(t *testing.T) {
 		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("pdf: %d %s", r.status, r.header.Get("Content-Type"))
 		}
-		pages := pdfPageCount(t, r.body)
-		text := pdfToText(t, r.body)
+		pages := testenv.PDFPages(t, r.body)
+		text := testenv.PDFText(t, r.body, "-raw")
 		split := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
 		if len(split) != pages || pages < 10 {
 			t.Fatalf("pdftotext read %d pages, pdfinfo counts %d", len(split), pages)
@@ -246,43 +234,6 @@ func tableCells(t *testing.T, body []byte) map[string]int {
 	}
 	walk(doc)
 	return out
-}
-
-// pdfToText and pdfPageCount run poppler-utils: missing tools fail the
-// test (apt-get install -y poppler-utils), they never skip it.
-func pdfToText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	return runPoppler(t, "pdftotext", pdf, "-raw", "-enc", "UTF-8")
-}
-
-func pdfPageCount(t *testing.T, pdf []byte) int {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(runPoppler(t, "pdfinfo", pdf))
-	if m == nil {
-		t.Fatal("pdfinfo gave no page count")
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
-func runPoppler(t *testing.T, tool string, pdf []byte, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Fatalf("%s is missing: apt-get install -y poppler-utils", tool)
-	}
-	f := filepath.Join(t.TempDir(), "sheet.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args = append(args, f)
-	if tool == "pdftotext" {
-		args = append(args, "-")
-	}
-	out, err := exec.Command(tool, args...).Output()
-	if err != nil {
-		t.Fatalf("%s: %v", tool, err)
-	}
-	return string(out)
 }
 
 func TestMarkAttendanceAndCounts(t *testing.T) {
