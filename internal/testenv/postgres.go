@@ -18,11 +18,12 @@ import (
 
 // A test package run through Main migrates one template database, the
 // first time a test asks, and each test gets a copy of it (CREATE DATABASE
-// … TEMPLATE), far quicker than migrating. The next test's copy is made in
-// the background while a test runs, and a test's database is dropped in the
-// background when it ends (dropping waits for a checkpoint, a second or more
-// on a busy server); Main waits for all of it and drops what is left, the
-// template last.
+// … TEMPLATE), far quicker than migrating; the next test's copy is made
+// while a test runs. Main drops the copy left over and the template.
+//
+// A test's database is dropped when the test ends, not in the background:
+// DROP DATABASE forces a checkpoint, and one during the next test's work
+// stalled its requests on a busy server.
 var pkg struct {
 	sync.Mutex
 	inMain   bool
@@ -35,12 +36,8 @@ type madeDatabase struct {
 	err       error
 }
 
-// background is what Main waits for; dropSlots bounds the drops running at
-// once, each holding a connection.
-var (
-	background sync.WaitGroup
-	dropSlots  = make(chan struct{}, 4)
-)
+// background is the copies being made, which Main waits for.
+var background sync.WaitGroup
 
 // Main runs a test package's tests, then drops the databases they left and
 // the package's template. Call it from TestMain; the test binary exits with
@@ -57,7 +54,7 @@ func Main(m *testing.M) {
 	pkg.Unlock()
 	if next != nil {
 		if spare := <-next; spare.err == nil {
-			release(spare.name)
+			dropDatabase(spare.name)
 		}
 	}
 	background.Wait()
@@ -83,7 +80,7 @@ func Postgres(t testing.TB, prefix string) (*postgres.DB, string) {
 	if made.err != nil {
 		t.Fatal(made.err)
 	}
-	t.Cleanup(func() { release(made.name) })
+	t.Cleanup(func() { dropDatabase(made.name) })
 	db, err := postgres.Open(ctx, made.url, 20)
 	if err != nil {
 		t.Fatal(err)
@@ -98,13 +95,13 @@ func Postgres(t testing.TB, prefix string) (*postgres.DB, string) {
 }
 
 // Database creates an empty database with a unique name and returns its URL
-// and a function that drops it (in the background under Main).
+// and a function that drops it.
 func Database(ctx context.Context, prefix string) (string, func(), error) {
 	dbURL, name, err := createDatabase(ctx, prefix, "")
 	if err != nil {
 		return "", nil, err
 	}
-	return dbURL, func() { release(name) }, nil
+	return dbURL, func() { dropDatabase(name) }, nil
 }
 
 // templateCopy hands over the copy made in the background, or makes the
@@ -159,23 +156,6 @@ func migratedTemplate(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("testenv: template database: %w", err)
 	}
 	return name, nil
-}
-
-// release drops a test's database: in the background under Main, at once
-// elsewhere.
-func release(name string) {
-	pkg.Lock()
-	inMain := pkg.inMain
-	pkg.Unlock()
-	if !inMain {
-		dropDatabase(name)
-		return
-	}
-	background.Go(func() {
-		dropSlots <- struct{}{}
-		defer func() { <-dropSlots }()
-		dropDatabase(name)
-	})
 }
 
 // createDatabase creates a database named for prefix, this process and
