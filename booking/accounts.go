@@ -216,8 +216,6 @@ func (f *AuditFilter) Validate() error {
 
 // AuditLog keeps the record of every change organisers make.
 type AuditLog interface {
-	// RecordAudit writes e, filling e.ID.
-	RecordAudit(ctx context.Context, e *AuditEntry) error
 	// AuditEntries reads the log, newest first.
 	AuditEntries(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }

@@ -1,7 +1,6 @@
 package booking
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -55,23 +54,6 @@ func snapshotJSON(v any) (json.RawMessage, error) {
 		return nil, nil
 	}
 	return json.Marshal(v)
-}
-
-// RecordChange writes to the audit log a change made in the name of the
-// actor in ctx: handlers call it for changes whose store method does not
-// write the log itself. With no actor (a resident, a background job) it
-// records nothing.
-func (s *Service) RecordChange(ctx context.Context, action, subjectType, subjectID string, before, after any) error {
-	a, ok := ActorFrom(ctx)
-	if !ok {
-		return nil
-	}
-	e, err := NewAuditEntry(a, s.now(), action, subjectType, subjectID, before, after)
-	if err != nil {
-		return err
-	}
-	// Written after the change committed: a client hanging up must not cost the entry.
-	return s.Accounts.RecordAudit(context.WithoutCancel(ctx), e)
 }
 
 // Snapshots are what the audit log keeps of each subject: what organisers

@@ -229,3 +229,12 @@ func MirrorOf(s *Session, audience Audience, p Places) Mirror {
 	}
 	return m
 }
+
+// AudienceRefusal is the answer to a booking of a session of audience made
+// through the other audience's route: it points the person to the right one.
+func AudienceRefusal(sessionAudience Audience) error {
+	if sessionAudience == Workforce {
+		return Errorf(EForbidden, "This session is for council staff. Book it through /staff.")
+	}
+	return Errorf(EForbidden, "This session is open to everyone. Book it through the public booking pages.")
+}

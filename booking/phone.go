@@ -1,9 +1,6 @@
 package booking
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 // Bookings taken by phone. Someone who cannot or would rather not book
 // online rings the council, and an organiser books a place on their
@@ -47,13 +44,18 @@ type PhoneBookingSnapshot struct {
 	EmailGiven bool   `json:"email_given"`
 }
 
+// SnapshotPhoneBooking takes the snapshot of b, taken by phone.
+func SnapshotPhoneBooking(b *Booking) PhoneBookingSnapshot {
+	return PhoneBookingSnapshot{BookingSnapshot: SnapshotBooking(b), TakenBy: "phone", EmailGiven: b.Email != ""}
+}
+
 // BookByPhone books a place in a session for someone who phoned, in the
 // name of the organiser acting in ctx: admins and the session's
 // facilitators. The place is taken through the holds like anyone's, in
 // any session whatever its audience. It returns the booking and its
 // manage token (sent in the confirmation email when there is an address;
-// never stored). When the booking is made but its audit entry cannot be
-// written, it returns the booking and an error both.
+// never stored). The store writes the audit entry in the booking's
+// transaction.
 func (s *Service) BookByPhone(ctx context.Context, sessionID int64, mode Mode, d Details) (*Booking, string, error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
@@ -81,17 +83,7 @@ func (s *Service) BookByPhone(ctx context.Context, sessionID int64, mode Mode, d
 	if err != nil {
 		return nil, "", err
 	}
-	b, token, err := s.confirm(ctx, h, d, now, false)
-	if err != nil {
-		return nil, "", err
-	}
-	snap := PhoneBookingSnapshot{BookingSnapshot: SnapshotBooking(b), TakenBy: "phone", EmailGiven: b.Email != ""}
-	if err := s.RecordChange(ctx, AuditBookingCreate, SubjectBooking, b.Reference, nil, snap); err != nil {
-		// The booking stands (the caller has their place whatever the log
-		// says): the caller gets both, shows the booking and logs the error.
-		return b, token, fmt.Errorf("book by phone: audit: %w", err)
-	}
-	return b, token, nil
+	return s.confirm(ctx, h, d, "", now, false)
 }
 
 // CancelBookingFor cancels a booking for someone who phoned to say they
@@ -104,29 +96,12 @@ func (s *Service) CancelBookingFor(ctx context.Context, reference string) (*Book
 	if err != nil {
 		return nil, err
 	}
-	before, err := s.Store.Booking(ctx, reference)
+	cur, err := s.Store.Booking(ctx, reference)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.AuthorizeSession(ctx, a, before.SessionID); err != nil {
+	if err := s.AuthorizeSession(ctx, a, cur.SessionID); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.Session(ctx, before.SessionID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if !now.Before(sess.EndsAt) {
-		return nil, Errorf(EConflict, "This session has already taken place, so its bookings can no longer be cancelled.")
-	}
-	b, mirror, err := s.Store.CancelBooking(ctx, before.Reference, now)
-	if err != nil {
-		return nil, err
-	}
-	s.Holds.Sync(ctx, mirror)
-	s.queued()
-	if err := s.RecordChange(ctx, AuditBookingCancel, SubjectBooking, b.Reference, SnapshotBooking(before), SnapshotBooking(b)); err != nil {
-		return b, fmt.Errorf("cancel booking for them: audit: %w", err)
-	}
-	return b, nil
+	return s.cancel(ctx, cur.Reference)
 }

@@ -8,7 +8,10 @@ import (
 // Store is the truth: Postgres. Every method that changes places returns the
 // fresh counts so the Redis mirror can be overwritten with them.
 type Store interface {
-	CreateWorkshop(ctx context.Context, w *Workshop) error
+	// CreateWorkshop stores w; the changes to workshops and sessions are
+	// written to the audit log in their own transaction, in the name of the
+	// actor in ctx (WithActor), at now.
+	CreateWorkshop(ctx context.Context, w *Workshop, now time.Time) error
 	Workshop(ctx context.Context, id int64) (*Workshop, error)
 	// Workshops lists the workshops of audience with the sessions that are
 	// scheduled and have not started by now, soonest first. Workshops with no
@@ -16,23 +19,25 @@ type Store interface {
 	Workshops(ctx context.Context, audience Audience, now time.Time) ([]*Workshop, error)
 
 	// CreateSession stores s with its Places; it fills s.ID.
-	CreateSession(ctx context.Context, s *Session) error
+	CreateSession(ctx context.Context, s *Session, now time.Time) error
 	// Session reads a session with its places and workshop.
 	Session(ctx context.Context, id int64) (*Session, error)
 	// UpdateSession reads the session under a row lock, lets change edit it
 	// (returning the kind of email every live booking should get, or ""), and
 	// writes it back with the outbox rows in one transaction. A capacity
-	// below what is taken is refused with EConflict.
-	UpdateSession(ctx context.Context, id int64, change func(s *Session) (Notice, error)) (*Session, error)
+	// below what is taken is refused with EConflict. change must not wait
+	// on anything outside the database: bookings of the session wait for it.
+	UpdateSession(ctx context.Context, id int64, now time.Time, change func(s *Session) (Notice, error)) (*Session, error)
 	// Mirrors returns the mirror rows of a session, for reloading Redis.
 	Mirrors(ctx context.Context, sessionID int64) ([]Mirror, error)
 
 	// ConfirmBooking takes a place and stores b in one transaction with its
 	// confirmation email: EFull when no place is left, EDuplicate when the
 	// email already has a live booking for the session, ENotFound or
-	// EConflict when the session does not exist or no longer takes bookings.
+	// EConflict when the session does not exist or no longer takes bookings,
+	// EForbidden when audience is set and the session is for the other one.
 	// It fills b.ID, b.CreatedAt and returns the fresh mirror of the places.
-	ConfirmBooking(ctx context.Context, b *Booking, now time.Time) (Mirror, error)
+	ConfirmBooking(ctx context.Context, b *Booking, audience Audience, now time.Time) (Mirror, error)
 	// Booking reads a booking by its reference.
 	Booking(ctx context.Context, reference string) (*Booking, error)
 	// CancelBooking cancels a live booking, gives its place back and queues
@@ -69,6 +74,10 @@ type Holds interface {
 	// the waiting list: EFull also while holds that Redis lost or cannot be
 	// asked about may still keep the place.
 	TakeUnheld(ctx context.Context, sessionID int64, mode Mode, now time.Time) (Hold, error)
+	// Parse reads the session, mode and expiry a hold id carries, signed,
+	// whether or not the hold has lapsed: ENotFound when the id is not one
+	// of ours.
+	Parse(holdID string) (Hold, error)
 	// Redeem takes a hold out so its place can be confirmed: EHoldExpired
 	// when it has lapsed or was released, ENotFound when the id is not one of ours.
 	Redeem(ctx context.Context, holdID string, now time.Time) (Hold, error)

@@ -45,3 +45,9 @@ func (s *Service) WaitlistRefusal(ctx context.Context, sess *Session, mode Mode,
 func (s *Service) waitlistRefusal(ctx context.Context, sess *Session, mode Mode, audience Audience, now time.Time) error {
 	return CanJoinWaitlist(sess, mode, audience, now, s.Holds.Held(ctx, sess.ID, mode, now))
 }
+
+// HeldPlace reads the session, mode and expiry a hold id carries (signed,
+// so the pages need not carry them), whether or not the hold has lapsed.
+func (s *Service) HeldPlace(holdID string) (Hold, error) {
+	return s.Holds.Parse(holdID)
+}

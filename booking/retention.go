@@ -24,7 +24,9 @@ type PersonalDataStore interface {
 	AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit int) (int, error)
 	// PersonalData returns everything held about an email address, matched
 	// without regard to case.
-	PersonalData(ctx context.Context, email string) (*PersonalData, error)
+	// The export is written to the audit log in the name of the actor in
+	// ctx, at now.
+	PersonalData(ctx context.Context, email string, now time.Time) (*PersonalData, error)
 	// LiveUpcoming returns the references of the live bookings made with
 	// email for scheduled sessions that start after now.
 	LiveUpcoming(ctx context.Context, email string, now time.Time) ([]string, error)
@@ -36,7 +38,9 @@ type PersonalDataStore interface {
 	// start after now and active entries (end those first: they are counted in
 	// Remaining). It deletes the emails still waiting to be sent to the
 	// address and clears the address, links and error text from the others.
-	ErasePersonalData(ctx context.Context, email string, now time.Time) (Erasure, error)
+	// done is what was ended first; the erasure, done included, is written
+	// to the audit log in the transaction that finishes it.
+	ErasePersonalData(ctx context.Context, email string, done Erasure, now time.Time) (Erasure, error)
 	// ForgetFailedLinks removes the links and tokens from the emails that
 	// failed for good at or before failedBy, and returns how many.
 	ForgetFailedLinks(ctx context.Context, failedBy time.Time) (int, error)
@@ -131,7 +135,7 @@ func (s *Service) ExportPerson(ctx context.Context, email string) (*PersonalData
 	if err != nil {
 		return nil, err
 	}
-	return s.PersonalData.PersonalData(ctx, email)
+	return s.PersonalData.PersonalData(ctx, email, s.now())
 }
 
 // eraseTries bounds the rounds of cancel-then-anonymise: each round ends
@@ -180,12 +184,11 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			}
 			left = append(left, ref)
 		}
-		e, err := s.PersonalData.ErasePersonalData(ctx, email, now)
+		e, err := s.PersonalData.ErasePersonalData(ctx, email, Erasure{Cancelled: cancelled, LeftWaitingLists: left}, now)
 		if err != nil {
 			return nil, err
 		}
 		if e.Remaining == 0 {
-			e.Cancelled, e.LeftWaitingLists = cancelled, left
 			return &e, nil
 		}
 	}

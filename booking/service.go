@@ -122,10 +122,10 @@ func (s *Service) BookWithHold(ctx context.Context, holdID string, d Details) (*
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.publicOnly(ctx, h, now); err != nil {
-		return nil, "", err
-	}
-	return s.confirm(ctx, h, d, now, true)
+	// A hold id names its session but not its audience: the confirming
+	// transaction refuses a workforce session, whose booking must wait for
+	// its email link, and the hold is put back for /staff.
+	return s.confirm(ctx, h, d, Public, now, true)
 }
 
 // Book holds and confirms a place in one call, as API clients do.
@@ -139,11 +139,12 @@ func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience
 	if err != nil {
 		return nil, "", err
 	}
-	return s.confirm(ctx, h, d, now, false)
+	return s.confirm(ctx, h, d, audience, now, false)
 }
 
-// confirm turns a redeemed hold into a confirmed booking in Postgres.
-func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time, keepHold bool) (*Booking, string, error) {
+// confirm turns a redeemed hold into a confirmed booking in Postgres, in a
+// session of audience (any, when it is empty).
+func (s *Service) confirm(ctx context.Context, h Hold, d Details, audience Audience, now time.Time, keepHold bool) (*Booking, string, error) {
 	b := bookingOf(h, d, Confirmed)
 	var token string
 	err := s.storeBooking(ctx, h, now, keepHold, func() (Mirror, error) {
@@ -153,7 +154,7 @@ func (s *Service) confirm(ctx context.Context, h Hold, d Details, now time.Time,
 			return Mirror{}, err
 		}
 		b.ManageToken = token
-		return s.Store.ConfirmBooking(ctx, b, now)
+		return s.Store.ConfirmBooking(ctx, b, audience, now)
 	})
 	if err != nil {
 		return nil, "", err
@@ -182,8 +183,9 @@ func (s *Service) storeBooking(ctx context.Context, h Hold, now time.Time, keepH
 		s.Holds.Settle(ctx, h, mirror)
 		s.queued()
 		return nil
-	case EDuplicate, EInvalid, EInternal, EUnavailable:
-		// The person can correct this and try again with the same hold.
+	case EDuplicate, EInvalid, EInternal, EUnavailable, EForbidden:
+		// The person can correct this and try again with the same hold
+		// (for the other audience: through the other route).
 		s.Holds.Unredeem(ctx, h, now)
 		if !keepHold {
 			_ = s.Holds.Release(ctx, h.ID, now)
@@ -226,23 +228,18 @@ func (s *Service) Booking(ctx context.Context, reference, token string) (*Bookin
 
 // CancelBooking cancels a booking for the person holding its manage token;
 // its place is free at once. A booking of a session cancelled or over is
-// refused (Session.CancelRefusal).
+// refused (Session.CancelRefusal, which the store applies under its lock).
 func (s *Service) CancelBooking(ctx context.Context, reference, token string) (*Booking, error) {
 	cur, err := s.Booking(ctx, reference, token)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	if cur.Live() {
-		sess, err := s.Store.Session(ctx, cur.SessionID)
-		if err != nil {
-			return nil, err
-		}
-		if err := sess.CancelRefusal(now); err != nil {
-			return nil, err // the store refuses it too, should the session change meanwhile
-		}
-	}
-	b, mirror, err := s.Store.CancelBooking(ctx, reference, now)
+	return s.cancel(ctx, cur.Reference)
+}
+
+// cancel cancels a live booking and brings the Redis mirror up to date.
+func (s *Service) cancel(ctx context.Context, reference string) (*Booking, error) {
+	b, mirror, err := s.Store.CancelBooking(ctx, reference, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +254,7 @@ func (s *Service) CreateWorkshop(ctx context.Context, in WorkshopInput) (*Worksh
 		return nil, err
 	}
 	w := &Workshop{Title: in.Title, Summary: in.Summary, Audience: in.Audience}
-	if err := s.Store.CreateWorkshop(ctx, w); err != nil {
+	if err := s.Store.CreateWorkshop(ctx, w, s.now()); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -278,7 +275,8 @@ func (s *Service) CreateSession(ctx context.Context, sess *Session) (*Session, e
 	if err != nil {
 		return nil, err
 	}
-	if !sess.StartsAt.After(s.now()) {
+	now := s.now()
+	if !sess.StartsAt.After(now) {
 		return nil, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
 	}
 	w, err := s.Store.Workshop(ctx, sess.WorkshopID)
@@ -293,7 +291,7 @@ func (s *Service) CreateSession(ctx context.Context, sess *Session) (*Session, e
 		sess.OnlineURL, sess.TeamsMeetingID = m.JoinURL, m.ID
 	}
 	sess.Status = Scheduled
-	if err := s.Store.CreateSession(ctx, sess); err != nil {
+	if err := s.Store.CreateSession(ctx, sess, now); err != nil {
 		return nil, err
 	}
 	created, err := s.Store.Session(ctx, sess.ID)
@@ -355,7 +353,7 @@ func NewSession(workshopID int64, p SessionPatch) *Session {
 // refused.
 func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (*Session, error) {
 	now := s.now()
-	sess, err := s.Store.UpdateSession(ctx, id, func(sess *Session) (Notice, error) {
+	sess, err := s.Store.UpdateSession(ctx, id, now, func(sess *Session) (Notice, error) {
 		if sess.Status != Scheduled {
 			return Notice{}, Errorf(EConflict, "This session has been cancelled and cannot be changed.")
 		}
@@ -435,7 +433,7 @@ func (s *Service) CancelSession(ctx context.Context, id int64, reason string) (*
 	if err := ValidateReason(reason); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.UpdateSession(ctx, id, func(sess *Session) (Notice, error) {
+	sess, err := s.Store.UpdateSession(ctx, id, s.now(), func(sess *Session) (Notice, error) {
 		if sess.Status == Cancelled {
 			return Notice{}, Errorf(EConflict, "This session is already cancelled.")
 		}

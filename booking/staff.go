@@ -305,20 +305,3 @@ func (w *StaffSweep) Step(ctx context.Context) {
 		log.Info("staff bookings: unverified places given back", "count", n)
 	}
 }
-
-// publicOnly refuses a redeemed hold in a workforce session on the public
-// route: a hold id names its session but not its audience, and a workforce
-// booking must wait for its email link. The hold is put back, so it can
-// still be booked through /staff.
-func (s *Service) publicOnly(ctx context.Context, h Hold, now time.Time) error {
-	sess, err := s.Store.Session(ctx, h.SessionID)
-	if err != nil {
-		s.Holds.Unredeem(ctx, h, now)
-		return err
-	}
-	if sess.Workshop != nil && sess.Workshop.Audience == Workforce {
-		s.Holds.Unredeem(ctx, h, now)
-		return Errorf(EForbidden, "This session is for council staff. Book it through /staff.")
-	}
-	return nil
-}

@@ -38,14 +38,6 @@ func errClosed() error {
 	return booking.Errorf(booking.EConflict, "This session is no longer taking bookings.")
 }
 
-// errAudience points the person to the route their session is booked through.
-func errAudience(sessionAudience booking.Audience) error {
-	if sessionAudience == booking.Workforce {
-		return booking.Errorf(booking.EForbidden, "This session is for council staff. Book it through /staff.")
-	}
-	return booking.Errorf(booking.EForbidden, "This session is open to everyone. Book it through the public booking pages.")
-}
-
 func errNoSession() error {
 	return booking.Errorf(booking.ENotFound, "We could not find that session.")
 }
@@ -69,7 +61,7 @@ func check(m booking.Mirror, audience booking.Audience, nowMs int64) error {
 	case nowMs >= closesMs(m):
 		return errClosed()
 	case audience != "" && audience != m.Audience:
-		return errAudience(m.Audience)
+		return booking.AudienceRefusal(m.Audience)
 	case m.Capacity <= 0:
 		return errNotOffered(m.Mode)
 	case m.Taken >= m.Capacity:

@@ -252,7 +252,7 @@ func (s *Store) answer(t token, a takeAnswer) (booking.Hold, error) {
 	case stClosed:
 		return booking.Hold{}, s.refused(errClosed())
 	case stAudience:
-		return booking.Hold{}, s.refused(errAudience(a.audience))
+		return booking.Hold{}, s.refused(booking.AudienceRefusal(a.audience))
 	case stRecent:
 		return booking.Hold{}, s.refused(errMayBeHeld(t.mode))
 	case stFull:
@@ -262,6 +262,15 @@ func (s *Store) answer(t token, a takeAnswer) (booking.Hold, error) {
 		return booking.Hold{}, s.refused(errFull(t.mode))
 	}
 	return booking.Hold{}, fmt.Errorf("holds: take: %w %q", errBadAnswer, a.status)
+}
+
+// Parse reads what a hold id carries once its signature checks out.
+func (s *Store) Parse(holdID string) (booking.Hold, error) {
+	t, ok := s.signer.parse(holdID)
+	if !ok {
+		return booking.Hold{}, errHoldNotFound()
+	}
+	return t.hold(holdID), nil
 }
 
 // Redeem takes a hold out so its place can be confirmed. Every redemption

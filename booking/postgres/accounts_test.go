@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/coventry/workshops/booking"
-	"github.com/coventry/workshops/booking/postgres"
 )
 
 func auditLog(t *testing.T, svc *booking.Service, f booking.AuditFilter) []*booking.AuditEntry {
@@ -187,17 +186,16 @@ func TestFacilitatorsAndAuthorizeSession(t *testing.T) {
 
 func TestAuditedSessionChanges(t *testing.T) {
 	svc, db, clock := accountsService(t)
-	audited := postgres.Audited(db, clock, nil)
 	admin := addOrganiser(t, svc, "admin@coventry.gov.uk", booking.RoleAdmin)
 	ctx := asOrganiser(admin)
 
 	w := &booking.Workshop{Title: "One Coventry Plan", Audience: booking.Public}
-	if err := audited.CreateWorkshop(ctx, w); err != nil {
+	if err := db.CreateWorkshop(ctx, w, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s := &booking.Session{WorkshopID: w.ID, StartsAt: now.Add(48 * time.Hour), EndsAt: now.Add(50 * time.Hour),
 		Venue: booking.Venue{Name: "Council House"}, Places: []booking.Places{{Mode: booking.InPerson, Capacity: 30}}}
-	if err := audited.CreateSession(ctx, s); err != nil {
+	if err := db.CreateSession(ctx, s, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	change := func(n int) func(*booking.Session) (booking.Notice, error) {
@@ -207,16 +205,16 @@ func TestAuditedSessionChanges(t *testing.T) {
 		}
 	}
 	clock.Advance(time.Hour)
-	if _, err := audited.UpdateSession(ctx, s.ID, change(40)); err != nil {
+	if _, err := db.UpdateSession(ctx, s.ID, clock.Now(), change(40)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := audited.UpdateSession(ctx, s.ID, change(40)); err != nil { // changes nothing
+	if _, err := db.UpdateSession(ctx, s.ID, clock.Now(), change(40)); err != nil { // changes nothing
 		t.Fatal(err)
 	}
-	if _, err := audited.UpdateSession(context.Background(), s.ID, change(41)); err != nil { // nobody acting
+	if _, err := db.UpdateSession(context.Background(), s.ID, clock.Now(), change(41)); err != nil { // nobody acting
 		t.Fatal(err)
 	}
-	if _, err := audited.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, s.ID, clock.Now(), func(s *booking.Session) (booking.Notice, error) {
 		s.Status, s.CancelReason = booking.Cancelled, "Room unavailable"
 		return booking.Notice{}, nil
 	}); err != nil {
@@ -259,4 +257,37 @@ func TestAuditedSessionChanges(t *testing.T) {
 	}
 	_, err = svc.AuditEntries(asAdmin(), booking.AuditFilter{Limit: 501})
 	wantCode(t, err, booking.EInvalid)
+}
+
+// An audit entry is written in the transaction of its change: when the
+// entry cannot be written, the change does not happen either.
+func TestAuditEntryAndChangeCommitTogether(t *testing.T) {
+	_, db, clock := accountsService(t)
+	// An actor of no kind: the entry is refused.
+	ctx := booking.WithActor(context.Background(), booking.Actor{})
+
+	if err := db.CreateWorkshop(ctx, &booking.Workshop{Title: "Refused", Audience: booking.Public}, clock.Now()); err == nil {
+		t.Fatal("a workshop was created without its audit entry")
+	}
+	w := addWorkshop(t, db, booking.Public)
+	s := addSession(t, db, w.ID, 48*time.Hour, 30, 0)
+	if _, err := db.UpdateSession(ctx, s.ID, clock.Now(), func(s *booking.Session) (booking.Notice, error) {
+		s.Places[0].Capacity = 40
+		return booking.Notice{}, nil
+	}); err == nil {
+		t.Fatal("a session was changed without its audit entry")
+	}
+	b := newBooking(s.ID, booking.InPerson, "ada@example.org")
+	if _, err := db.ConfirmBooking(ctx, b, "", clock.Now()); err == nil {
+		t.Fatal("a booking was made in an organiser's name without its audit entry")
+	}
+	var workshops, capacity, bookings int
+	if err := db.Pool.QueryRow(context.Background(), `
+		SELECT (SELECT count(*) FROM workshops), (SELECT capacity FROM session_capacity WHERE session_id = $1 AND mode = 'in_person'),
+			(SELECT count(*) FROM bookings)`, s.ID).Scan(&workshops, &capacity, &bookings); err != nil {
+		t.Fatal(err)
+	}
+	if workshops != 1 || capacity != 30 || bookings != 0 {
+		t.Errorf("workshops %d, capacity %d, bookings %d: a change stood without its audit entry", workshops, capacity, bookings)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -72,8 +73,10 @@ func (db *DB) MarkAttendance(ctx context.Context, reference string, attended *bo
 		if _, err := tx.Exec(ctx, `UPDATE bookings SET attended = $2 WHERE id = $1`, b.ID, attended); err != nil {
 			return fmt.Errorf("mark attendance: %w", err)
 		}
+		before := booking.SnapshotBooking(b)
 		b.Attended = attended
-		return nil
+		return recordChange(ctx, tx, now, booking.AuditBookingAttendance, booking.SubjectBooking, b.Reference,
+			before, booking.SnapshotBooking(b))
 	})
 	if err != nil {
 		return nil, err
@@ -101,7 +104,8 @@ func (db *DB) MarkNoShows(ctx context.Context, sessionID int64, now time.Time) (
 			return fmt.Errorf("mark no-shows: %w", err)
 		}
 		n = tag.RowsAffected()
-		return nil
+		return recordChange(ctx, tx, now, booking.AuditSessionNoShows, booking.SubjectSession, strconv.FormatInt(sessionID, 10),
+			nil, map[string]int64{"marked_no_show": n})
 	})
 	return int(n), err
 }

@@ -15,7 +15,7 @@ func book(t *testing.T, db *postgres.DB, sessionID int64, mode booking.Mode, nam
 	t.Helper()
 	b := newBooking(sessionID, mode, email)
 	b.Name = name
-	if _, err := db.ConfirmBooking(context.Background(), b, now); err != nil {
+	if _, err := db.ConfirmBooking(context.Background(), b, "", now); err != nil {
 		t.Fatalf("book %s: %v", email, err)
 	}
 	return b
@@ -97,7 +97,7 @@ func TestMarkAttendance(t *testing.T) {
 	_, err = db.MarkAttendance(ctx, "", yes(), onTheDay)
 	wantCode(t, err, booking.ENotFound)
 
-	if _, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status = booking.Cancelled
 		return booking.Notice{}, nil
 	}); err != nil {

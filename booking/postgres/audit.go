@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -90,90 +90,19 @@ func (db *DB) AuditEntries(ctx context.Context, f booking.AuditFilter) ([]*booki
 	return out, nil
 }
 
-// AuditedDB is the store with the organisers' changes to workshops and
-// sessions written to the audit log: when the context carries an Actor
-// (booking.WithActor), the change is recorded in their name. It embeds
-// *DB, so every other method (and interface) of the store is unchanged.
-//
-// The entry is written right after the change commits, not in its
-// transaction: the change's transaction lives in DB methods shared with
-// the booking engine. The before snapshot is still exact, taken under the
-// change's row lock, and the after snapshot is read inside it. If the
-// audit write fails the change stands (undoing it would be worse); the
-// failure is logged as an error for someone to look at.
-type AuditedDB struct {
-	*DB
-	Clock  booking.Clock
-	Logger *slog.Logger
-}
-
-var _ booking.Store = (*AuditedDB)(nil)
-
-// Audited wraps db; clock stamps the entries (nil is the system clock).
-func Audited(db *DB, clock booking.Clock, logger *slog.Logger) *AuditedDB {
-	if clock == nil {
-		clock = booking.SystemClock
-	}
-	if logger == nil {
-		logger = slog.Default()
-	}
-	return &AuditedDB{DB: db, Clock: clock, Logger: logger}
-}
-
-// record writes an entry for the actor in ctx, if any. Nothing personal is
-// logged when it fails: the action and subject only.
-func (a *AuditedDB) record(ctx context.Context, action, subjectType string, subjectID int64, before, after any) {
+// recordChange writes the audit entry of a change in tx, the change's own
+// transaction, in the name of the actor in ctx (booking.WithActor). A change
+// nobody signed in made (a resident, a background job) is not recorded.
+func recordChange(ctx context.Context, tx pgx.Tx, now time.Time, action, subjectType, subjectID string, before, after any) error {
 	by, ok := booking.ActorFrom(ctx)
 	if !ok {
-		return
+		return nil
 	}
-	// The change has committed: a client hanging up now must not cost its entry.
-	ctx = context.WithoutCancel(ctx)
-	if err := audit(ctx, a.DB.Pool, by, a.Clock.Now(), action, subjectType, subjectID, before, after); err != nil {
-		a.Logger.Error("audit entry not written", "action", action, "subject_type", subjectType,
-			"subject_id", subjectID, "err", err)
-	}
-}
-
-// CreateWorkshop creates w and records it.
-func (a *AuditedDB) CreateWorkshop(ctx context.Context, w *booking.Workshop) error {
-	if err := a.DB.CreateWorkshop(ctx, w); err != nil {
-		return err
-	}
-	a.record(ctx, booking.AuditWorkshopCreate, booking.SubjectWorkshop, w.ID, nil, booking.SnapshotWorkshop(w))
-	return nil
-}
-
-// CreateSession creates s and records it.
-func (a *AuditedDB) CreateSession(ctx context.Context, s *booking.Session) error {
-	if err := a.DB.CreateSession(ctx, s); err != nil {
-		return err
-	}
-	a.record(ctx, booking.AuditSessionCreate, booking.SubjectSession, s.ID, nil, booking.SnapshotSession(s))
-	return nil
-}
-
-// UpdateSession changes a session and records it as it was under the row
-// lock and as it is after; a change that changed nothing is not recorded.
-func (a *AuditedDB) UpdateSession(ctx context.Context, id int64, change func(s *booking.Session) (booking.Notice, error)) (*booking.Session, error) {
-	var before booking.SessionSnapshot
-	after, err := a.DB.UpdateSession(ctx, id, func(s *booking.Session) (booking.Notice, error) {
-		before = booking.SnapshotSession(s)
-		return change(s)
-	})
+	e, err := booking.NewAuditEntry(by, now, action, subjectType, subjectID, before, after)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	snap := booking.SnapshotSession(after)
-	if sameSnapshot(before, snap) {
-		return after, nil
-	}
-	action := booking.AuditSessionUpdate
-	if before.Status != booking.Cancelled && after.Status == booking.Cancelled {
-		action = booking.AuditSessionCancel
-	}
-	a.record(ctx, action, booking.SubjectSession, id, before, snap)
-	return after, nil
+	return recordAudit(ctx, tx, e)
 }
 
 func sameSnapshot(a, b any) bool {

@@ -30,7 +30,7 @@ const referenceTries = 5
 // verification is told later), all in one transaction. The caller sets
 // b.Status and b.TokenHash; an empty b.Reference is drawn here. It fills
 // b.ID, b.Reference, b.InviteSequence and b.CreatedAt.
-func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, now time.Time) (booking.Mirror, error) {
+func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, audience booking.Audience, now time.Time) (booking.Mirror, error) {
 	if !b.Mode.Valid() {
 		return booking.Mirror{}, errModeNotOffered()
 	}
@@ -46,19 +46,18 @@ func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, now time.T
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		stored = *b
 		stored.InviteSequence, stored.CancelledAt, stored.Attended = 0, nil, nil
-		sess, err := lockSession(ctx, tx, b.SessionID)
-		if err != nil {
-			return err
-		}
-		if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
-			return errSessionClosed()
-		}
-		places, err := takePlace(ctx, tx, b.SessionID, b.Mode, now)
+		sess, places, err := takePlaceIn(ctx, tx, b.SessionID, b.Mode, audience, now)
 		if err != nil {
 			return err
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
-		return db.insertBooking(ctx, tx, &stored, b.Reference == "", now)
+		if err := db.insertBooking(ctx, tx, &stored, b.Reference == "", now); err != nil {
+			return err
+		}
+		// Organisers book on someone's behalf only by phone: a booking made
+		// in an organiser's name is one.
+		return recordChange(ctx, tx, now, booking.AuditBookingCreate, booking.SubjectBooking, stored.Reference,
+			nil, booking.SnapshotPhoneBooking(&stored))
 	})
 	if err != nil {
 		return booking.Mirror{}, err
@@ -91,6 +90,27 @@ func lockSession(ctx context.Context, tx pgx.Tx, sessionID int64) (*lockedSessio
 		return nil, fmt.Errorf("lock session: %w", err)
 	}
 	return s, nil
+}
+
+// takePlaceIn locks a session for a booking and takes one of its places in
+// mode: the audience check (when audience is set) and the open check happen
+// here, under the lock, on the one read of the session the booking makes.
+func takePlaceIn(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (*lockedSession, booking.Places, error) {
+	sess, err := lockSession(ctx, tx, sessionID)
+	if err != nil {
+		return nil, booking.Places{}, err
+	}
+	if audience != "" && sess.audience != audience {
+		return nil, booking.Places{}, booking.AudienceRefusal(sess.audience)
+	}
+	if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
+		return nil, booking.Places{}, errSessionClosed()
+	}
+	places, err := takePlace(ctx, tx, sessionID, mode, now)
+	if err != nil {
+		return nil, booking.Places{}, err
+	}
+	return sess, places, nil
 }
 
 // takePlace adds one to the booked places of a session and mode if one is
@@ -201,43 +221,20 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 	var b *booking.Booking
 	var mirror booking.Mirror
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		// Where the booking is, read without a lock so that the locks below
-		// follow the common order: session, places, booking.
-		var sessionID int64
-		var mode booking.Mode
-		err := tx.QueryRow(ctx, `SELECT session_id, mode FROM bookings WHERE reference = $1`, reference).
-			Scan(&sessionID, &mode)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errBookingNotFound()
-		}
-		if err != nil {
-			return fmt.Errorf("cancel booking: find: %w", err)
-		}
-		sess, err := lockSession(ctx, tx, sessionID)
+		sess, cur, err := lockBooking(ctx, tx, reference)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `SELECT FROM session_capacity WHERE session_id = $1 AND mode = $2 FOR UPDATE`,
-			sessionID, string(mode)); err != nil {
-			return fmt.Errorf("cancel booking: lock places: %w", err)
-		}
-		if b, err = readBooking(ctx, tx, reference, true); err != nil {
-			return err
-		}
-		if b.SessionID != sessionID || b.Mode != mode {
-			return booking.Errorf(booking.EConflict, "This booking changed while we were cancelling it. Please try again.")
-		}
+		b = cur
 		if !b.Live() {
 			return booking.Errorf(booking.EConflict, "This booking has already been cancelled.")
 		}
 		// Under the session's lock, so a cancellation of the session cannot
 		// slip in between: its bookings were told already.
-		switch {
-		case sess.Status != booking.Scheduled:
-			return booking.Errorf(booking.EConflict, "This session has been cancelled, so its bookings are cancelled already.")
-		case !now.Before(sess.EndsAt):
-			return booking.Errorf(booking.EConflict, "This session has already taken place, so its bookings can no longer be cancelled.")
+		if err := sess.CancelRefusal(now); err != nil {
+			return err
 		}
+		before := booking.SnapshotBooking(b)
 
 		err = tx.QueryRow(ctx, `
 			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, invite_sequence = invite_sequence + 1
@@ -259,7 +256,11 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 			return err // the waiting list's first person is offered the place at once
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
-		return db.queueEmail(ctx, tx, booking.MsgBookingCancelled, b, booking.EmailPayload{})
+		if err := db.queueEmail(ctx, tx, booking.MsgBookingCancelled, b, booking.EmailPayload{}); err != nil {
+			return err
+		}
+		return recordChange(ctx, tx, now, booking.AuditBookingCancel, booking.SubjectBooking, b.Reference,
+			before, booking.SnapshotBooking(b))
 	})
 	if err != nil {
 		return nil, booking.Mirror{}, err

@@ -23,7 +23,7 @@ func TestConfirmUntilFull(t *testing.T) {
 
 	for i := 1; i <= 3; i++ {
 		b := newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i))
-		p, err := db.ConfirmBooking(ctx, b, now)
+		p, err := db.ConfirmBooking(ctx, b, "", now)
 		if err != nil {
 			t.Fatalf("booking %d: %v", i, err)
 		}
@@ -34,12 +34,12 @@ func TestConfirmUntilFull(t *testing.T) {
 			t.Errorf("booking %d = %+v", i, b)
 		}
 	}
-	_, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "late@example.org"), now)
+	_, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "late@example.org"), "", now)
 	wantCode(t, err, booking.EFull)
-	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.Online, "late@example.org"), now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.Online, "late@example.org"), "", now); err != nil {
 		t.Fatalf("online place: %v", err)
 	}
-	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.Online, "later@example.org"), now)
+	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.Online, "later@example.org"), "", now)
 	wantCode(t, err, booking.EFull)
 
 	places, err := db.Places(ctx, s.ID)
@@ -92,7 +92,7 @@ func TestConfirmConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range people {
 		wg.Go(func() {
-			_, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i)), now)
+			_, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i)), "", now)
 			codes[i] = booking.ErrorCode(err)
 		})
 	}
@@ -126,11 +126,11 @@ func TestDuplicateEmail(t *testing.T) {
 	s := addSession(t, db, w.ID, 48*time.Hour, 5, 5)
 
 	first := newBooking(s.ID, booking.InPerson, "Ada@Example.org")
-	if _, err := db.ConfirmBooking(ctx, first, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, first, "", now); err != nil {
 		t.Fatal(err)
 	}
 	again := newBooking(s.ID, booking.Online, "ada@EXAMPLE.ORG")
-	_, err := db.ConfirmBooking(ctx, again, now)
+	_, err := db.ConfirmBooking(ctx, again, "", now)
 	wantCode(t, err, booking.EDuplicate)
 	if strings.Contains(err.Error(), "ada@") || strings.Contains(strings.ToLower(err.Error()), "example.org") {
 		t.Errorf("error %q shows the email address", err)
@@ -148,7 +148,7 @@ func TestDuplicateEmail(t *testing.T) {
 
 	// A booking taken by phone may have no email; several of those are fine.
 	for range 2 {
-		if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, ""), now); err != nil {
+		if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, ""), "", now); err != nil {
 			t.Fatalf("booking without email: %v", err)
 		}
 	}
@@ -156,7 +156,7 @@ func TestDuplicateEmail(t *testing.T) {
 	if _, _, err := db.CancelBooking(ctx, first.Reference, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ConfirmBooking(ctx, again, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, again, "", now); err != nil {
 		t.Fatalf("booking again after cancelling: %v", err)
 	}
 }
@@ -168,11 +168,11 @@ func TestCancelBooking(t *testing.T) {
 	s := addSession(t, db, w.ID, 48*time.Hour, 1, 0)
 
 	b := newBooking(s.ID, booking.InPerson, "a@example.org")
-	before, err := db.ConfirmBooking(ctx, b, now)
+	before, err := db.ConfirmBooking(ctx, b, "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "b@example.org"), now)
+	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "b@example.org"), "", now)
 	wantCode(t, err, booking.EFull)
 
 	later := now.Add(time.Hour)
@@ -206,7 +206,7 @@ func TestCancelBooking(t *testing.T) {
 	}
 
 	// The place is free again.
-	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "b@example.org"), now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "b@example.org"), "", now); err != nil {
 		t.Fatalf("booking the freed place: %v", err)
 	}
 }
@@ -218,7 +218,7 @@ func TestPendingVerificationQueuesNoConfirmation(t *testing.T) {
 	s := addSession(t, db, w.ID, 48*time.Hour, 2, 0)
 	b := newBooking(s.ID, booking.InPerson, "officer@council.example")
 	b.Status = booking.PendingVerification
-	p, err := db.ConfirmBooking(ctx, b, now)
+	p, err := db.ConfirmBooking(ctx, b, "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,30 +240,41 @@ func TestConfirmRefused(t *testing.T) {
 	w := addWorkshop(t, db, booking.Public)
 	s := addSession(t, db, w.ID, 48*time.Hour, 5, 0)
 
-	_, err := db.ConfirmBooking(ctx, newBooking(s.ID+1000, booking.InPerson, "a@example.org"), now)
+	_, err := db.ConfirmBooking(ctx, newBooking(s.ID+1000, booking.InPerson, "a@example.org"), "", now)
 	wantCode(t, err, booking.ENotFound)
 
-	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.Online, "a@example.org"), now)
+	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.Online, "a@example.org"), "", now)
 	wantCode(t, err, booking.EInvalid)
 	if booking.ErrorFields(err)["mode"] == "" {
 		t.Errorf("fields = %v, want mode", booking.ErrorFields(err))
 	}
-	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, "by_post", "a@example.org"), now)
+	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, "by_post", "a@example.org"), "", now)
 	wantCode(t, err, booking.EInvalid)
+
+	// A booking for the public is refused a workforce session, and the
+	// other way round, in the confirming transaction.
+	staff := addSession(t, db, addWorkshop(t, db, booking.Workforce).ID, 48*time.Hour, 5, 0)
+	_, err = db.ConfirmBooking(ctx, newBooking(staff.ID, booking.InPerson, "a@example.org"), booking.Public, now)
+	wantCode(t, err, booking.EForbidden)
+	if !strings.Contains(booking.ErrorMessage(err), "/staff") {
+		t.Errorf("message = %q, want the way to /staff", booking.ErrorMessage(err))
+	}
+	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), booking.Workforce, now)
+	wantCode(t, err, booking.EForbidden)
 
 	// Started: at its start, and after.
 	for _, at := range []time.Time{s.StartsAt, s.StartsAt.Add(time.Minute)} {
-		_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), at)
+		_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), "", at)
 		wantCode(t, err, booking.EConflict)
 	}
 
-	if _, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status, s.CancelReason = booking.Cancelled, "The venue is closed."
 		return booking.Notice{}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), now)
+	_, err = db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), "", now)
 	wantCode(t, err, booking.EConflict)
 	if msg := booking.ErrorMessage(err); msg != "This session is no longer taking bookings." {
 		t.Errorf("message = %q", msg)
@@ -291,7 +302,7 @@ func TestReferenceCollisionDrawsAgain(t *testing.T) {
 	first := newBooking(s.ID, booking.InPerson, "a@example.org")
 	second := newBooking(s.ID, booking.InPerson, "b@example.org")
 	for _, b := range []*booking.Booking{first, second} {
-		if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+		if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 			t.Fatal(err)
 		}
 	}

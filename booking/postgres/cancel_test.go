@@ -18,10 +18,10 @@ func TestCancelBookingRefusedOnceSessionCancelledOrOver(t *testing.T) {
 
 	gone := addSession(t, db, w.ID, 48*time.Hour, 2, 0)
 	b := newBooking(gone.ID, booking.InPerson, "gone@example.org")
-	if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateSession(ctx, gone.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, gone.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status, s.CancelReason = booking.Cancelled, "The venue flooded."
 		return booking.Notice{Kind: booking.MsgSessionCancelled, Payload: booking.EmailPayload{Reason: s.CancelReason}}, nil
 	}); err != nil {
@@ -46,7 +46,7 @@ func TestCancelBookingRefusedOnceSessionCancelledOrOver(t *testing.T) {
 	during := newBooking(over.ID, booking.InPerson, "during@example.org")
 	after := newBooking(over.ID, booking.InPerson, "after@example.org")
 	for _, b := range []*booking.Booking{during, after} {
-		if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+		if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,9 +28,6 @@ type DB struct {
 	// MailFrom is MAIL_FROM: its domain ends every Message-ID (see
 	// booking.NewMessageID).
 	MailFrom string
-	// Now dates the offers UpdateSession makes, as it is given no time;
-	// nil means time.Now. Tests set it to their clock.
-	Now func() time.Time
 }
 
 // Open connects to Postgres at url and checks that it answers.

@@ -108,10 +108,27 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 }
 
 // PersonalData returns every booking and waiting-list entry made with
-// email, with their sessions, and the emails sent or waiting to go to it.
-func (db *DB) PersonalData(ctx context.Context, email string) (*booking.PersonalData, error) {
+// email, with their sessions, and the emails sent or waiting to go to it;
+// the export is written to the audit log in the same transaction.
+func (db *DB) PersonalData(ctx context.Context, email string, now time.Time) (*booking.PersonalData, error) {
+	var out *booking.PersonalData
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		if out, err = personalData(ctx, tx, email); err != nil {
+			return err
+		}
+		return recordChange(ctx, tx, now, booking.AuditPersonExport, booking.SubjectPerson, "", nil,
+			map[string]int{"bookings": len(out.Bookings), "emails": len(out.Emails)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func personalData(ctx context.Context, q querier, email string) (*booking.PersonalData, error) {
 	out := &booking.PersonalData{Email: email}
-	rows, err := db.Pool.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		SELECT `+prefixed("b.", bookingColumns)+`, b.anonymised_at,
 			w.title, s.starts_at, s.ends_at, s.venue_name, s.venue_address
 		FROM bookings b
@@ -133,7 +150,7 @@ func (db *DB) PersonalData(ctx context.Context, email string) (*booking.Personal
 		return nil, fmt.Errorf("personal data: bookings: %w", err)
 	}
 
-	rows, err = db.Pool.Query(ctx, `
+	rows, err = q.Query(ctx, `
 		SELECT e.reference, e.session_id, e.mode, e.name, e.email, e.organisation, e.postcode,
 			e.access_needs, e.status, e.created_at, e.ended_at, e.anonymised_at,
 			w.title, s.starts_at, s.ends_at
@@ -158,7 +175,7 @@ func (db *DB) PersonalData(ctx context.Context, email string) (*booking.Personal
 	// Emails reach a person through a booking, a waiting-list entry or (a
 	// sign-in link to an organiser) the address in the payload; a row is
 	// counted once, under the first of these it has.
-	rows, err = db.Pool.Query(ctx, `
+	rows, err = q.Query(ctx, `
 		SELECT about, reference, kind, status, attempts, created_at, sent_at FROM (
 			SELECT 'booking' AS about, b.reference, o.*
 			FROM outbox o JOIN bookings b ON b.id = o.booking_id
@@ -226,9 +243,12 @@ func (db *DB) ActiveWaitlistEntries(ctx context.Context, email string) ([]string
 // ErasePersonalData anonymises the bookings and waiting-list entries made
 // with email, except live bookings of scheduled sessions still to come and active
 // entries (the service ends those first; they are counted in Remaining),
-// and forgets the address in the outbox, in one transaction.
-func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time) (booking.Erasure, error) {
-	var e booking.Erasure
+// and forgets the address in the outbox, in one transaction. done is what
+// the service did first (the bookings cancelled, the lists left); the
+// erasure, done included, is written to the audit log in the transaction
+// that finishes it (Remaining 0).
+func (db *DB) ErasePersonalData(ctx context.Context, email string, done booking.Erasure, now time.Time) (booking.Erasure, error) {
+	e := done
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings b SET `+blankPersonalData+`
@@ -271,13 +291,17 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, now time.Time
 			return fmt.Errorf("erase: emails: %w", err)
 		}
 
-		return tx.QueryRow(ctx, `
+		err = tx.QueryRow(ctx, `
 			SELECT (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
 			        WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2
 			          AND s.status = 'scheduled')
 			     + (SELECT count(*) FROM waitlist_entries
 			        WHERE lower(email) = lower($1) AND status IN ('waiting', 'offered'))`,
 			email, now).Scan(&e.Remaining)
+		if err != nil || e.Remaining > 0 {
+			return err
+		}
+		return recordChange(ctx, tx, now, booking.AuditPersonErase, booking.SubjectPerson, "", nil, e)
 	})
 	if err != nil {
 		return booking.Erasure{}, err

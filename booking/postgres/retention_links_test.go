@@ -30,7 +30,7 @@ func bookWithLink(t *testing.T, db *postgres.DB, sessionID int64, email string) 
 	t.Helper()
 	b := newBooking(sessionID, booking.InPerson, email)
 	b.ManageToken = "manage-token-of-" + email
-	if _, err := db.ConfirmBooking(context.Background(), b, now); err != nil {
+	if _, err := db.ConfirmBooking(context.Background(), b, "", now); err != nil {
 		t.Fatal(err)
 	}
 	if p := emailPayload(t, db, booking.MsgBookingConfirmed, b.ID); p["token"] != "manage-token-of-"+email {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,9 +30,9 @@ func placesDest(p *booking.Places) []any {
 const modeOrder = `CASE mode WHEN 'in_person' THEN 0 ELSE 1 END`
 
 // CreateSession stores s with one capacity row for every mode (a mode s.Places
-// leaves out gets capacity 0, so it can be opened later); it fills s.ID,
-// s.CreatedAt, s.Status and s.Places.
-func (db *DB) CreateSession(ctx context.Context, s *booking.Session) error {
+// leaves out gets capacity 0, so it can be opened later), and its audit
+// entry; it fills s.ID, s.CreatedAt, s.Status and s.Places.
+func (db *DB) CreateSession(ctx context.Context, s *booking.Session, now time.Time) error {
 	if s.Status == "" {
 		s.Status = booking.Scheduled
 	}
@@ -77,7 +79,8 @@ func (db *DB) CreateSession(ctx context.Context, s *booking.Session) error {
 			return fmt.Errorf("create session: places: %w", err)
 		}
 		s.Places = completePlaces(s.ID, places)
-		return nil
+		return recordChange(ctx, tx, now, booking.AuditSessionCreate, booking.SubjectSession, strconv.FormatInt(s.ID, 10),
+			nil, booking.SnapshotSession(s))
 	})
 }
 

@@ -39,17 +39,7 @@ func (db *DB) BookUnverified(ctx context.Context, b *booking.Booking, v booking.
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		stored = *b
 		stored.InviteSequence, stored.CancelledAt, stored.Attended, stored.ManageToken = 0, nil, nil, ""
-		sess, err := lockSession(ctx, tx, b.SessionID)
-		if err != nil {
-			return err
-		}
-		if sess.audience != booking.Workforce {
-			return booking.Errorf(booking.EForbidden, "This session is open to everyone. Book it through the public booking pages.")
-		}
-		if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
-			return errSessionClosed()
-		}
-		places, err := takePlace(ctx, tx, b.SessionID, b.Mode, now)
+		sess, places, err := takePlaceIn(ctx, tx, b.SessionID, b.Mode, booking.Workforce, now)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ func TestReleaseUnverifiedCancelsAnInviteSent(t *testing.T) {
 	ctx := context.Background()
 	staff := addSession(t, db, addWorkshop(t, db, booking.Workforce).ID, 48*time.Hour, 3, 0)
 	invited, _ := bookUnverified(t, db, staff.ID, "invited@coventry.gov.uk", now)
-	_, err := db.UpdateSession(ctx, staff.ID, func(s *booking.Session) (booking.Notice, error) {
+	_, err := db.UpdateSession(ctx, staff.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.StartsAt, s.EndsAt = s.StartsAt.Add(time.Hour), s.EndsAt.Add(time.Hour)
 		return booking.Notice{Kind: booking.MsgSessionChanged}, nil
 	})

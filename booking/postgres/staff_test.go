@@ -210,7 +210,7 @@ func TestVerifyAfterSessionChanged(t *testing.T) {
 	ctx := context.Background()
 	staff := addSession(t, db, addWorkshop(t, db, booking.Workforce).ID, 48*time.Hour, 3, 0)
 	b, token := bookUnverified(t, db, staff.ID, "officer@coventry.gov.uk", now)
-	_, err := db.UpdateSession(ctx, staff.ID, func(s *booking.Session) (booking.Notice, error) {
+	_, err := db.UpdateSession(ctx, staff.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.StartsAt = s.StartsAt.Add(time.Hour)
 		s.EndsAt = s.EndsAt.Add(time.Hour)
 		return booking.Notice{Kind: booking.MsgSessionChanged}, nil

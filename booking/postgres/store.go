@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,7 +25,58 @@ type querier interface {
 // Lock order. Every writer takes its row locks in the same order, so two
 // writers never wait for each other in a circle: the session row first
 // (FOR SHARE when booking or cancelling, FOR UPDATE when the session itself
-// changes), then its session_capacity rows, then booking rows.
+// changes), then its session_capacity rows (by mode), then booking or
+// waiting-list rows. lockSessionPlaces takes the first two and lockBooking
+// all three, for the writers that change a booking; lockEntry (waitlist.go)
+// does the same for a waiting-list entry.
+
+// lockSessionPlaces locks a session FOR SHARE and then the places of modes,
+// in mode order, until the transaction ends.
+func lockSessionPlaces(ctx context.Context, tx pgx.Tx, sessionID int64, modes ...booking.Mode) (*lockedSession, error) {
+	sess, err := lockSession(ctx, tx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(modes))
+	for i, m := range modes {
+		names[i] = string(m)
+	}
+	if _, err := tx.Exec(ctx, `
+		SELECT FROM session_capacity WHERE session_id = $1 AND mode = ANY($2)
+		ORDER BY mode FOR NO KEY UPDATE`, sessionID, names); err != nil {
+		return nil, fmt.Errorf("lock places: %w", err)
+	}
+	return sess, nil
+}
+
+// lockBooking locks, in the common order, the session and the places of
+// the booking with reference (and of the modes also), then the booking.
+func lockBooking(ctx context.Context, tx pgx.Tx, reference string, also ...booking.Mode) (*lockedSession, *booking.Booking, error) {
+	// Where the booking is, read without a lock so that the locks follow
+	// the order; checked again once the booking is locked.
+	var sessionID int64
+	var mode booking.Mode
+	err := tx.QueryRow(ctx, `SELECT session_id, mode FROM bookings WHERE reference = $1`, reference).
+		Scan(&sessionID, &mode)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, errBookingNotFound()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find booking: %w", err)
+	}
+	sess, err := lockSessionPlaces(ctx, tx, sessionID, append([]booking.Mode{mode}, also...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := readBooking(ctx, tx, reference, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.SessionID != sessionID || b.Mode != mode {
+		return nil, nil, booking.Errorf(booking.EConflict, "This booking changed while we were changing it. Please try again.")
+	}
+	return sess, b, nil
+}
 
 func errSessionNotFound() error {
 	return booking.Errorf(booking.ENotFound, "We could not find that session.")

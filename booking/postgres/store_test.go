@@ -28,7 +28,7 @@ func newDB(t *testing.T) *postgres.DB {
 func addWorkshop(t *testing.T, db *postgres.DB, audience booking.Audience) *booking.Workshop {
 	t.Helper()
 	w := &booking.Workshop{Title: "City centre plan", Summary: "Have your say.", Audience: audience}
-	if err := db.CreateWorkshop(context.Background(), w); err != nil {
+	if err := db.CreateWorkshop(context.Background(), w, now); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -47,7 +47,7 @@ func addSession(t *testing.T, db *postgres.DB, workshopID int64, startsIn time.D
 			{Mode: booking.InPerson, Capacity: inPerson},
 		},
 	}
-	if err := db.CreateSession(context.Background(), s); err != nil {
+	if err := db.CreateSession(context.Background(), s, now); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -177,9 +177,9 @@ func TestSession(t *testing.T) {
 
 	// A session of a workshop that does not exist, or ending before it starts.
 	bad := &booking.Session{WorkshopID: w.ID + 1000, StartsAt: now, EndsAt: now.Add(time.Hour)}
-	wantCode(t, db.CreateSession(ctx, bad), booking.ENotFound)
+	wantCode(t, db.CreateSession(ctx, bad, now), booking.ENotFound)
 	bad = &booking.Session{WorkshopID: w.ID, StartsAt: now, EndsAt: now.Add(-time.Hour)}
-	err = db.CreateSession(ctx, bad)
+	err = db.CreateSession(ctx, bad, now)
 	wantCode(t, err, booking.EInvalid)
 	if booking.ErrorFields(err)["ends_at"] == "" {
 		t.Errorf("fields = %v, want ends_at", booking.ErrorFields(err))
@@ -194,7 +194,7 @@ func TestWorkshopsListing(t *testing.T) {
 	lateA := addSession(t, db, later.ID, 72*time.Hour, 10, 0)
 	addSession(t, db, later.ID, -time.Hour, 10, 0) // started an hour ago
 	cancelled := addSession(t, db, later.ID, 24*time.Hour, 10, 0)
-	if _, err := db.UpdateSession(ctx, cancelled.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, cancelled.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status = booking.Cancelled
 		return booking.Notice{}, nil
 	}); err != nil {
@@ -251,7 +251,7 @@ func TestMirrors(t *testing.T) {
 	ctx := context.Background()
 	w := addWorkshop(t, db, booking.Workforce)
 	s := addSession(t, db, w.ID, 48*time.Hour, 3, 0)
-	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "a@example.org"), "", now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -276,7 +276,7 @@ func TestMirrors(t *testing.T) {
 		}
 	}
 
-	if _, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status = booking.Cancelled
 		return booking.Notice{}, nil
 	}); err != nil {

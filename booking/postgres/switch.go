@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -25,38 +24,16 @@ func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode,
 	var b *booking.Booking
 	var mirrors []booking.Mirror
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		// Where the booking is, read without a lock so that the locks below
-		// follow the common order: session, places, booking.
-		var sessionID int64
-		var from booking.Mode
-		err := tx.QueryRow(ctx, `SELECT session_id, mode FROM bookings WHERE reference = $1`, reference).
-			Scan(&sessionID, &from)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errBookingNotFound()
-		}
-		if err != nil {
-			return fmt.Errorf("switch mode: find: %w", err)
-		}
-		sess, err := lockSession(ctx, tx, sessionID)
+		sess, cur, err := lockBooking(ctx, tx, reference, to)
 		if err != nil {
 			return err
 		}
+		b = cur
+		from, sessionID := b.Mode, b.SessionID
 		if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
 			return errSessionClosed()
 		}
-		// Both places rows, in one order (by mode) like every writer that
-		// locks more than one.
-		if _, err := tx.Exec(ctx, `
-			SELECT FROM session_capacity WHERE session_id = $1 AND mode IN ($2, $3)
-			ORDER BY mode FOR UPDATE`, sessionID, string(from), string(to)); err != nil {
-			return fmt.Errorf("switch mode: lock places: %w", err)
-		}
-		if b, err = readBooking(ctx, tx, reference, true); err != nil {
-			return err
-		}
 		switch {
-		case b.SessionID != sessionID || b.Mode != from:
-			return booking.Errorf(booking.EConflict, "This booking changed while we were changing it. Please try again.")
 		case !b.Live():
 			return booking.Errorf(booking.EConflict, "This booking has been cancelled.")
 		case b.Mode == to:

@@ -16,7 +16,7 @@ func TestSwitchMode(t *testing.T) {
 	w := addWorkshop(t, db, booking.Public)
 	s := addSession(t, db, w.ID, 48*time.Hour, 2, 1)
 	b := newBooking(s.ID, booking.InPerson, "ada@example.org")
-	if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -49,7 +49,7 @@ func TestSwitchMode(t *testing.T) {
 
 	// The one online place is now this booking's: nobody else can switch to it.
 	other := newBooking(s.ID, booking.InPerson, "grace@example.org")
-	if _, err := db.ConfirmBooking(ctx, other, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, other, "", now); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = db.SwitchMode(ctx, other.Reference, booking.Online, now)
@@ -83,7 +83,7 @@ func TestSwitchModeNotOffered(t *testing.T) {
 	ctx := context.Background()
 	s := addSession(t, db, addWorkshop(t, db, booking.Public).ID, 48*time.Hour, 2, 0)
 	b := newBooking(s.ID, booking.InPerson, "ada@example.org")
-	if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err := db.SwitchMode(ctx, b.Reference, booking.Online, now)
@@ -99,7 +99,7 @@ func TestSwitchModeConcurrently(t *testing.T) {
 	var refs []string
 	for i := 0; i < 20; i++ {
 		b := newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i))
-		if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+		if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 			t.Fatal(err)
 		}
 		refs = append(refs, b.Reference)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,7 +24,12 @@ import (
 // reason, sequence and the Capacity of its Places; the id, workshop and the
 // booked and offered counts are the database's. When a notice goes out, the
 // session's Sequence rises by at least one.
-func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *booking.Session) (booking.Notice, error)) (*booking.Session, error) {
+//
+// The change is written to the audit log in the same transaction, as it was
+// under the lock and as it is after, in the name of the actor in ctx; a
+// change that changed nothing is not recorded. now dates it, and the
+// offers of places it opens.
+func (db *DB) UpdateSession(ctx context.Context, id int64, now time.Time, change func(s *booking.Session) (booking.Notice, error)) (*booking.Session, error) {
 	var out *booking.Session
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		s, err := readSession(ctx, tx, id, true)
@@ -51,7 +58,7 @@ func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *bookin
 		if err := writeCapacities(ctx, tx, &before, s.Places, closesMoved); err != nil {
 			return err
 		}
-		if err := db.offerNewPlaces(ctx, tx, &before, s); err != nil {
+		if err := db.offerNewPlaces(ctx, tx, &before, s, now); err != nil {
 			return err // places added go to the people waiting first
 		}
 		if notice.Kind != "" {
@@ -65,17 +72,33 @@ func (db *DB) UpdateSession(ctx context.Context, id int64, change func(s *bookin
 			if reason == "" {
 				reason = s.CancelReason
 			}
-			if err := db.endWaitingLists(ctx, tx, id, reason, db.now()); err != nil {
+			if err := db.endWaitingLists(ctx, tx, id, reason, now); err != nil {
 				return err
 			}
 		}
-		out, err = readSession(ctx, tx, id, false)
-		return err
+		if out, err = readSession(ctx, tx, id, false); err != nil {
+			return err
+		}
+		return auditSessionChange(ctx, tx, now, &before, out)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// auditSessionChange records a change of a session from before to after:
+// a cancellation, or any other change.
+func auditSessionChange(ctx context.Context, tx pgx.Tx, now time.Time, before, after *booking.Session) error {
+	was, is := booking.SnapshotSession(before), booking.SnapshotSession(after)
+	if sameSnapshot(was, is) {
+		return nil
+	}
+	action := booking.AuditSessionUpdate
+	if before.Status != booking.Cancelled && after.Status == booking.Cancelled {
+		action = booking.AuditSessionCancel
+	}
+	return recordChange(ctx, tx, now, action, booking.SubjectSession, strconv.FormatInt(after.ID, 10), was, is)
 }
 
 func writeSession(ctx context.Context, tx pgx.Tx, s *booking.Session) error {

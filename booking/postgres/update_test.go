@@ -17,7 +17,7 @@ func TestUpdateSessionCapacityBelowTaken(t *testing.T) {
 	w := addWorkshop(t, db, booking.Public)
 	s := addSession(t, db, w.ID, 48*time.Hour, 5, 5)
 	for i := range 2 {
-		if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i)), now); err != nil {
+		if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i)), "", now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -26,7 +26,7 @@ func TestUpdateSessionCapacityBelowTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, err = db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	_, err = db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Venue.Name = "Elsewhere"
 		s.Places[1].Capacity = 9 // online: fine on its own
 		s.Places[0].Capacity = 1 // in person: below the 2 booked
@@ -49,7 +49,7 @@ func TestUpdateSessionCapacityBelowTaken(t *testing.T) {
 	}
 
 	// Down to exactly what is taken is fine, and only that row's version rises.
-	got, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	got, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Places[0].Capacity = 2
 		return booking.Notice{}, nil
 	})
@@ -73,7 +73,7 @@ func TestUpdateSessionCallbackError(t *testing.T) {
 	w := addWorkshop(t, db, booking.Public)
 	s := addSession(t, db, w.ID, 48*time.Hour, 5, 5)
 	refuse := booking.FieldErrors(map[string]string{"starts_at": "Enter a start time."})
-	_, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	_, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Venue.Name = "Changed"
 		return booking.Notice{}, refuse
 	})
@@ -84,13 +84,13 @@ func TestUpdateSessionCallbackError(t *testing.T) {
 	if err != nil || got.Venue != s.Venue {
 		t.Errorf("session = %+v, %v", got, err)
 	}
-	_, err = db.UpdateSession(ctx, s.ID+1000, func(*booking.Session) (booking.Notice, error) {
+	_, err = db.UpdateSession(ctx, s.ID+1000, now, func(*booking.Session) (booking.Notice, error) {
 		t.Error("change called for an unknown session")
 		return booking.Notice{}, nil
 	})
 	wantCode(t, err, booking.ENotFound)
 
-	_, err = db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	_, err = db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.EndsAt = s.StartsAt.Add(-time.Minute)
 		return booking.Notice{}, nil
 	})
@@ -107,24 +107,24 @@ func TestUpdateSessionNotice(t *testing.T) {
 	var live []*booking.Booking
 	for i, mode := range []booking.Mode{booking.InPerson, booking.Online, booking.InPerson} {
 		b := newBooking(s.ID, mode, fmt.Sprintf("p%d@example.org", i))
-		if _, err := db.ConfirmBooking(ctx, b, now); err != nil {
+		if _, err := db.ConfirmBooking(ctx, b, "", now); err != nil {
 			t.Fatal(err)
 		}
 		live = append(live, b)
 	}
 	gone := newBooking(s.ID, booking.Online, "gone@example.org")
-	if _, err := db.ConfirmBooking(ctx, gone, now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, gone, "", now); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.CancelBooking(ctx, gone.Reference, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ConfirmBooking(ctx, newBooking(other.ID, booking.InPerson, "p0@example.org"), now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, newBooking(other.ID, booking.InPerson, "p0@example.org"), "", now); err != nil {
 		t.Fatal(err)
 	}
 
 	newStart := s.StartsAt.Add(time.Hour)
-	got, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	got, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		changes := &booking.Changes{StartsAt: &booking.TimeChange{Old: s.StartsAt, New: newStart}}
 		s.StartsAt, s.EndsAt = newStart, s.EndsAt.Add(time.Hour)
 		s.Places[1].Capacity = 8
@@ -157,7 +157,7 @@ func TestUpdateSessionNotice(t *testing.T) {
 
 	// Cancelling the session tells them again, with a higher sequence, and
 	// leaves the bookings as they were.
-	got, err = db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	got, err = db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status, s.CancelReason = booking.Cancelled, "The venue flooded."
 		return booking.Notice{Kind: booking.MsgSessionCancelled, Payload: booking.EmailPayload{Reason: s.CancelReason}}, nil
 	})
@@ -199,14 +199,14 @@ func TestCancelSessionWhileBooking(t *testing.T) {
 	errs := make(chan error, 200)
 	for i := range 150 {
 		wg.Go(func() {
-			_, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i)), now)
+			_, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, fmt.Sprintf("p%d@example.org", i)), "", now)
 			if c := booking.ErrorCode(err); c != "" && c != booking.EConflict {
 				errs <- err
 			}
 		})
 		if i == 75 {
 			wg.Go(func() {
-				_, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+				_, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 					s.Status = booking.Cancelled
 					return booking.Notice{Kind: booking.MsgSessionCancelled, Payload: booking.EmailPayload{Reason: "r"}}, nil
 				})
@@ -248,7 +248,7 @@ func TestMixedWritersAgree(t *testing.T) {
 		wg.Go(func() {
 			mode := booking.Modes[i%2]
 			b := newBooking(s.ID, mode, fmt.Sprintf("p%d@example.org", i%90)) // some duplicates
-			_, err := db.ConfirmBooking(ctx, b, now)
+			_, err := db.ConfirmBooking(ctx, b, "", now)
 			switch booking.ErrorCode(err) {
 			case "", booking.EFull, booking.EDuplicate:
 			default:
@@ -260,7 +260,7 @@ func TestMixedWritersAgree(t *testing.T) {
 				}
 			}
 			if i%10 == 0 {
-				_, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+				_, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 					s.Places[i%2].Capacity = s.PlacesFor(booking.Modes[i%2]).Taken() + 5
 					return booking.Notice{Kind: booking.MsgSessionChanged}, nil
 				})

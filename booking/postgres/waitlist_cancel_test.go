@@ -42,7 +42,7 @@ func TestCancellingASessionEndsItsWaitingLists(t *testing.T) {
 		t.Fatalf("places %+v: the freed place was not offered", before)
 	}
 
-	if _, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status, s.CancelReason = booking.Cancelled, "The venue flooded."
 		return booking.Notice{Kind: booking.MsgSessionCancelled, Payload: booking.EmailPayload{Reason: s.CancelReason}}, nil
 	}); err != nil {

@@ -17,13 +17,6 @@ import (
 // the Redis mirror sees as taken never drops and nobody in a rush can hold
 // the place meanwhile.
 
-func (db *DB) now() time.Time {
-	if db.Now != nil {
-		return db.Now()
-	}
-	return time.Now()
-}
-
 // offerFreedPlaces offers up to n places of p (locked by the caller, with
 // its session sess) to the people first on the waiting list, and returns
 // the places as they are after. Only the n places the caller freed: other
@@ -99,8 +92,7 @@ func (db *DB) offerNext(ctx context.Context, tx pgx.Tx, p booking.Places, expire
 // people waiting; before holds the locked rows as they were, after the
 // session as changed. It runs inside UpdateSession, which reads the fresh
 // counts afterwards.
-func (db *DB) offerNewPlaces(ctx context.Context, tx pgx.Tx, before, after *booking.Session) error {
-	now := db.now()
+func (db *DB) offerNewPlaces(ctx context.Context, tx pgx.Tx, before, after *booking.Session, now time.Time) error {
 	for _, p := range after.Places {
 		added := p.Capacity - before.PlacesFor(p.Mode).Capacity
 		if added <= 0 {

@@ -46,7 +46,7 @@ func TestOffersLapseOnTime(t *testing.T) {
 
 	// A cancelled session's offers lapse at once, and go to nobody.
 	third := join(t, db, s.ID, booking.InPerson, "third@example.org", now)
-	if _, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	if _, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Status = booking.Cancelled
 		return booking.Notice{}, nil
 	}); err != nil {
@@ -65,7 +65,6 @@ func TestOffersLapseOnTime(t *testing.T) {
 
 func TestCapacityRiseOffersNewPlaces(t *testing.T) {
 	db := newDB(t)
-	db.Now = func() time.Time { return now }
 	ctx := context.Background()
 	w := addWorkshop(t, db, booking.Public)
 	s := addSession(t, db, w.ID, 72*time.Hour, 1, 0)
@@ -74,7 +73,7 @@ func TestCapacityRiseOffersNewPlaces(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		list = append(list, join(t, db, s.ID, booking.InPerson, fmt.Sprintf("w%d@example.org", i), now))
 	}
-	got, err := db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	got, err := db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Places[0].Capacity = 3
 		return booking.Notice{}, nil
 	})
@@ -90,7 +89,7 @@ func TestCapacityRiseOffersNewPlaces(t *testing.T) {
 		}
 	}
 	// Capacity cannot drop below booked plus offered.
-	_, err = db.UpdateSession(ctx, s.ID, func(s *booking.Session) (booking.Notice, error) {
+	_, err = db.UpdateSession(ctx, s.ID, now, func(s *booking.Session) (booking.Notice, error) {
 		s.Places[0].Capacity = 2
 		return booking.Notice{}, nil
 	})
@@ -140,7 +139,7 @@ func TestBookedMeanwhileLeavesTheList(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `UPDATE session_capacity SET capacity = 3 WHERE session_id = $1 AND mode = 'in_person'`, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "Lucky@example.org"), now); err != nil {
+	if _, err := db.ConfirmBooking(ctx, newBooking(s.ID, booking.InPerson, "Lucky@example.org"), "", now); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.CancelBooking(ctx, booked[0].Reference, now); err != nil {

@@ -35,7 +35,7 @@ func fill(t *testing.T, db *postgres.DB, sessionID int64, mode booking.Mode, n i
 	var out []*booking.Booking
 	for i := 0; i < n; i++ {
 		b := newBooking(sessionID, mode, fmt.Sprintf("booked%d.%s@example.org", i, mode))
-		if _, err := db.ConfirmBooking(context.Background(), b, now); err != nil {
+		if _, err := db.ConfirmBooking(context.Background(), b, "", now); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, b)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,22 +18,25 @@ func workshopDest(w *booking.Workshop) []any {
 	return []any{&w.ID, &w.Title, &w.Summary, &w.Audience, &w.CreatedAt}
 }
 
-// CreateWorkshop stores w and fills w.ID and w.CreatedAt.
-func (db *DB) CreateWorkshop(ctx context.Context, w *booking.Workshop) error {
+// CreateWorkshop stores w, and its audit entry, and fills w.ID and w.CreatedAt.
+func (db *DB) CreateWorkshop(ctx context.Context, w *booking.Workshop, now time.Time) error {
 	if !w.Audience.Valid() {
 		return fieldError("audience", "Choose who the workshop is for.")
 	}
-	err := db.Pool.QueryRow(ctx, `
-		INSERT INTO workshops (title, summary, audience) VALUES ($1, $2, $3)
-		RETURNING id, created_at`,
-		w.Title, w.Summary, string(w.Audience)).Scan(&w.ID, &w.CreatedAt)
-	if isCheckViolation(err, "workshops_title_check") {
-		return fieldError("title", "Enter a title of up to 200 characters.")
-	}
-	if err != nil {
-		return fmt.Errorf("create workshop: %w", err)
-	}
-	return nil
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO workshops (title, summary, audience) VALUES ($1, $2, $3)
+			RETURNING id, created_at`,
+			w.Title, w.Summary, string(w.Audience)).Scan(&w.ID, &w.CreatedAt)
+		if isCheckViolation(err, "workshops_title_check") {
+			return fieldError("title", "Enter a title of up to 200 characters.")
+		}
+		if err != nil {
+			return fmt.Errorf("create workshop: %w", err)
+		}
+		return recordChange(ctx, tx, now, booking.AuditWorkshopCreate, booking.SubjectWorkshop, strconv.FormatInt(w.ID, 10),
+			nil, booking.SnapshotWorkshop(w))
+	})
 }
 
 // Workshop reads a workshop without its sessions.

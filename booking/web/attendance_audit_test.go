@@ -16,7 +16,7 @@ import (
 // are in the audit log in the organiser's name, without personal data.
 func TestAttendanceChangesAreAudited(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 5, 5)
 	b := in.bookPerson(sid, booking.InPerson, "Zoë O'Neill-Łukasz", "zoe@example.org")
 	e.clock.Advance(7 * 24 * time.Hour)

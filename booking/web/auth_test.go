@@ -9,19 +9,10 @@ import (
 	"testing"
 
 	"github.com/coventry/workshops/booking"
-	"github.com/coventry/workshops/booking/postgres"
 )
 
-// Helpers for tests that need organisers signed in. The harness builds an
-// instance with ADMIN_TOKEN only; withAccounts turns accounts on, as
-// cmd/workshopd does: the accounts store and the audited store.
-
-// withAccounts turns on organiser accounts and the audit log.
-func (in *instance) withAccounts() *instance {
-	in.svc.Accounts = in.db
-	in.svc.Store = postgres.Audited(in.db, in.env.clock, nil)
-	return in
-}
+// Helpers for tests that need organisers signed in. The harness wires
+// accounts, and the store writes the audit log, as cmd/workshopd does.
 
 // addOrganiser makes an account, as the admin token would.
 func (in *instance) addOrganiser(email string, role booking.Role) *booking.Organiser {
@@ -109,7 +100,7 @@ func (in *instance) as(cookie, method, path string, body any) response {
 
 func TestFacilitatorsReachOnlyTheirSessions(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	w := in.workshop("public")
 	mine, theirs := in.session(w, 10, 0), in.session(w, 10, 0)
 	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
@@ -143,7 +134,7 @@ func TestFacilitatorsReachOnlyTheirSessions(t *testing.T) {
 
 func TestAdminsManageAccountsAndReadTheAuditLog(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	admin := in.addOrganiser("admin@coventry.gov.uk", booking.RoleAdmin)
 	cookie := in.signIn(admin)
 

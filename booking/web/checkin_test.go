@@ -130,7 +130,7 @@ func TestCheckInPage(t *testing.T) {
 // people in at their own session, and only there.
 func TestFacilitatorChecksPeopleIn(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	mine := in.session(in.workshop("public"), 5, 5)
 	theirs := in.session(in.workshop("public"), 5, 5)
 	b := in.bookPerson(mine, booking.InPerson, "Ada Lovelace", "ada@example.org")

@@ -103,17 +103,17 @@ func (s *Server) hold(ctx context.Context, j *journey, sessionID int64, mode boo
 
 // book books the held place, or, when the hold has run out, the place
 // anyway if one is still free. A staff booking waits for its emailed link.
-func (s *Server) book(ctx context.Context, j *journey, h *heldPlace, d booking.Details) (*booking.Booking, string, error) {
+func (s *Server) book(ctx context.Context, j *journey, h booking.Hold, d booking.Details) (*booking.Booking, string, error) {
 	if j.Staff {
-		b, token, err := s.svc.BookStaffWithHold(ctx, h.HoldID, d)
+		b, token, err := s.svc.BookStaffWithHold(ctx, h.ID, d)
 		if booking.IsCode(err, booking.EHoldExpired) {
-			b, token, err = s.svc.BookStaff(ctx, h.Session.ID, h.Mode, d)
+			b, token, err = s.svc.BookStaff(ctx, h.SessionID, h.Mode, d)
 		}
 		return b, token, err
 	}
-	b, token, err := s.svc.BookWithHold(ctx, h.HoldID, d)
+	b, token, err := s.svc.BookWithHold(ctx, h.ID, d)
 	if booking.IsCode(err, booking.EHoldExpired) {
-		b, token, err = s.svc.Book(ctx, h.Session.ID, h.Mode, booking.Public, d)
+		b, token, err = s.svc.Book(ctx, h.SessionID, h.Mode, booking.Public, d)
 	}
 	return b, token, err
 }

@@ -11,7 +11,7 @@ import (
 
 func TestAdminsAssignFacilitatorsOnTheSessionPage(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	admin := in.addOrganiser("admin@coventry.gov.uk", booking.RoleAdmin)
 	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
 	cookie := in.signIn(admin)
@@ -69,7 +69,7 @@ func TestAdminsAssignFacilitatorsOnTheSessionPage(t *testing.T) {
 
 func TestAdminsManageAccountsOnThePages(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	admin := in.addOrganiser("admin@coventry.gov.uk", booking.RoleAdmin)
 	cookie := in.signIn(admin)
 

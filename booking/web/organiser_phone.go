@@ -88,12 +88,6 @@ func (s *Server) organiserPhoneBook(c *gin.Context) error {
 	d, typed := formDetails(c)
 	typed["mode"] = string(mode)
 	b, _, err := s.svc.BookByPhone(c.Request.Context(), p.Session.ID, mode, d)
-	if b != nil && err != nil {
-		// Booked, but the audit entry was not written: the person keeps
-		// their place, and someone looks at the log.
-		s.log.Error("phone booking not audited", "request_id", c.GetString("request_id"), "err", err)
-		err = nil
-	}
 	switch booking.ErrorCode(err) {
 	case "":
 	case booking.EInvalid, booking.EDuplicate, booking.EFull:
@@ -160,7 +154,7 @@ func (s *Server) organiserBookingPage(c *gin.Context) error {
 	if p.Taken {
 		p.Title = "Place booked"
 	}
-	p.Cancellable = b.Live() && s.now().Before(sess.EndsAt)
+	p.Cancellable = b.Live() && sess.CancelRefusal(s.now()) == nil
 	p.BackLink = sessionPath(sess.ID)
 	s.render(c, http.StatusOK, "organiser_booking", p)
 	return nil
@@ -198,10 +192,6 @@ func (s *Server) organiserBookingCancelPage(c *gin.Context) error {
 // organiserBookingCancel is POST /admin/bookings/:reference/cancel.
 func (s *Server) organiserBookingCancel(c *gin.Context) error {
 	b, err := s.svc.CancelBookingFor(c.Request.Context(), c.Param("reference"))
-	if b != nil && err != nil {
-		s.log.Error("booking cancelled for them not audited", "request_id", c.GetString("request_id"), "err", err)
-		err = nil
-	}
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func referenceIn(t *testing.T, r response) string {
 
 func TestBookingForSomeoneWhoPhoned(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
 	cookie := in.signIn(fac)
 	// A staff-only session: organisers book any session, whatever its audience.
@@ -155,7 +155,7 @@ func TestBookingForSomeoneWhoPhoned(t *testing.T) {
 
 func TestTheSessionPageEscapesWhatPeopleTyped(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 10, 10)
 	in.bookPerson(sid, booking.InPerson, "<script>alert(1)</script>", "x@example.org")
 	in.bookPerson(sid, booking.Online, `=HYPERLINK("http://x","y")`, "y@example.org")
@@ -179,8 +179,7 @@ func TestTheSessionPageEscapesWhatPeopleTyped(t *testing.T) {
 
 func TestTheSessionPageShowsTheWaitingList(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
-	in.db.Now = e.clock.Now
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 	link := in.bookEveryPlace(sid, 1, 0)[0]
 	for i, name := range []string{"<i>Wanda</i> Waiting", "Walter Second"} {
@@ -227,7 +226,7 @@ var numericCell = regexp.MustCompile(`cell--numeric">(\d+)</td>`)
 
 func TestCancellingABookingForSomeoneWhoPhoned(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
 	cookie := in.signIn(fac)
 	sid := in.session(in.workshop("public"), 5, 0)

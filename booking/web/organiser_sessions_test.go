@@ -51,7 +51,7 @@ func sessionForm(start, end time.Time, venue, address, link string, inPerson, on
 
 func TestMovingASessionOnThePageTellsPeopleAsTheAPIDoes(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
 	cookie := in.signIn(fac)
 	w := in.workshop("public")
@@ -118,7 +118,7 @@ func TestMovingASessionOnThePageTellsPeopleAsTheAPIDoes(t *testing.T) {
 
 func TestACapacityBelowWhatIsTakenIsRefusedOnTheForm(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	// A session made through the API, whose times have seconds the form
 	// does not show: saving the form must not move it by those seconds.
 	sid := in.sessionAt(in.workshop("public"), e.tenAM(5).Add(17*time.Second), 10, 5)
@@ -164,7 +164,7 @@ func TestACapacityBelowWhatIsTakenIsRefusedOnTheForm(t *testing.T) {
 
 func TestCancellingASessionAsksFirst(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	admin := in.addOrganiser("admin@coventry.gov.uk", booking.RoleAdmin)
 	cookie := in.signIn(admin)
 	sid := in.session(in.workshop("public"), 10, 0)

@@ -85,7 +85,7 @@ func (r response) hasNot(t *testing.T, unwanted ...string) {
 
 func TestOrganiserHomeShowsEachWhatIsTheirs(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	admin := in.addOrganiser("admin@coventry.gov.uk", booking.RoleAdmin)
 	fac := in.addOrganiser("facilitator@coventry.gov.uk", booking.RoleFacilitator)
 	w := in.workshop("public")
@@ -169,7 +169,7 @@ func TestOrganiserHomeShowsEachWhatIsTheirs(t *testing.T) {
 
 func TestOrganiserCreatesAWorkshopAndItsSession(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	admin := in.addOrganiser("admin@coventry.gov.uk", booking.RoleAdmin)
 	cookie := in.signIn(admin)
 

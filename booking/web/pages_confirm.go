@@ -16,7 +16,9 @@ import (
 func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
-		h, err := s.readHeld(ctx, c, j, c.PostForm)
+		// The signed hold id names the place; the confirming transaction
+		// reads the session, once, and checks its audience.
+		h, err := s.readHold(c, j)
 		if err != nil {
 			return err
 		}
@@ -26,7 +28,11 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 		case "":
 		case booking.EInvalid, booking.EDuplicate:
 			// Back to the form, with what was typed and what is wrong with it.
-			p := s.newDetailsPage(j, h)
+			held, herr := s.heldPlaceOf(ctx, j, h)
+			if herr != nil {
+				return herr
+			}
+			p := s.newDetailsPage(j, held)
 			p.Values = typed
 			status := http.StatusUnprocessableEntity
 			if booking.IsCode(err, booking.EDuplicate) {
@@ -38,7 +44,7 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 			s.render(c, status, "details", p)
 			return nil
 		case booking.EFull:
-			sess, serr := s.svc.Session(ctx, h.Session.ID)
+			sess, serr := s.svc.Session(ctx, h.SessionID)
 			if serr != nil {
 				return serr
 			}

@@ -88,6 +88,11 @@ func (in *instance) bookThroughPages(t *testing.T, sessionID int64, mode, name s
 	if !strings.HasPrefix(detailsURL, "/holds/") {
 		t.Fatalf("hold redirects to %q", detailsURL)
 	}
+	// The signed hold id carries the session, mode and expiry: nothing
+	// unsigned rides along in the address or the forms.
+	if strings.Contains(detailsURL, "?") {
+		t.Errorf("details address carries a query: %q", detailsURL)
+	}
 	r = in.page(detailsURL)
 	if r.status != http.StatusOK {
 		t.Fatalf("details page: %d %s", r.status, r.body)
@@ -103,6 +108,11 @@ func (in *instance) bookThroughPages(t *testing.T, sessionID int64, mode, name s
 		t.Fatalf("check answers: %d %s", r.status, r.body)
 	}
 	r.mustContain(t, "Check your answers before booking your place", "CV1 5RR")
+	for _, f := range []string{"session", "mode", "until"} {
+		if _, ok := hidden(r.text())[f]; ok {
+			t.Errorf("check answers carries %q in a hidden field", f)
+		}
+	}
 	confirm := "/holds/" + between(detailsURL, "/holds/", "/details") + "/confirm"
 	r = in.form(confirm, hidden(r.text()))
 	confirmed := r.location(t)

@@ -17,8 +17,7 @@ import (
 var detailFields = []string{"name", "email", "organisation", "postcode", "access_needs", "consent"}
 
 // heldPlace is the place a hold keeps, as the pages show it. Session, mode
-// and expiry come from the page's address or hidden fields, for display
-// only: booking redeems the signed hold id, which names its own session.
+// and expiry come from the signed hold id.
 type heldPlace struct {
 	HoldID   string
 	Session  sessionItem
@@ -32,38 +31,53 @@ type heldPlace struct {
 // ModeLabel is the way of taking part in the person's words.
 func (h heldPlace) ModeLabel() string { return h.Mode.Label() }
 
-// Query is the part of the address that carries the place from page to page.
-func (h heldPlace) Query() string {
-	return "session=" + strconv.FormatInt(h.Session.ID, 10) + "&mode=" + string(h.Mode) + "&until=" + strconv.FormatInt(h.Until.Unix(), 10)
+// readHold reads the hold of the path: what its signed id carries, lapsed
+// or not, without reading the session.
+func (s *Server) readHold(c *gin.Context, j *journey) (booking.Hold, error) {
+	if err := s.open(j); err != nil {
+		return booking.Hold{}, err
+	}
+	holdID := c.Param("hold_id")
+	if holdID == "" || len(holdID) > 200 {
+		return booking.Hold{}, errNoHeldPlace()
+	}
+	h, err := s.svc.HeldPlace(holdID)
+	if booking.IsCode(err, booking.ENotFound) {
+		return booking.Hold{}, errNoHeldPlace()
+	}
+	return h, err
 }
 
-// readHeld reads the held place from the query (GET) or form (POST). A
+func errNoHeldPlace() error {
+	return booking.Errorf(booking.ENotFound, "There is no such place being held.")
+}
+
+// readHeld reads the held place of the path with its session, to show. A
 // place in a session of the other journey's audience is no such place.
-func (s *Server) readHeld(ctx context.Context, c *gin.Context, j *journey, get func(string) string) (*heldPlace, error) {
-	if err := s.open(j); err != nil {
+func (s *Server) readHeld(ctx context.Context, c *gin.Context, j *journey) (*heldPlace, error) {
+	h, err := s.readHold(c, j)
+	if err != nil {
 		return nil, err
 	}
-	notFound := booking.Errorf(booking.ENotFound, "There is no such place being held.")
-	id, err := strconv.ParseInt(get("session"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, notFound
-	}
-	mode := booking.Mode(get("mode"))
-	until, err := strconv.ParseInt(get("until"), 10, 64)
-	holdID := c.Param("hold_id")
-	if !mode.Valid() || err != nil || holdID == "" || len(holdID) > 200 {
-		return nil, notFound
-	}
-	sess, err := s.svc.Session(ctx, id)
+	return s.heldPlaceOf(ctx, j, h)
+}
+
+// heldPlaceOf is the held place h as the pages show it.
+func (s *Server) heldPlaceOf(ctx context.Context, j *journey, h booking.Hold) (*heldPlace, error) {
+	sess, err := s.svc.Session(ctx, h.SessionID)
 	if err != nil {
 		return nil, err
 	}
 	if sess.Workshop == nil || sess.Workshop.Audience != j.audience {
-		return nil, notFound
+		return nil, errNoHeldPlace()
 	}
-	h := &heldPlace{HoldID: holdID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: mode, Until: time.Unix(until, 0)}
-	h.Left = max(h.Until.Sub(s.now()), 0)
-	return h, nil
+	return s.newHeldPlace(ctx, h, sess), nil
+}
+
+func (s *Server) newHeldPlace(ctx context.Context, h booking.Hold, sess *booking.Session) *heldPlace {
+	p := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt}
+	p.Left = max(p.Until.Sub(s.now()), 0)
+	return p
 }
 
 type detailsPage struct {
@@ -91,7 +105,7 @@ func (s *Server) newDetailsPage(j *journey, h *heldPlace) *detailsPage {
 // /holds/:hold_id/details, or /staff/holds/:hold_id/details.
 func (s *Server) detailsPage(j *journey) func(*gin.Context) error {
 	return func(c *gin.Context) error {
-		h, err := s.readHeld(c.Request.Context(), c, j, c.Query)
+		h, err := s.readHeld(c.Request.Context(), c, j)
 		if err != nil {
 			return err
 		}
@@ -136,7 +150,7 @@ type checkPage struct {
 // /staff/holds/:hold_id/details.
 func (s *Server) detailsCheck(j *journey) func(*gin.Context) error {
 	return func(c *gin.Context) error {
-		h, err := s.readHeld(c.Request.Context(), c, j, c.PostForm)
+		h, err := s.readHeld(c.Request.Context(), c, j)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -103,9 +102,7 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 		}
 		if carry != nil {
 			// Changed from "Check your answers": back there, with the new place.
-			held := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt}
-			held.Left = max(held.Until.Sub(s.now()), 0)
-			s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Journey: j, Held: held, Details: carried})
+			s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Journey: j, Held: s.newHeldPlace(ctx, h, sess), Details: carried})
 			return nil
 		}
 		c.Redirect(http.StatusSeeOther, j.Prefix+detailsURL(h))
@@ -145,15 +142,10 @@ func (s *Server) carriedDetails(c *gin.Context, j *journey) (booking.Details, ma
 	return d, typed
 }
 
-// detailsURL is the address of "Your details" for a hold. The session, the
-// mode and the expiry ride along for display only; the hold id itself is
-// signed, and booking checks it.
+// detailsURL is the address of "Your details" for a hold: the signed hold
+// id carries the session, the mode and the expiry.
 func detailsURL(h booking.Hold) string {
-	q := url.Values{}
-	q.Set("session", strconv.FormatInt(h.SessionID, 10))
-	q.Set("mode", string(h.Mode))
-	q.Set("until", strconv.FormatInt(h.ExpiresAt.Unix(), 10))
-	return "/holds/" + url.PathEscape(h.ID) + "/details?" + q.Encode()
+	return "/holds/" + url.PathEscape(h.ID) + "/details"
 }
 
 // lowerMode is the mode as it reads inside a sentence: "in person", "online".

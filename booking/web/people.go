@@ -30,8 +30,6 @@ func (s *Server) adminExportPerson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, booking.AuditPersonExport, booking.SubjectPerson, "", nil,
-		gin.H{"bookings": len(data.Bookings), "emails": len(data.Emails)})
 	c.Header("Content-Disposition", `attachment; filename="personal-data.json"`)
 	c.JSON(http.StatusOK, data)
 	return nil
@@ -46,7 +44,6 @@ func (s *Server) adminErasePerson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, booking.AuditPersonErase, booking.SubjectPerson, "", nil, e)
 	c.JSON(http.StatusOK, e)
 	return nil
 }

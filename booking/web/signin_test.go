@@ -15,7 +15,7 @@ import (
 
 func TestSignInWithALink(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	o := in.addOrganiser("Ruth.Okafor@coventry.gov.uk", booking.RoleAdmin)
 
 	r := in.do("GET", "/admin/sign-in", nil)
@@ -100,7 +100,7 @@ func TestSignInWithALink(t *testing.T) {
 
 func TestSignInLinkExpiresOverHTTP(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	o := in.addOrganiser("lin@coventry.gov.uk", booking.RoleFacilitator)
 	token := in.requestSignInLink(o.Email)
 	e.clock.Advance(15 * time.Minute)
@@ -114,7 +114,7 @@ func TestSignInLinkExpiresOverHTTP(t *testing.T) {
 
 func TestSignInEndsAfterInactivityOverHTTP(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	o := in.addOrganiser("sol@coventry.gov.uk", booking.RoleAdmin)
 	cookie := in.signIn(o)
 	e.clock.Advance(29 * time.Minute)
@@ -134,7 +134,7 @@ func TestSignInEndsAfterInactivityOverHTTP(t *testing.T) {
 
 func TestSignInCookieIsSecureOnHTTPS(t *testing.T) {
 	e := newEnv(t)
-	in := e.start(nil).withAccounts()
+	in := e.start(nil)
 	o := in.addOrganiser("tam@coventry.gov.uk", booking.RoleAdmin)
 	srv := web.New(web.Config{BaseURL: "https://workshops.coventry.gov.uk", AdminToken: adminToken}, web.Deps{
 		Service: in.svc, Postgres: in.db, Logger: slog.New(slog.NewJSONHandler(&e.logs, nil)),

@@ -10,7 +10,7 @@ import (
 // places on it: their page says the session is cancelled.
 func TestCancelledSessionEndsItsWaitingList(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 	in.bookEveryPlace(sid, 1, 1)
 	r := in.joinWaitlist(sid, 2, "in_person")

@@ -37,7 +37,7 @@ func waitlistForm(name, email string) url.Values {
 
 func TestWaitlistPagesJoinAndLeave(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 	joinPath := "/sessions/" + itoa(sid) + "/waitlist"
 
@@ -97,7 +97,7 @@ func TestWaitlistPagesJoinAndLeave(t *testing.T) {
 
 func TestWaitlistPagesOffer(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 	manage := in.bookEveryPlace(sid, 1, 0)[0]
 	joinPath := "/sessions/" + itoa(sid) + "/waitlist"

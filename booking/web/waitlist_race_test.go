@@ -19,7 +19,7 @@ import (
 // rush must never snatch an offered place, and the Redis mirror must agree.
 func TestWaitlistRaceNeverOverbooks(t *testing.T) {
 	e := newEnv(t)
-	a, b := e.startWaitlist(), e.startWaitlist()
+	a, b := e.start(nil), e.start(nil)
 	instances := []*instance{a, b}
 	const places = 24
 	sid := a.session(a.workshop("public"), places, 0)

@@ -9,15 +9,6 @@ import (
 	"time"
 )
 
-// startWaitlist starts an instance whose store dates offers by the test
-// clock and keeps the waiting lists.
-func (e *env) startWaitlist() *instance {
-	in := e.start(nil)
-	in.db.Now = e.clock.Now
-	in.svc.Waitlist = in.db
-	return in
-}
-
 // splitLink splits a manage_url into the path and the token.
 func splitLink(t *testing.T, raw string) (path, token string) {
 	t.Helper()
@@ -77,7 +68,7 @@ func (e *env) offerLinks(after int64) (offers [][2]string, last int64) {
 
 func TestWaitlistJoinAndOffer(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 
 	r := in.joinWaitlist(sid, 1, "in_person")
@@ -156,7 +147,7 @@ func TestWaitlistJoinAndOffer(t *testing.T) {
 
 func TestWaitlistBadInputChangesNothing(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 	staff := in.session(in.workshop("workforce"), 1, 0)
 	in.bookEveryPlace(sid, 1, 0)
@@ -239,7 +230,7 @@ func sameSnapshot(a, b snapshot) bool {
 // waiting-list worker offers it, but never while someone holds it.
 func TestWaitlistWorkerOffersPlacesOnlyHeld(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 2, 0)
 	in.bookEveryPlace(sid, 1, 0)
 	hold := in.do("POST", "/api/v1/sessions/"+itoa(sid)+"/holds", map[string]any{"mode": "in_person"})

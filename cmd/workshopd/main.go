@@ -167,10 +167,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	h := holds.New(rdb, db, key, cfg.HoldTTL, holds.WithLogger(slog.Default()))
 	db.OfferTTL = cfg.OfferTTL
 	db.MailFrom = cfg.MailFrom
-	// The audited store records the organisers' changes in their name.
-	store := postgres.Audited(db, booking.SystemClock, slog.Default())
 	// Postgres plays every store role of the service.
-	svc := &booking.Service{Store: store, Holds: h, Waitlist: db, Staff: db, Attendance: db,
+	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
 		OrganiserPages: db, PersonalData: db, Accounts: db, Clock: booking.SystemClock,
 		StaffEmailDomains: cfg.StaffEmailDomains}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
