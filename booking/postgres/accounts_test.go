@@ -263,8 +263,8 @@ func TestAuditedSessionChanges(t *testing.T) {
 // entry cannot be written, the change does not happen either.
 func TestAuditEntryAndChangeCommitTogether(t *testing.T) {
 	_, db, clock := accountsService(t)
-	// An actor of no kind: the entry is refused.
-	ctx := booking.WithActor(context.Background(), booking.Actor{})
+	// An organiser the log does not know: the entry is refused.
+	ctx := booking.WithActor(context.Background(), booking.Actor{Kind: booking.ActorOrganiser, Organiser: &booking.Organiser{ID: 999999}})
 
 	if err := db.CreateWorkshop(ctx, &booking.Workshop{Title: "Refused", Audience: booking.Public}, clock.Now()); err == nil {
 		t.Fatal("a workshop was created without its audit entry")
