@@ -5,6 +5,7 @@
 package booking
 
 import (
+	"slices"
 	"time"
 )
 
@@ -111,6 +112,13 @@ func (s *Session) Offers(m Mode) bool { return s.PlacesFor(m).Capacity > 0 }
 // OpenAt reports whether the session takes bookings at time now.
 func (s *Session) OpenAt(now time.Time) bool {
 	return s.Status == Scheduled && now.Before(s.StartsAt)
+}
+
+// clone copies s with its own places, to change without touching s.
+func (s *Session) clone() *Session {
+	c := *s
+	c.Places = slices.Clone(s.Places)
+	return &c
 }
 
 // CancelRefusal says why the holder of a live booking of s can no longer

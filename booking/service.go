@@ -348,70 +348,105 @@ func NewSession(workshopID int64, p SessionPatch) *Session {
 	return s
 }
 
+// updateTries bounds how often UpdateSession starts again when the session
+// changed while Teams was moving its meeting.
+const updateTries = 3
+
+// errChangedMeanwhile refuses to apply a change checked against a session
+// that has changed since; UpdateSession starts again.
+var errChangedMeanwhile = Errorf(EConflict, "This session was changed by someone else meanwhile. Check it and try again.")
+
 // UpdateSession changes a session. People booked are sent an updated invite
 // when its time, venue or link changes; a capacity below what is taken is
-// refused.
+// refused. A Teams meeting moves with the session, and Microsoft Graph is
+// called outside any transaction, so bookings of the session never wait
+// for it: the change is checked on the session as read, the meeting moved,
+// and the change applied under the session's lock only if the session's
+// times are still as they were read; otherwise it starts again.
 func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (*Session, error) {
 	now := s.now()
-	sess, err := s.Store.UpdateSession(ctx, id, now, func(sess *Session) (Notice, error) {
-		if sess.Status != Scheduled {
-			return Notice{}, Errorf(EConflict, "This session has been cancelled and cannot be changed.")
+	for try := 0; try < updateTries; try++ {
+		read, err := s.Store.Session(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		if !sess.EndsAt.After(now) {
-			return Notice{}, Errorf(EConflict, "This session has already taken place and cannot be changed.")
+		changed := read.clone()
+		if _, err := patchSession(changed, p, now); err != nil {
+			return nil, err
 		}
-		var changes Changes
-		if p.StartsAt != nil && !p.StartsAt.Equal(sess.StartsAt) {
-			changes.StartsAt = &TimeChange{Old: sess.StartsAt, New: *p.StartsAt}
-			sess.StartsAt = *p.StartsAt
-		}
-		if p.EndsAt != nil && !p.EndsAt.Equal(sess.EndsAt) {
-			changes.EndsAt = &TimeChange{Old: sess.EndsAt, New: *p.EndsAt}
-			sess.EndsAt = *p.EndsAt
-		}
-		if p.Venue != nil && *p.Venue != sess.Venue {
-			changes.Venue = &VenueChange{Old: sess.Venue, New: *p.Venue}
-			sess.Venue = *p.Venue
-		}
-		if p.OnlineURL != nil && *p.OnlineURL != sess.OnlineURL {
-			changes.OnlineURL = &StringChange{Old: sess.OnlineURL, New: *p.OnlineURL}
-			sess.OnlineURL = *p.OnlineURL
-		}
-		if p.Capacity != nil {
-			setCapacity(sess, InPerson, p.Capacity.InPerson)
-			setCapacity(sess, Online, p.Capacity.Online)
-		}
-		if err := ValidateSession(sess); err != nil {
-			return Notice{}, err
-		}
-		if changes.StartsAt != nil && !sess.StartsAt.After(now) {
-			return Notice{}, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
-		}
-		for _, pl := range sess.Places {
-			if pl.Capacity < pl.Taken() {
-				return Notice{}, Errorf(EConflict, "The %s capacity cannot be lower than the %d places already taken.",
-					pl.Mode.Label(), pl.Taken())
+		move := s.Meetings != nil && changed.TeamsMeetingID != "" &&
+			(!changed.StartsAt.Equal(read.StartsAt) || !changed.EndsAt.Equal(read.EndsAt))
+		if move {
+			if err := s.Meetings.Move(ctx, changed.TeamsMeetingID, changed.StartsAt, changed.EndsAt); err != nil {
+				return nil, err
 			}
 		}
-		if changes == (Changes{}) {
-			return Notice{}, nil
-		}
-		// Move the Teams meeting last, once the change has passed every
-		// check: a Graph failure then refuses it and rolls it back.
-		if s.Meetings != nil && sess.TeamsMeetingID != "" && (changes.StartsAt != nil || changes.EndsAt != nil) {
-			if err := s.Meetings.Move(ctx, sess.TeamsMeetingID, sess.StartsAt, sess.EndsAt); err != nil {
-				return Notice{}, err
+		sess, err := s.Store.UpdateSession(ctx, id, now, func(sess *Session) (Notice, error) {
+			if move && (sess.Sequence != read.Sequence || !sess.StartsAt.Equal(read.StartsAt) || !sess.EndsAt.Equal(read.EndsAt)) {
+				return Notice{}, errChangedMeanwhile // the meeting was moved from other times
 			}
+			return patchSession(sess, p, now)
+		})
+		if errors.Is(err, errChangedMeanwhile) {
+			continue
 		}
-		sess.Sequence++
-		return Notice{Kind: MsgSessionChanged, Payload: EmailPayload{Changes: &changes}}, nil
-	})
-	if err != nil {
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		s.Holds.Sync(ctx, mirrorsOf(sess)...)
+		s.queued()
+		return sess, nil
 	}
-	s.Holds.Sync(ctx, mirrorsOf(sess)...)
-	s.queued()
-	return sess, nil
+	return nil, errChangedMeanwhile
+}
+
+// patchSession applies p to sess and checks the result, returning the email
+// the people booked should get (none when nothing they see changed).
+func patchSession(sess *Session, p SessionPatch, now time.Time) (Notice, error) {
+	if sess.Status != Scheduled {
+		return Notice{}, Errorf(EConflict, "This session has been cancelled and cannot be changed.")
+	}
+	if !sess.EndsAt.After(now) {
+		return Notice{}, Errorf(EConflict, "This session has already taken place and cannot be changed.")
+	}
+	var changes Changes
+	if p.StartsAt != nil && !p.StartsAt.Equal(sess.StartsAt) {
+		changes.StartsAt = &TimeChange{Old: sess.StartsAt, New: *p.StartsAt}
+		sess.StartsAt = *p.StartsAt
+	}
+	if p.EndsAt != nil && !p.EndsAt.Equal(sess.EndsAt) {
+		changes.EndsAt = &TimeChange{Old: sess.EndsAt, New: *p.EndsAt}
+		sess.EndsAt = *p.EndsAt
+	}
+	if p.Venue != nil && *p.Venue != sess.Venue {
+		changes.Venue = &VenueChange{Old: sess.Venue, New: *p.Venue}
+		sess.Venue = *p.Venue
+	}
+	if p.OnlineURL != nil && *p.OnlineURL != sess.OnlineURL {
+		changes.OnlineURL = &StringChange{Old: sess.OnlineURL, New: *p.OnlineURL}
+		sess.OnlineURL = *p.OnlineURL
+	}
+	if p.Capacity != nil {
+		setCapacity(sess, InPerson, p.Capacity.InPerson)
+		setCapacity(sess, Online, p.Capacity.Online)
+	}
+	if err := ValidateSession(sess); err != nil {
+		return Notice{}, err
+	}
+	if changes.StartsAt != nil && !sess.StartsAt.After(now) {
+		return Notice{}, FieldErrors(map[string]string{"starts_at": "The session must start in the future"})
+	}
+	for _, pl := range sess.Places {
+		if pl.Capacity < pl.Taken() {
+			return Notice{}, Errorf(EConflict, "The %s capacity cannot be lower than the %d places already taken.",
+				pl.Mode.Label(), pl.Taken())
+		}
+	}
+	if changes == (Changes{}) {
+		return Notice{}, nil
+	}
+	sess.Sequence++
+	return Notice{Kind: MsgSessionChanged, Payload: EmailPayload{Changes: &changes}}, nil
 }
 
 func setCapacity(sess *Session, m Mode, n *int) {

@@ -16,6 +16,10 @@ type fakeTeams struct {
 	mu    sync.Mutex
 	moves []string
 	fail  error
+	// slow, when set, makes Move hang like a Graph that does not answer,
+	// until the channel is closed; moving is told when it starts.
+	slow   chan struct{}
+	moving chan struct{}
 }
 
 func (f *fakeTeams) Create(ctx context.Context, subject string, start, end time.Time) (booking.Meeting, error) {
@@ -28,6 +32,18 @@ func (f *fakeTeams) Create(ctx context.Context, subject string, start, end time.
 }
 
 func (f *fakeTeams) Move(ctx context.Context, id string, start, end time.Time) error {
+	f.mu.Lock()
+	slow, moving := f.slow, f.moving
+	f.slow = nil
+	f.mu.Unlock()
+	if slow != nil {
+		moving <- struct{}{}
+		select {
+		case <-slow:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -43,7 +59,11 @@ func (f *fakeTeams) moved() []string {
 	return append([]string(nil), f.moves...)
 }
 
-func TestTeamsMeetingsFollowTheSession(t *testing.T) {
+// withTeams starts an instance whose Teams meetings are made by a fake,
+// with a public workshop; it returns them, when a session starts and the
+// body that creates an online session then.
+func withTeams(t *testing.T) (*env, *instance, *fakeTeams, int64, time.Time, map[string]any) {
+	t.Helper()
 	e := newEnv(t)
 	in := e.start(nil)
 	teams := &fakeTeams{}
@@ -54,6 +74,11 @@ func TestTeamsMeetingsFollowTheSession(t *testing.T) {
 		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(time.Hour).Format(time.RFC3339),
 		"capacity": map[string]any{"in_person": 0, "online": 10},
 	}
+	return e, in, teams, w, start, body
+}
+
+func TestTeamsMeetingsFollowTheSession(t *testing.T) {
+	e, in, teams, w, start, body := withTeams(t)
 	r := in.admin("POST", "/api/v1/admin/workshops/"+itoa(w)+"/sessions", body)
 	if r.status != http.StatusCreated || r.json(t)["online_url"] != "https://teams.microsoft.com/l/meetup-join/made-for-us" {
 		t.Fatalf("online session without a link: %d %s", r.status, r.body)
@@ -96,5 +121,69 @@ func TestTeamsMeetingsFollowTheSession(t *testing.T) {
 	_ = e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM sessions`).Scan(&after)
 	if after != before {
 		t.Fatal("a session was stored without its Teams link")
+	}
+}
+
+// Graph is called outside any transaction: while it hangs moving a
+// meeting, the session's bookings and other changes go through, and the
+// move then applies to the session as it is (checked again, moved again).
+func TestSlowTeamsHoldsUpNoBooking(t *testing.T) {
+	_, in, teams, w, start, body := withTeams(t)
+	r := in.admin("POST", "/api/v1/admin/workshops/"+itoa(w)+"/sessions", body)
+	if r.status != http.StatusCreated {
+		t.Fatalf("session: %d %s", r.status, r.body)
+	}
+	sid := int64(r.json(t)["id"].(float64))
+	path := "/api/v1/admin/sessions/" + itoa(sid)
+
+	release := make(chan struct{})
+	teams.mu.Lock()
+	teams.slow, teams.moving = release, make(chan struct{}, 1)
+	moving := teams.moving
+	teams.mu.Unlock()
+	later := start.Add(24 * time.Hour)
+	patched := make(chan response, 1)
+	go func() {
+		patched <- in.admin("PATCH", path, map[string]any{"starts_at": later.Format(time.RFC3339), "ends_at": later.Add(time.Hour).Format(time.RFC3339)})
+	}()
+	<-moving // Graph has the request and does not answer
+
+	// A booking of the session, and a change that needs no Graph, go
+	// through at once.
+	for _, req := range []func() response{
+		func() response {
+			return in.do("POST", "/api/v1/sessions/"+itoa(sid)+"/bookings", map[string]any{
+				"mode": "online", "name": "Ann Lee", "email": "ann@example.org", "consent": true})
+		},
+		func() response {
+			return in.admin("PATCH", path, map[string]any{"venue": map[string]any{"name": "Council House", "address": "Earl Street"},
+				"capacity": map[string]any{"in_person": 5}})
+		},
+	} {
+		done := make(chan response, 1)
+		go func() { done <- req() }()
+		select {
+		case r := <-done:
+			if r.status != http.StatusCreated && r.status != http.StatusOK {
+				t.Fatalf("while Graph hangs: %d %s", r.status, r.body)
+			}
+		case <-time.After(5 * time.Second):
+			close(release)
+			t.Fatal("a request of the session waited for Graph")
+		}
+	}
+
+	close(release)
+	if r := <-patched; r.status != http.StatusOK {
+		t.Fatalf("move after Graph answered: %d %s", r.status, r.body)
+	}
+	// The session changed while Graph was moving the meeting: the move was
+	// checked again on the changed session, and both changes stand.
+	got := in.do("GET", "/api/v1/sessions/"+itoa(sid), nil).json(t)
+	if got["starts_at"] != later.Format(time.RFC3339) || got["venue"].(map[string]any)["name"] != "Council House" {
+		t.Errorf("session after both changes: %v", got)
+	}
+	if m := teams.moved(); len(m) != 2 || m[1] != "meeting-1 "+later.Format(time.RFC3339) {
+		t.Errorf("meeting moves: %v", m)
 	}
 }
