@@ -231,7 +231,6 @@ func TestWaitlistOffersHeldPlacesOnceHoldsLapse(t *testing.T) {
 	for _, state := range []string{"down", "flushed", "restarted"} {
 		t.Run(state, func(t *testing.T) {
 			r := newReplay(t, 2)
-			r.a.db.Now = r.e.clock.Now
 			ctx := context.Background()
 			r.a.bookEveryPlace(r.sid, 1, 0)
 			r.hold(r.a) // the last place, held by someone typing
