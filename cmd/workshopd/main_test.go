@@ -297,6 +297,9 @@ func TestLogStaysJSONWithRedisDownAndCarriesRequestIDs(t *testing.T) {
 		if err == nil {
 			err = json.NewDecoder(resp.Body).Decode(&listing)
 			resp.Body.Close()
+			if err != nil {
+				t.Fatalf("the listing is not JSON: %v", err)
+			}
 			break
 		}
 		if i == 100 {
