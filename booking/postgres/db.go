@@ -6,7 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +42,11 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// A Postgres that does not answer (a host gone, a full backlog)
+		// costs a request this long, not the operating system's minutes.
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
@@ -52,11 +60,34 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	return &DB{Pool: pool}, nil
 }
 
+// connectTimeout bounds one attempt to connect when DATABASE_URL names no
+// connect_timeout.
+const connectTimeout = 5 * time.Second
+
 // Close closes the pool.
 func (db *DB) Close() { db.Pool.Close() }
 
 // Ping reports whether Postgres answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// Unreachable reports whether err says Postgres could not be reached or
+// went away: refused or timed-out connections, a pool that could not get a
+// connection in time, a connection lost mid-query, a server shutting down
+// or out of connections. The caller answers these as an outage, not a fault.
+func (db *DB) Unreachable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-57P05: shutting down,
+		// crashed, starting up; 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) ||
+		pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
 
 func newProvider(db *DB) (*goose.Provider, func() error, error) {
 	sqldb := stdlib.OpenDBFromPool(db.Pool)

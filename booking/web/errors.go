@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,21 +46,45 @@ type errorDetail struct {
 // fail renders err in the contract's error shape and logs internal errors
 // once, with the request id and without personal data.
 func (s *Server) fail(c *gin.Context, err error) {
+	err, code, status := s.answer(c, err)
+	if errors.Is(err, errNotJSON) {
+		status = http.StatusBadRequest
+	}
+	s.writeError(c, status, string(code), booking.ErrorMessage(err), booking.ErrorFields(err))
+}
+
+// retryAfter is how many seconds a 503 asks clients to wait: Postgres
+// restarting or failing over is usually back within it.
+const retryAfter = "30"
+
+// errOutage is what people are told when Postgres cannot be reached.
+var errOutage = booking.Errorf(booking.EUnavailable, "Sorry, the service is unavailable. Try again in a few minutes.")
+
+// answer decides how err is answered, for the API and pages alike: its
+// code and status. A failure to reach Postgres, or a request that ran past
+// its deadline, becomes EUnavailable (503 with Retry-After): an outage, not
+// a fault of ours. Internal errors are logged once, with the request id and
+// without personal data; outages as a warning.
+func (s *Server) answer(c *gin.Context, err error) (error, booking.Code, int) {
 	code := booking.ErrorCode(err)
+	if code == booking.EInternal && (errors.Is(err, context.DeadlineExceeded) || s.deps.Postgres.Unreachable(err)) {
+		s.log.Warn("postgres unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
+		err, code = errOutage, booking.EUnavailable
+	}
 	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if errors.Is(err, errNotJSON) {
-		status = http.StatusBadRequest
-	}
 	if status >= 500 && code != booking.EUnavailable {
 		s.log.Error("request failed", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
 	}
 	if code != booking.EInternal {
 		s.metrics.refusals.WithLabelValues(string(code)).Inc()
 	}
-	s.writeError(c, status, string(code), booking.ErrorMessage(err), booking.ErrorFields(err))
+	return err, code, status
 }
 
 func (s *Server) writeError(c *gin.Context, status int, code, msg string, fields map[string]string) {

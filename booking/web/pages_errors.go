@@ -25,24 +25,16 @@ func (s *Server) page(route string, h func(c *gin.Context) error) gin.HandlerFun
 type errorPage struct {
 	Page
 	Paragraphs []string
+	// ShowContact adds the council's address for people who cannot wait.
+	ShowContact bool
 }
 
-// pageFail shows err as a page with the status the API would give it, and
-// logs internal errors once, without personal data.
+// pageFail shows err as a page with the status the API would give it
+// (answer decides both).
 func (s *Server) pageFail(c *gin.Context, err error) {
-	code := booking.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	if status >= 500 && code != booking.EUnavailable {
-		s.log.Error("page failed", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
-	}
-	if code != booking.EInternal {
-		s.metrics.refusals.WithLabelValues(string(code)).Inc()
-	}
+	err, code, status := s.answer(c, err)
 	msg := ""
-	if code != booking.EInternal && code != booking.EInvalid {
+	if code != booking.EInternal && code != booking.EInvalid && err != errOutage { // the page says that one
 		msg = booking.ErrorMessage(err)
 	}
 	s.renderError(c, status, msg)
@@ -72,7 +64,11 @@ func (s *Server) renderError(c *gin.Context, status int, message string) {
 		p.Title = "Sorry, you cannot book this place"
 	case http.StatusServiceUnavailable:
 		p.Title = "Sorry, the service is unavailable"
-		p.Paragraphs = []string{"Try again in a few minutes."}
+		p.Paragraphs = []string{"Try again in a few minutes.", "Bookings you have already made are kept."}
+		p.ShowContact = true
+		if c.Writer.Header().Get("Retry-After") == "" {
+			c.Header("Retry-After", retryAfter)
+		}
 	case http.StatusRequestEntityTooLarge:
 		p.Title = "What you sent was too long"
 		p.Paragraphs = append([]string(nil), tooLongParagraphs...)

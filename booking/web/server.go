@@ -45,17 +45,33 @@ type Config struct {
 	// OfferTTL is how long a place offered from a waiting list is kept
 	// (OFFER_TTL), for the pages to say; zero is booking.DefaultOfferTTL.
 	OfferTTL time.Duration
+	// RequestTimeout bounds the store calls of one request: past it the
+	// request is answered 503 rather than left hanging on a Postgres
+	// that does not answer. Zero is defaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// defaultRequestTimeout is long enough for the largest export (an
+// attendance PDF of a full session) and short of a proxy's usual 30 s.
+const defaultRequestTimeout = 15 * time.Second
 
 // Pinger reports whether a backing service answers.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Database is Postgres as the web layer sees it: whether it answers, and
+// whether an error means it could not be reached, which is answered as an
+// outage (503 unavailable), not as a fault of ours.
+type Database interface {
+	Pinger
+	Unreachable(err error) bool
+}
+
 // Deps are the parts the handlers call.
 type Deps struct {
 	Service  *booking.Service
-	Postgres Pinger
+	Postgres Database
 	Redis    Pinger // nil when Redis is not configured
 	Logger   *slog.Logger
 	// Registry receives the service's metrics; each router has its own so
@@ -122,7 +138,7 @@ func (s *Server) Handler() http.Handler {
 		panic("web: trusted proxies: " + err.Error()) // LoadConfig checked them
 	}
 	r.HandleMethodNotAllowed = true
-	r.Use(s.requestID, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect, s.rateLimit)
+	r.Use(s.requestID, s.deadline, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect, s.rateLimit)
 	r.NoRoute(func(c *gin.Context) {
 		if wantsPage(c) && strings.Contains(c.GetHeader("Accept"), "text/html") {
 			s.renderError(c, http.StatusNotFound, "") // a browser gets a page
@@ -203,6 +219,19 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Set("request_id", id)
 	c.Request = c.Request.WithContext(reqlog.WithID(c.Request.Context(), id))
 	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+// deadline gives the request's context a deadline, so that no store call
+// waits past it.
+func (s *Server) deadline(c *gin.Context) {
+	d := s.cfg.RequestTimeout
+	if d <= 0 {
+		d = defaultRequestTimeout
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 

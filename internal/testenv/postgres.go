@@ -194,3 +194,19 @@ func dropDatabase(name string) {
 	defer c.Close(ctx)
 	_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 }
+
+// Migrated opens the database at dbURL for t (one a test made itself, such as
+// on its own Cluster) and migrates it.
+func Migrated(t testing.TB, dbURL string) *postgres.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dbURL, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
