@@ -46,7 +46,7 @@ type errorDetail struct {
 // fail renders err in the contract's error shape and logs internal errors
 // once, with the request id and without personal data.
 func (s *Server) fail(c *gin.Context, err error) {
-	err, code, status := s.answer(c, err)
+	code, status, err := s.answer(c, err)
 	if errors.Is(err, errNotJSON) {
 		status = http.StatusBadRequest
 	}
@@ -65,7 +65,7 @@ var errOutage = booking.Errorf(booking.EUnavailable, "Sorry, the service is unav
 // its deadline, becomes EUnavailable (503 with Retry-After): an outage, not
 // a fault of ours. Internal errors are logged once, with the request id and
 // without personal data; outages as a warning.
-func (s *Server) answer(c *gin.Context, err error) (error, booking.Code, int) {
+func (s *Server) answer(c *gin.Context, err error) (booking.Code, int, error) {
 	code := booking.ErrorCode(err)
 	if code == booking.EInternal && (errors.Is(err, context.DeadlineExceeded) || s.deps.Postgres.Unreachable(err)) {
 		s.log.Warn("postgres unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
@@ -84,7 +84,7 @@ func (s *Server) answer(c *gin.Context, err error) (error, booking.Code, int) {
 	if code != booking.EInternal {
 		s.metrics.refusals.WithLabelValues(string(code)).Inc()
 	}
-	return err, code, status
+	return code, status, err
 }
 
 func (s *Server) writeError(c *gin.Context, status int, code, msg string, fields map[string]string) {

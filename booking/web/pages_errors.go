@@ -32,7 +32,7 @@ type errorPage struct {
 // pageFail shows err as a page with the status the API would give it
 // (answer decides both).
 func (s *Server) pageFail(c *gin.Context, err error) {
-	err, code, status := s.answer(c, err)
+	code, status, err := s.answer(c, err)
 	msg := ""
 	if code != booking.EInternal && code != booking.EInvalid && err != errOutage { // the page says that one
 		msg = booking.ErrorMessage(err)
