@@ -11,17 +11,8 @@ import (
 	"github.com/coventry/workshops/booking"
 )
 
-// accountRoutes are the admin API for accounts, facilitators and the audit
-// log. admin is the group behind requireAdmin: all of these are admins' only.
-func (s *Server) accountRoutes(admin gin.IRouter) {
-	admin.GET("/organisers", s.handle("admin_list_organisers", s.adminListOrganisers))
-	admin.POST("/organisers", s.handle("admin_create_organiser", s.adminCreateOrganiser))
-	admin.PATCH("/organisers/:organiser_id", s.handle("admin_update_organiser", s.adminUpdateOrganiser))
-	admin.GET("/sessions/:id/facilitators", s.handle("admin_list_facilitators", s.adminListFacilitators))
-	admin.POST("/sessions/:id/facilitators", s.handle("admin_assign_facilitator", s.adminAssignFacilitator))
-	admin.DELETE("/sessions/:id/facilitators/:organiser_id", s.handle("admin_unassign_facilitator", s.adminUnassignFacilitator))
-	admin.GET("/audit", s.handle("admin_audit", s.adminAudit))
-}
+// The admin API for accounts, facilitators and the audit log: admins' only
+// (routes.go).
 
 // organiserView is an account as the API shows it.
 type organiserView struct {

@@ -10,12 +10,8 @@ import (
 	"github.com/coventry/workshops/calendar"
 )
 
-// calendarRoutes serves the invite of a booking to its holder and the
-// feed of a public session to anyone.
-func (s *Server) calendarRoutes(r *gin.Engine, api *gin.RouterGroup) {
-	api.GET("/bookings/:reference/invite.ics", s.handle("booking_invite", s.bookingInvite))
-	r.GET("/calendar/sessions/:file", s.handle("session_feed", s.sessionFeed))
-}
+// The invite of a booking, for its holder, and the feed of a public
+// session, for anyone.
 
 // bookingInvite is the latest invite of a booking, with the sequence of the
 // last one emailed so a calendar that already has it sees no change.

@@ -17,12 +17,7 @@ type EmailOutbox interface {
 	Retry(ctx context.Context, id int64) error
 }
 
-// emailRoutes lets admins see failed emails and send them again once the
-// cause is mended.
-func (s *Server) emailRoutes(admin *gin.RouterGroup) {
-	admin.GET("/emails/failed", s.handle("admin_failed_emails", s.adminFailedEmails))
-	admin.POST("/emails/:id/retry", s.handle("admin_retry_email", s.adminRetryEmail))
-}
+// Admins see failed emails and send them again once the cause is mended.
 
 func (s *Server) adminFailedEmails(c *gin.Context) error {
 	if s.deps.Outbox == nil {

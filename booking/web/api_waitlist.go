@@ -14,15 +14,6 @@ import (
 // (see, accept, decline, leave) takes the token of the emailed link as
 // ?token= or a bearer header, as bookings do.
 
-// waitlistRoutes registers the waiting list's API routes on /api/v1.
-func (s *Server) waitlistRoutes(api *gin.RouterGroup) {
-	api.POST("/sessions/:id/waitlist", s.handle("waitlist_join", s.joinWaitlist))
-	api.GET("/waitlist/:reference", s.handle("waitlist_entry", s.getWaitlistEntry))
-	api.POST("/waitlist/:reference/accept", s.handle("waitlist_accept", s.acceptOffer))
-	api.POST("/waitlist/:reference/decline", s.handle("waitlist_decline", s.declineOffer))
-	api.DELETE("/waitlist/:reference", s.handle("waitlist_leave", s.leaveWaitlist))
-}
-
 func (s *Server) joinWaitlist(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {

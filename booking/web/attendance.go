@@ -13,31 +13,10 @@ import (
 	"github.com/coventry/workshops/booking"
 )
 
-// attendanceRoutes registers the facilitators' side of a session: its
-// attendance list as JSON, CSV, PDF and a printable page, ticking people
-// in, marking no-shows, the counts, and the admins' personal data tools.
-// Each route names its guard (auth.go): the session's facilitators may use
-// what is about their session; the rest is for admins.
-func (s *Server) attendanceRoutes(r *gin.Engine) {
-	session, booked, admin := s.requireSessionAccess, s.requireBookingAccess, s.requireAdmin
-
-	api := r.Group("/api/v1/admin")
-	api.GET("/sessions/:id/attendees", session, s.handle("admin_attendees", s.adminAttendees))
-	api.GET("/sessions/:id/attendees.csv", session, s.handle("admin_attendees_csv", s.adminAttendeesCSV))
-	api.GET("/sessions/:id/attendees.pdf", session, s.handle("admin_attendees_pdf", s.adminAttendeesPDF))
-	api.POST("/sessions/:id/no-shows", session, s.handle("admin_no_shows", s.adminMarkNoShows))
-	api.POST("/bookings/:reference/attendance", booked, s.handle("admin_attendance", s.adminMarkAttendance))
-	api.GET("/workshops/:id/attendance", admin, s.handle("admin_workshop_attendance", s.adminWorkshopAttendance))
-	api.GET("/people", admin, s.handle("admin_person_export", s.adminExportPerson))
-	api.DELETE("/people", admin, s.handle("admin_person_erase", s.adminErasePerson))
-
-	r.GET("/admin/sessions/:id/attendance", session, s.page("page_attendance", s.attendancePage))
-	r.GET("/admin/sessions/:id/check-in", session, s.page("page_check_in", s.checkInPage))
-	r.POST("/admin/sessions/:id/check-in", session, s.page("page_check_in_tick", s.checkInTick))
-	r.POST("/admin/sessions/:id/no-shows", session, s.page("page_no_shows", s.checkInNoShows))
-	r.GET("/admin/workshops/:id/attendance", admin, s.page("page_workshop_attendance", s.workshopAttendancePage))
-	r.GET("/admin/attendance-assets/:file", s.requireOrganiser, s.attendanceAsset)
-}
+// The facilitators' side of a session: its attendance list as JSON, CSV,
+// PDF and a printable page, ticking people in, marking no-shows, the
+// counts, and the admins' personal data tools. The session's facilitators
+// may use what is about their session; the rest is for admins (routes.go).
 
 // attendeeView is one person on a session's list, as CONTRACT.md has it.
 type attendeeView struct {

@@ -30,12 +30,12 @@ func (s *Server) attendanceAsset(c *gin.Context) {
 	name := c.Param("file")
 	ctype, ok := attendanceAssetTypes[name]
 	if !ok {
-		s.pageFail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
+		s.fail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
 		return
 	}
 	b, err := attendanceAssets.ReadFile(path.Join("attendance_assets", name))
 	if err != nil {
-		s.pageFail(c, err)
+		s.fail(c, err)
 		return
 	}
 	// Organisers' pages only, and small: revalidated each time, kept

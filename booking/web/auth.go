@@ -8,19 +8,22 @@ package web
 // only the routes about one session, and only for the sessions they are
 // assigned to.
 //
-// Routes say which rule they follow by the middleware in front of them:
+// Each route's guard in the route table (routes.go) names the middleware
+// in front of it:
 //
-//	s.requireAdmin          admins only: creating workshops, accounts, the audit log
-//	s.requireSessionAccess  about the session in :id: also its facilitators
-//	s.requireBookingAccess  about the booking in :reference: also the
-//	                        facilitators of its session
-//	s.requireOrganiser      pages any organiser sees (their own list); the
-//	                        handler scopes what it shows with
-//	                        s.authorizeSession or s.authorizeAdmin
+//	adminOnly     s.requireAdmin: creating workshops, accounts, the audit log
+//	ofSession     s.requireSessionAccess: about the session in :id, also
+//	              its facilitators
+//	ofBooking     s.requireBookingAccess: about the booking in :reference,
+//	              also the facilitators of its session
+//	anyOrganiser  s.requireOrganiser: pages any organiser sees (their own
+//	              list); the handler scopes what it shows with
+//	              s.authorizeSession or s.authorizeAdmin
 //
-// A route registered under none of these is open to everyone, so
-// admin_routes_test.go lists every route under /api/v1/admin and /admin and
-// proves each refuses a stranger and a facilitator of another session.
+// A public route is open to everyone, so TestRouteTable refuses a public
+// route under /api/v1/admin or /admin other than the way in, and proves
+// every guarded one refuses a stranger; admin_routes_test.go proves each
+// also refuses a facilitator of another session.
 
 import (
 	"crypto/subtle"
@@ -109,17 +112,12 @@ func (s *Server) authorizeSession(c *gin.Context, sessionID int64) error {
 // refuse answers a request that may not go on: JSON for the API; for pages,
 // strangers are sent to sign in and others shown why not.
 func (s *Server) refuse(c *gin.Context, err error) {
-	if !wantsPage(c) {
-		s.fail(c, err)
-		return
-	}
-	if booking.IsCode(err, booking.EUnauthorized) {
+	if isPage(c) && booking.IsCode(err, booking.EUnauthorized) {
 		c.Redirect(http.StatusSeeOther, "/admin/sign-in")
 		c.Abort()
 		return
 	}
-	s.pageFail(c, err)
-	c.Abort()
+	s.fail(c, err)
 }
 
 // requireOrganiser lets through any signed-in organiser or the admin token:

@@ -43,19 +43,24 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// fail renders err in the contract's error shape and logs internal errors
-// once, with the request id and without personal data.
+// fail is the one place an error becomes an answer: the error page for
+// page routes (pages_errors.go), the contract's error shape for the rest.
+// answer decides the status and logs.
 func (s *Server) fail(c *gin.Context, err error) {
 	code, status, err := s.answer(c, err)
+	if isPage(c) {
+		s.renderError(c, status, pageMessage(err, code))
+		return
+	}
 	if errors.Is(err, errNotJSON) {
 		status = http.StatusBadRequest
 	}
 	s.writeError(c, status, string(code), booking.ErrorMessage(err), booking.ErrorFields(err))
 }
 
-// retryAfter is how many seconds a 503 asks clients to wait: Postgres
-// restarting or failing over is usually back within it.
-const retryAfter = "30"
+// outageRetryAfter is how many seconds a 503 asks clients to wait:
+// Postgres restarting or failing over is usually back within it.
+const outageRetryAfter = "30"
 
 // errOutage is what people are told when Postgres cannot be reached.
 var errOutage = booking.Errorf(booking.EUnavailable, "Sorry, the service is unavailable. Try again in a few minutes.")
@@ -79,7 +84,7 @@ func (s *Server) answer(c *gin.Context, err error) (booking.Code, int, error) {
 		s.log.Error("request failed", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err)
 	}
 	if status == http.StatusServiceUnavailable {
-		c.Header("Retry-After", retryAfter)
+		c.Header("Retry-After", outageRetryAfter)
 	}
 	if code != booking.EInternal {
 		s.metrics.refusals.WithLabelValues(string(code)).Inc()

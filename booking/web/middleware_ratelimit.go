@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,31 +17,11 @@ import (
 // a whole office or a library's public computers may share one address, and
 // one person booking makes only a few of these requests. Counts live in
 // Redis so every instance shares them.
+// The route table (routes.go) names each route's limit.
 var rateLimits = map[string]redis_rate.Limit{
-	"hold":     {Rate: 30, Burst: 30, Period: time.Minute},
-	"booking":  {Rate: 20, Burst: 20, Period: time.Minute},
-	"waitlist": {Rate: 10, Burst: 10, Period: time.Minute},
-}
-
-// limitedRoutes names the limit of each route (method and Gin route
-// pattern) that takes a place or joins a waiting list. A new route of that
-// kind is added here.
-var limitedRoutes = map[string]string{
-	"POST /api/v1/sessions/:id/holds":         "hold",
-	"POST /api/v1/holds/:hold_id/booking":     "booking",
-	"POST /api/v1/sessions/:id/bookings":      "booking",
-	"POST /api/v1/sessions/:id/waitlist":      "waitlist",
-	"POST /sessions/:id":                      "hold",
-	"POST /holds/:hold_id/details":            "booking",
-	"POST /holds/:hold_id/confirm":            "booking",
-	"POST /bookings/:reference/switch":        "booking",
-	"POST /sessions/:id/waitlist":             "waitlist",
-	"POST /waitlist/:reference/accept":        "booking",
-	"POST /api/v1/waitlist/:reference/accept": "booking",
-	"POST /staff/sessions/:id":                "hold",
-	"POST /staff/holds/:hold_id/details":      "booking",
-	"POST /staff/holds/:hold_id/confirm":      "booking",
-	"POST /staff/verify/:token":               "booking",
+	holdLimit:     {Rate: 30, Burst: 30, Period: time.Minute},
+	bookingLimit:  {Rate: 20, Burst: 20, Period: time.Minute},
+	waitlistLimit: {Rate: 10, Burst: 10, Period: time.Minute},
 }
 
 // rateLimiter counts requests per client in Redis. When Redis fails it lets
@@ -76,37 +55,37 @@ func (l *rateLimiter) allow(ctx context.Context, kind, client string) (bool, tim
 	return res.Allowed > 0, res.RetryAfter, nil
 }
 
-// rateLimit applies limitedRoutes to every request.
-func (s *Server) rateLimit(c *gin.Context) {
-	if kind, ok := limitedRoutes[c.Request.Method+" "+c.FullPath()]; ok {
-		s.checkLimit(c, kind)
-		if c.IsAborted() {
+// limitOf is the middleware that holds each client to the limit kind.
+func (s *Server) limitOf(kind string) gin.HandlerFunc {
+	if _, ok := rateLimits[kind]; !ok {
+		panic("web: no rate limit " + kind) // a typo in the route table
+	}
+	return func(c *gin.Context) {
+		if s.limiter == nil {
 			return
 		}
+		ok, wait, err := s.limiter.allow(c.Request.Context(), kind, c.ClientIP())
+		s.limitUnknown(c, err)
+		if !ok {
+			retryAfter(c, wait)
+			s.fail(c, errTooMany)
+		}
 	}
-	c.Next()
 }
 
-func (s *Server) checkLimit(c *gin.Context, kind string) {
-	if s.limiter == nil {
-		return
-	}
-	ok, wait, err := s.limiter.allow(c.Request.Context(), kind, c.ClientIP())
+func (s *Server) limitUnknown(c *gin.Context, err error) {
 	if err != nil {
 		s.log.Warn("rate limits unavailable; letting requests through", "request_id", c.GetString("request_id"), "err", err)
 	}
-	if ok {
-		return
-	}
+}
+
+// retryAfter tells the client how long to wait, in whole seconds.
+func retryAfter(c *gin.Context, wait time.Duration) {
 	secs := int(wait.Round(time.Second) / time.Second)
 	c.Header("Retry-After", strconv.Itoa(max(secs, 1)))
-	if wantsPage(c) {
-		s.metrics.refusals.WithLabelValues(string(booking.ERateLimited)).Inc()
-		s.renderError(c, http.StatusTooManyRequests, "")
-		return
-	}
-	s.fail(c, booking.Errorf(booking.ERateLimited, "Too many requests from this connection. Wait a minute and try again."))
 }
+
+var errTooMany = booking.Errorf(booking.ERateLimited, "Too many requests from this connection. Wait a minute and try again.")
 
 func newRateLimiter(rdb redis.UniversalClient) *rateLimiter {
 	return &rateLimiter{limiter: redis_rate.NewLimiter(rdb)}

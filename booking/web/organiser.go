@@ -20,35 +20,6 @@ import (
 // Guards (auth.go): the home page is any organiser's and shows each only
 // what is theirs; what is about one session is its facilitators' too; the
 // rest is for admins.
-func (s *Server) organiserRoutes(r *gin.Engine) {
-	session, booked, admin := s.requireSessionAccess, s.requireBookingAccess, s.requireAdmin
-
-	r.GET("/admin", s.requireOrganiser, s.page("organiser_home", s.organiserHome))
-
-	r.GET("/admin/workshops/new", admin, s.page("organiser_workshop_new", s.organiserWorkshopForm))
-	r.POST("/admin/workshops", admin, s.page("organiser_workshop_create", s.organiserWorkshopCreate))
-	r.GET("/admin/workshops/:id", admin, s.page("organiser_workshop", s.organiserWorkshopPage))
-	r.GET("/admin/workshops/:id/sessions/new", admin, s.page("organiser_session_new", s.organiserSessionNew))
-	r.POST("/admin/workshops/:id/sessions", admin, s.page("organiser_session_create", s.organiserSessionCreate))
-
-	r.GET("/admin/sessions/:id", session, s.page("organiser_session", s.organiserSessionPage))
-	r.GET("/admin/sessions/:id/edit", session, s.page("organiser_session_edit", s.organiserSessionEdit))
-	r.POST("/admin/sessions/:id/edit", session, s.page("organiser_session_update", s.organiserSessionUpdate))
-	r.GET("/admin/sessions/:id/cancel", session, s.page("organiser_session_cancel", s.organiserCancelForm))
-	r.POST("/admin/sessions/:id/cancel", session, s.page("organiser_session_cancel_confirm", s.organiserCancel))
-	r.POST("/admin/sessions/:id/facilitators", admin, s.page("organiser_assign", s.organiserAssign))
-	r.POST("/admin/sessions/:id/facilitators/:organiser_id/remove", admin, s.page("organiser_unassign", s.organiserUnassign))
-	r.GET("/admin/sessions/:id/bookings/new", session, s.page("organiser_phone", s.organiserPhoneForm))
-	r.POST("/admin/sessions/:id/bookings", session, s.page("organiser_phone_book", s.organiserPhoneBook))
-	r.GET("/admin/bookings/:reference", booked, s.page("organiser_booking", s.organiserBookingPage))
-	r.GET("/admin/bookings/:reference/cancel", booked, s.page("organiser_booking_cancel", s.organiserBookingCancelPage))
-	r.POST("/admin/bookings/:reference/cancel", booked, s.page("organiser_booking_cancelled", s.organiserBookingCancel))
-
-	r.GET("/admin/organisers", admin, s.page("organiser_accounts", s.organiserAccounts))
-	r.POST("/admin/organisers", admin, s.page("organiser_account_create", s.organiserAccountCreate))
-	r.GET("/admin/organisers/:organiser_id", admin, s.page("organiser_account", s.organiserAccountPage))
-	r.POST("/admin/organisers/:organiser_id", admin, s.page("organiser_account_update", s.organiserAccountUpdate))
-}
 
 // organiserPage is what every organiser page shows above its content: who
 // is signed in, with the way home and out (partials/organiser.html).

@@ -33,7 +33,7 @@ func TestPostgresOutage(t *testing.T) {
 	ctx := context.Background()
 	dbURL := cl.Database("workshops")
 	db := testenv.Migrated(t, dbURL)
-	rdb, _ := testenv.RedisShared(t, redisDB)
+	rdb, _ := testenv.Redis(t)
 	e := &env{t: t, db: db, dbURL: dbURL, rdb: rdb, clock: testenv.NewClock(time.Now().Truncate(time.Second)),
 		prefix: fmt.Sprintf("outage%d:", os.Getpid())}
 	key, err := db.HoldSigningKey(ctx)

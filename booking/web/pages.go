@@ -4,38 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/coventry/workshops/booking"
 )
 
-// pageRoutes registers the public pages and the assets they use. One
-// handler per file, named after the route: pages_start.go, pages_session.go,
-// pages_hold.go, pages_manage.go, pages_council.go.
-func (s *Server) pageRoutes(r *gin.Engine) {
-	r.GET("/assets/*filepath", s.assets.serve)
-	r.HEAD("/assets/*filepath", s.assets.serve)
-
-	r.GET("/", s.page("page_start", s.startPage))
-	r.GET("/workshops/:id", s.page("page_workshop", s.workshopPage))
-
-	r.GET("/sessions/:id", s.page("page_session", s.sessionPage(publicJourney)))
-	r.POST("/sessions/:id", s.page("page_session_hold", s.sessionHold(publicJourney)))
-	r.POST("/sessions/:id/change", s.page("page_session_change", s.sessionChange(publicJourney)))
-	r.GET("/holds/:hold_id/details", s.page("page_details", s.detailsPage(publicJourney)))
-	r.POST("/holds/:hold_id/details", s.page("page_details_check", s.detailsCheck(publicJourney)))
-	r.POST("/holds/:hold_id/confirm", s.page("page_confirm", s.confirmBooking(publicJourney)))
-	r.GET("/bookings/:reference/confirmed", s.page("page_confirmed", s.confirmedPage))
-	r.GET("/bookings/:reference", s.page("page_manage", s.bookingOrAsk))
-	r.GET("/bookings/:reference/cancel", s.page("page_cancel", s.cancelPage))
-	r.POST("/bookings/:reference/cancel", s.page("page_cancel_confirm", s.cancelConfirm))
-	r.GET("/bookings/:reference/switch", s.page("page_switch", s.switchPage))
-	r.POST("/bookings/:reference/switch", s.page("page_switch_confirm", s.switchConfirm))
-
-	r.GET("/accessibility", s.page("page_accessibility", s.staticPage("accessibility", "Accessibility statement")))
-	r.GET("/privacy", s.page("page_privacy", s.staticPage("privacy", "Privacy notice")))
-	r.GET("/cookies", s.page("page_cookies", s.staticPage("cookies", "Cookies")))
-}
+// The public pages: one handler per file, named after the route:
+// pages_start.go, pages_session.go, pages_hold.go, pages_manage.go,
+// pages_council.go.
 
 // modeItem is one way of taking part in a session, as a page shows it.
 type modeItem struct {

@@ -8,19 +8,6 @@ import (
 	"github.com/coventry/workshops/booking"
 )
 
-// page adapts a page handler that returns an error, timing it under route
-// like the API's handle. Errors are shown as pages, not JSON; a handler that
-// can show an error on its own form (field errors) does so itself and
-// returns nil.
-func (s *Server) page(route string, h func(c *gin.Context) error) gin.HandlerFunc {
-	return s.handle(route, func(c *gin.Context) error {
-		if err := h(c); err != nil {
-			s.pageFail(c, err)
-		}
-		return nil
-	})
-}
-
 // errorPage is the data of templates/pages/error.html.
 type errorPage struct {
 	Page
@@ -29,15 +16,15 @@ type errorPage struct {
 	ShowContact bool
 }
 
-// pageFail shows err as a page with the status the API would give it
-// (answer decides both).
-func (s *Server) pageFail(c *gin.Context, err error) {
-	code, status, err := s.answer(c, err)
-	msg := ""
-	if code != booking.EInternal && code != booking.EInvalid && err != errOutage { // the page says that one
-		msg = booking.ErrorMessage(err)
+// pageMessage is what the error page says of err before its own words:
+// the message for people, except where it would say nothing more than
+// the page (a fault of ours, bad form input, an outage, too many requests).
+func pageMessage(err error, code booking.Code) string {
+	switch {
+	case code == booking.EInternal, code == booking.EInvalid, code == booking.ERateLimited, err == errOutage:
+		return ""
 	}
-	s.renderError(c, status, msg)
+	return booking.ErrorMessage(err)
 }
 
 // renderError shows the error page for status, with message (for people)
@@ -66,9 +53,6 @@ func (s *Server) renderError(c *gin.Context, status int, message string) {
 		p.Title = "Sorry, the service is unavailable"
 		p.Paragraphs = []string{"Try again in a few minutes.", "Bookings you have already made are kept."}
 		p.ShowContact = true
-		if c.Writer.Header().Get("Retry-After") == "" {
-			c.Header("Retry-After", retryAfter)
-		}
 	case http.StatusRequestEntityTooLarge:
 		p.Title = "What you sent was too long"
 		p.Paragraphs = append([]string(nil), tooLongParagraphs...)

@@ -17,18 +17,6 @@ import (
 // link is followed. The steps they share are the public pages' handlers,
 // given staffJourney (journey.go); here are the list, and in
 // pages_staff_details.go "Check your email", in pages_staff_verify.go the link.
-func (s *Server) staffPageRoutes(r *gin.Engine) {
-	r.GET("/staff", s.page("page_staff_start", s.staffStartPage))
-	r.GET("/staff/sessions/:id", s.page("page_staff_session", s.sessionPage(staffJourney)))
-	r.POST("/staff/sessions/:id", s.page("page_staff_session_hold", s.sessionHold(staffJourney)))
-	r.POST("/staff/sessions/:id/change", s.page("page_staff_session_change", s.sessionChange(staffJourney)))
-	r.GET("/staff/holds/:hold_id/details", s.page("page_staff_details", s.detailsPage(staffJourney)))
-	r.POST("/staff/holds/:hold_id/details", s.page("page_staff_details_check", s.detailsCheck(staffJourney)))
-	r.POST("/staff/holds/:hold_id/confirm", s.page("page_staff_confirm", s.confirmBooking(staffJourney)))
-	r.GET("/staff/bookings/:reference/sent", s.page("page_staff_sent", s.staffSentPage))
-	r.GET("/staff/verify/:token", s.page("page_staff_verify", s.staffVerifyPage))
-	r.POST("/staff/verify/:token", s.page("page_staff_verify_confirm", s.staffVerifyConfirm))
-}
 
 const staffTitle = "Book a workforce workshop"
 

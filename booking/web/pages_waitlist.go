@@ -11,18 +11,9 @@ import (
 	"github.com/coventry/workshops/booking"
 )
 
-// waitlistPageRoutes registers the waiting list's pages: joining from a
-// full session, and the pages the emailed links open (the place on the
-// list, the offer, leaving). pages_waitlist_entry.go holds the latter.
-func (s *Server) waitlistPageRoutes(r *gin.Engine) {
-	r.GET("/sessions/:id/waitlist", s.page("page_waitlist_join", s.waitlistJoinPage))
-	r.POST("/sessions/:id/waitlist", s.page("page_waitlist_joined", s.waitlistJoin))
-	r.GET("/waitlist/:reference", s.page("page_waitlist_entry", s.waitlistEntryPage))
-	r.GET("/waitlist/:reference/leave", s.page("page_waitlist_leave", s.waitlistLeavePage))
-	r.POST("/waitlist/:reference/leave", s.page("page_waitlist_left", s.waitlistLeave))
-	r.POST("/waitlist/:reference/accept", s.page("page_waitlist_accept", s.waitlistAccept))
-	r.POST("/waitlist/:reference/decline", s.page("page_waitlist_decline", s.waitlistDecline))
-}
+// The waiting list's pages: joining from a full session, and the pages
+// the emailed links open (the place on the list, the offer, leaving), which
+// pages_waitlist_entry.go holds.
 
 // waitlistJoinPage is the data of templates/pages/waitlist_join.html.
 type waitlistJoinPage struct {

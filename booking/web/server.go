@@ -1,5 +1,7 @@
-// Package web is the HTTP side of the service: the JSON API, health and
-// metrics, on Gin. Handlers return errors; one middleware renders them.
+// Package web is the HTTP side of the service on Gin: the JSON API, the
+// public and organisers' pages, health and metrics. routes.go lists every
+// route with its guard and rate limit; handlers return errors and fail
+// (errors.go) renders them, as JSON or as a page.
 package web
 
 import (
@@ -138,52 +140,17 @@ func (s *Server) Handler() http.Handler {
 		panic("web: trusted proxies: " + err.Error()) // LoadConfig checked them
 	}
 	r.HandleMethodNotAllowed = true
-	r.Use(s.requestID, s.deadline, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect, s.rateLimit)
+	r.Use(s.requestID, s.deadline, s.recover, s.accessLog, s.securityHeaders, s.limitBody, s.protect)
 	r.NoRoute(func(c *gin.Context) {
-		if wantsPage(c) && strings.Contains(c.GetHeader("Accept"), "text/html") {
-			s.renderError(c, http.StatusNotFound, "") // a browser gets a page
-			return
-		}
+		// A browser gets a page; anything else the API's answer.
+		c.Set(pageKey, wantsPage(c) && strings.Contains(c.GetHeader("Accept"), "text/html"))
 		s.fail(c, booking.Errorf(booking.ENotFound, "There is nothing at this address."))
 	})
 	r.NoMethod(func(c *gin.Context) {
 		s.writeError(c, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not take that method.", nil)
 	})
 
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", s.serveMetrics)
-	s.pageRoutes(r)
-	s.waitlistPageRoutes(r)
-	s.staffPageRoutes(r)
-	s.signInRoutes(r)
-
-	api := r.Group("/api/v1")
-	api.GET("/openapi.json", s.openAPI)
-	api.GET("/workshops", s.handle("workshops", s.listWorkshops))
-	api.GET("/sessions/:id", s.handle("session", s.getSession))
-	api.POST("/sessions/:id/holds", s.handle("hold", s.createHold))
-	api.DELETE("/holds/:hold_id", s.handle("release_hold", s.releaseHold))
-	api.POST("/holds/:hold_id/booking", s.handle("book_with_hold", s.bookWithHold))
-	api.POST("/sessions/:id/bookings", s.handle("book", s.bookDirect))
-	api.GET("/bookings/:reference", s.handle("booking", s.getBooking))
-	api.DELETE("/bookings/:reference", s.handle("cancel_booking", s.cancelBooking))
-	s.calendarRoutes(r, api)
-	s.waitlistRoutes(api)
-
-	// Admin API (auth.go): routes on admin are for admins and ADMIN_TOKEN
-	// only; routes on adminSession also serve the facilitators of the
-	// session in :id. Every route here needs an entry in admin_routes_test.go.
-	admin := api.Group("/admin", s.requireAdmin)
-	admin.POST("/workshops", s.handle("admin_create_workshop", s.adminCreateWorkshop))
-	s.emailRoutes(admin)
-	admin.POST("/workshops/:id/sessions", s.handle("admin_create_session", s.adminCreateSession))
-	s.accountRoutes(admin)
-	adminSession := api.Group("/admin/sessions/:id", s.requireSessionAccess)
-	adminSession.PATCH("", s.handle("admin_update_session", s.adminUpdateSession))
-	adminSession.POST("/cancel", s.handle("admin_cancel_session", s.adminCancelSession))
-	s.attendanceRoutes(r)
-	s.organiserRoutes(r)
+	s.register(r)
 	return r
 }
 
@@ -193,18 +160,6 @@ func (s *Server) councilName() string {
 		return defaultCouncilName
 	}
 	return s.cfg.CouncilName
-}
-
-// handle adapts a handler that returns an error, timing it under route.
-func (s *Server) handle(route string, h func(c *gin.Context) error) gin.HandlerFunc {
-	hist := s.metrics.latency.WithLabelValues(route)
-	return func(c *gin.Context) {
-		start := time.Now()
-		if err := h(c); err != nil {
-			s.fail(c, err)
-		}
-		hist.Observe(time.Since(start).Seconds())
-	}
 }
 
 // requestID gives every request an id, echoed to the client and put into the

@@ -9,15 +9,8 @@ import (
 	"github.com/coventry/workshops/booking"
 )
 
-// signInRoutes are the organisers' way in. They are open to everyone: the
-// links and the cookie are the credentials.
-func (s *Server) signInRoutes(r gin.IRouter) {
-	r.GET("/admin/sign-in", s.page("signin_form", s.signInForm))
-	r.POST("/admin/sign-in", s.page("signin_request", s.signInRequest))
-	r.GET("/admin/sign-in/:token", s.page("signin_link", s.signInLink))
-	r.POST("/admin/sign-in/:token", s.page("signin_use", s.signInUse))
-	r.POST("/admin/sign-out", s.page("signout", s.signOut))
-}
+// The organisers' way in, open to everyone: the links and the cookie are
+// the credentials.
 
 // The sign-in cookie holds the id of a server-side sign-in. It is
 // HttpOnly (no script reads it), SameSite=Lax (other sites' forms do not

@@ -1,0 +1,264 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The route table: every route the service answers, with who may use it
+// and how often. Handler returns error; fail (errors.go) renders it, as
+// JSON for the API and as a page for pages. A route not in this table is
+// not served (TestRouteTable checks the router against it).
+
+// kind is how a route answers, and so how its errors are shown.
+type kind int
+
+const (
+	apiRoute  kind = iota // JSON; errors in the contract's shape
+	pageRoute             // HTML; errors as pages, strangers sent to sign in
+	rawRoute              // serves itself, untimed: health, metrics, assets; errors as JSON
+)
+
+// guard is who may use a route (auth.go).
+type guard int
+
+const (
+	public       guard = iota // everyone
+	anyOrganiser              // any signed-in organiser or the admin token; the handler shows each only what is theirs
+	ofSession                 // admins, the token, and the facilitators of the session in :id
+	ofBooking                 // admins, the token, and the facilitators of the session of the booking in :reference
+	adminOnly                 // admins and the admin token
+)
+
+// route is one line of the table. limit names an entry of rateLimits, or
+// is empty for none. name labels the route's timing in the metrics.
+type route struct {
+	method, path string
+	kind         kind
+	guard        guard
+	limit        string
+	name         string
+	handler      func(c *gin.Context) error
+}
+
+// Rate limit kinds (rateLimits in middleware_ratelimit.go).
+const (
+	noLimit       = ""
+	holdLimit     = "hold"     // takes a place for a while
+	bookingLimit  = "booking"  // books a place
+	waitlistLimit = "waitlist" // joins a waiting list
+)
+
+const (
+	get, post, patch, del, head = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead
+)
+
+// routes is the table.
+func (s *Server) routes() []route {
+	pub, org, sess, bkg, adm := public, anyOrganiser, ofSession, ofBooking, adminOnly
+	api, page, raw := apiRoute, pageRoute, rawRoute
+	return []route{
+		// Health and metrics (health.go, metrics.go).
+		{get, "/healthz", raw, pub, noLimit, "", serve(s.healthz)},
+		{get, "/readyz", raw, pub, noLimit, "", serve(s.readyz)},
+		{get, "/metrics", raw, pub, noLimit, "", serve(s.serveMetrics)},
+
+		// The public JSON API (api_public.go, api_calendar.go, api_waitlist.go).
+		{get, "/api/v1/openapi.json", raw, pub, noLimit, "", serve(s.openAPI)},
+		{get, "/api/v1/workshops", api, pub, noLimit, "workshops", s.listWorkshops},
+		{get, "/api/v1/sessions/:id", api, pub, noLimit, "session", s.getSession},
+		{post, "/api/v1/sessions/:id/holds", api, pub, holdLimit, "hold", s.createHold},
+		{del, "/api/v1/holds/:hold_id", api, pub, noLimit, "release_hold", s.releaseHold},
+		{post, "/api/v1/holds/:hold_id/booking", api, pub, bookingLimit, "book_with_hold", s.bookWithHold},
+		{post, "/api/v1/sessions/:id/bookings", api, pub, bookingLimit, "book", s.bookDirect},
+		{get, "/api/v1/bookings/:reference", api, pub, noLimit, "booking", s.getBooking},
+		{del, "/api/v1/bookings/:reference", api, pub, noLimit, "cancel_booking", s.cancelBooking},
+		{get, "/api/v1/bookings/:reference/invite.ics", api, pub, noLimit, "booking_invite", s.bookingInvite},
+		{get, "/calendar/sessions/:file", api, pub, noLimit, "session_feed", s.sessionFeed},
+		{post, "/api/v1/sessions/:id/waitlist", api, pub, waitlistLimit, "waitlist_join", s.joinWaitlist},
+		{get, "/api/v1/waitlist/:reference", api, pub, noLimit, "waitlist_entry", s.getWaitlistEntry},
+		{post, "/api/v1/waitlist/:reference/accept", api, pub, bookingLimit, "waitlist_accept", s.acceptOffer},
+		{post, "/api/v1/waitlist/:reference/decline", api, pub, noLimit, "waitlist_decline", s.declineOffer},
+		{del, "/api/v1/waitlist/:reference", api, pub, noLimit, "waitlist_leave", s.leaveWaitlist},
+
+		// The admin API (api_admin.go, api_emails.go, api_accounts.go, attendance.go).
+		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
+		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
+		{patch, "/api/v1/admin/sessions/:id", api, sess, noLimit, "admin_update_session", s.adminUpdateSession},
+		{post, "/api/v1/admin/sessions/:id/cancel", api, sess, noLimit, "admin_cancel_session", s.adminCancelSession},
+		{get, "/api/v1/admin/emails/failed", api, adm, noLimit, "admin_failed_emails", s.adminFailedEmails},
+		{post, "/api/v1/admin/emails/:id/retry", api, adm, noLimit, "admin_retry_email", s.adminRetryEmail},
+		{get, "/api/v1/admin/organisers", api, adm, noLimit, "admin_list_organisers", s.adminListOrganisers},
+		{post, "/api/v1/admin/organisers", api, adm, noLimit, "admin_create_organiser", s.adminCreateOrganiser},
+		{patch, "/api/v1/admin/organisers/:organiser_id", api, adm, noLimit, "admin_update_organiser", s.adminUpdateOrganiser},
+		{get, "/api/v1/admin/sessions/:id/facilitators", api, adm, noLimit, "admin_list_facilitators", s.adminListFacilitators},
+		{post, "/api/v1/admin/sessions/:id/facilitators", api, adm, noLimit, "admin_assign_facilitator", s.adminAssignFacilitator},
+		{del, "/api/v1/admin/sessions/:id/facilitators/:organiser_id", api, adm, noLimit, "admin_unassign_facilitator", s.adminUnassignFacilitator},
+		{get, "/api/v1/admin/audit", api, adm, noLimit, "admin_audit", s.adminAudit},
+		{get, "/api/v1/admin/sessions/:id/attendees", api, sess, noLimit, "admin_attendees", s.adminAttendees},
+		{get, "/api/v1/admin/sessions/:id/attendees.csv", api, sess, noLimit, "admin_attendees_csv", s.adminAttendeesCSV},
+		{get, "/api/v1/admin/sessions/:id/attendees.pdf", api, sess, noLimit, "admin_attendees_pdf", s.adminAttendeesPDF},
+		{post, "/api/v1/admin/sessions/:id/no-shows", api, sess, noLimit, "admin_no_shows", s.adminMarkNoShows},
+		{post, "/api/v1/admin/bookings/:reference/attendance", api, bkg, noLimit, "admin_attendance", s.adminMarkAttendance},
+		{get, "/api/v1/admin/workshops/:id/attendance", api, adm, noLimit, "admin_workshop_attendance", s.adminWorkshopAttendance},
+		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
+		{del, "/api/v1/admin/people", api, adm, noLimit, "admin_person_erase", s.adminErasePerson},
+
+		// The public pages (pages*.go): one handler per file, named after the route.
+		{get, "/assets/*filepath", raw, pub, noLimit, "", serve(s.assets.serve)},
+		{head, "/assets/*filepath", raw, pub, noLimit, "", serve(s.assets.serve)},
+		{get, "/", page, pub, noLimit, "page_start", s.startPage},
+		{get, "/workshops/:id", page, pub, noLimit, "page_workshop", s.workshopPage},
+		{get, "/sessions/:id", page, pub, noLimit, "page_session", s.sessionPage(publicJourney)},
+		{post, "/sessions/:id", page, pub, holdLimit, "page_session_hold", s.sessionHold(publicJourney)},
+		{post, "/sessions/:id/change", page, pub, noLimit, "page_session_change", s.sessionChange(publicJourney)},
+		{get, "/holds/:hold_id/details", page, pub, noLimit, "page_details", s.detailsPage(publicJourney)},
+		{post, "/holds/:hold_id/details", page, pub, bookingLimit, "page_details_check", s.detailsCheck(publicJourney)},
+		{post, "/holds/:hold_id/confirm", page, pub, bookingLimit, "page_confirm", s.confirmBooking(publicJourney)},
+		{get, "/bookings/:reference/confirmed", page, pub, noLimit, "page_confirmed", s.confirmedPage},
+		{get, "/bookings/:reference", page, pub, noLimit, "page_manage", s.bookingOrAsk},
+		{get, "/bookings/:reference/cancel", page, pub, noLimit, "page_cancel", s.cancelPage},
+		{post, "/bookings/:reference/cancel", page, pub, noLimit, "page_cancel_confirm", s.cancelConfirm},
+		{get, "/bookings/:reference/switch", page, pub, noLimit, "page_switch", s.switchPage},
+		{post, "/bookings/:reference/switch", page, pub, bookingLimit, "page_switch_confirm", s.switchConfirm},
+		{get, "/accessibility", page, pub, noLimit, "page_accessibility", s.staticPage("accessibility", "Accessibility statement")},
+		{get, "/privacy", page, pub, noLimit, "page_privacy", s.staticPage("privacy", "Privacy notice")},
+		{get, "/cookies", page, pub, noLimit, "page_cookies", s.staticPage("cookies", "Cookies")},
+
+		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
+		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage},
+		{post, "/sessions/:id/waitlist", page, pub, waitlistLimit, "page_waitlist_joined", s.waitlistJoin},
+		{get, "/waitlist/:reference", page, pub, noLimit, "page_waitlist_entry", s.waitlistEntryPage},
+		{get, "/waitlist/:reference/leave", page, pub, noLimit, "page_waitlist_leave", s.waitlistLeavePage},
+		{post, "/waitlist/:reference/leave", page, pub, noLimit, "page_waitlist_left", s.waitlistLeave},
+		{post, "/waitlist/:reference/accept", page, pub, bookingLimit, "page_waitlist_accept", s.waitlistAccept},
+		{post, "/waitlist/:reference/decline", page, pub, noLimit, "page_waitlist_decline", s.waitlistDecline},
+
+		// The staff route (pages_staff*.go).
+		{get, "/staff", page, pub, noLimit, "page_staff_start", s.staffStartPage},
+		{get, "/staff/sessions/:id", page, pub, noLimit, "page_staff_session", s.sessionPage(staffJourney)},
+		{post, "/staff/sessions/:id", page, pub, holdLimit, "page_staff_session_hold", s.sessionHold(staffJourney)},
+		{post, "/staff/sessions/:id/change", page, pub, noLimit, "page_staff_session_change", s.sessionChange(staffJourney)},
+		{get, "/staff/holds/:hold_id/details", page, pub, noLimit, "page_staff_details", s.detailsPage(staffJourney)},
+		{post, "/staff/holds/:hold_id/details", page, pub, bookingLimit, "page_staff_details_check", s.detailsCheck(staffJourney)},
+		{post, "/staff/holds/:hold_id/confirm", page, pub, bookingLimit, "page_staff_confirm", s.confirmBooking(staffJourney)},
+		{get, "/staff/bookings/:reference/sent", page, pub, noLimit, "page_staff_sent", s.staffSentPage},
+		{get, "/staff/verify/:token", page, pub, noLimit, "page_staff_verify", s.staffVerifyPage},
+		{post, "/staff/verify/:token", page, pub, bookingLimit, "page_staff_verify_confirm", s.staffVerifyConfirm},
+
+		// Signing in and out (signin.go): open to everyone, the links and
+		// the cookie are the credentials.
+		{get, "/admin/sign-in", page, pub, noLimit, "signin_form", s.signInForm},
+		{post, "/admin/sign-in", page, pub, noLimit, "signin_request", s.signInRequest},
+		{get, "/admin/sign-in/:token", page, pub, noLimit, "signin_link", s.signInLink},
+		{post, "/admin/sign-in/:token", page, pub, noLimit, "signin_use", s.signInUse},
+		{post, "/admin/sign-out", page, pub, noLimit, "signout", s.signOut},
+
+		// The organisers' pages (organiser*.go, attendance_pages.go, checkin.go).
+		{get, "/admin", page, org, noLimit, "organiser_home", s.organiserHome},
+		{get, "/admin/workshops/new", page, adm, noLimit, "organiser_workshop_new", s.organiserWorkshopForm},
+		{post, "/admin/workshops", page, adm, noLimit, "organiser_workshop_create", s.organiserWorkshopCreate},
+		{get, "/admin/workshops/:id", page, adm, noLimit, "organiser_workshop", s.organiserWorkshopPage},
+		{get, "/admin/workshops/:id/sessions/new", page, adm, noLimit, "organiser_session_new", s.organiserSessionNew},
+		{post, "/admin/workshops/:id/sessions", page, adm, noLimit, "organiser_session_create", s.organiserSessionCreate},
+		{get, "/admin/workshops/:id/attendance", page, adm, noLimit, "page_workshop_attendance", s.workshopAttendancePage},
+		{get, "/admin/sessions/:id", page, sess, noLimit, "organiser_session", s.organiserSessionPage},
+		{get, "/admin/sessions/:id/edit", page, sess, noLimit, "organiser_session_edit", s.organiserSessionEdit},
+		{post, "/admin/sessions/:id/edit", page, sess, noLimit, "organiser_session_update", s.organiserSessionUpdate},
+		{get, "/admin/sessions/:id/cancel", page, sess, noLimit, "organiser_session_cancel", s.organiserCancelForm},
+		{post, "/admin/sessions/:id/cancel", page, sess, noLimit, "organiser_session_cancel_confirm", s.organiserCancel},
+		{post, "/admin/sessions/:id/facilitators", page, adm, noLimit, "organiser_assign", s.organiserAssign},
+		{post, "/admin/sessions/:id/facilitators/:organiser_id/remove", page, adm, noLimit, "organiser_unassign", s.organiserUnassign},
+		{get, "/admin/sessions/:id/bookings/new", page, sess, noLimit, "organiser_phone", s.organiserPhoneForm},
+		{post, "/admin/sessions/:id/bookings", page, sess, noLimit, "organiser_phone_book", s.organiserPhoneBook},
+		{get, "/admin/sessions/:id/attendance", page, sess, noLimit, "page_attendance", s.attendancePage},
+		{get, "/admin/sessions/:id/check-in", page, sess, noLimit, "page_check_in", s.checkInPage},
+		{post, "/admin/sessions/:id/check-in", page, sess, noLimit, "page_check_in_tick", s.checkInTick},
+		{post, "/admin/sessions/:id/no-shows", page, sess, noLimit, "page_no_shows", s.checkInNoShows},
+		{get, "/admin/attendance-assets/:file", page, org, noLimit, "page_attendance_asset", serve(s.attendanceAsset)},
+		{get, "/admin/bookings/:reference", page, bkg, noLimit, "organiser_booking", s.organiserBookingPage},
+		{get, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancel", s.organiserBookingCancelPage},
+		{post, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancelled", s.organiserBookingCancel},
+		{get, "/admin/organisers", page, adm, noLimit, "organiser_accounts", s.organiserAccounts},
+		{post, "/admin/organisers", page, adm, noLimit, "organiser_account_create", s.organiserAccountCreate},
+		{get, "/admin/organisers/:organiser_id", page, adm, noLimit, "organiser_account", s.organiserAccountPage},
+		{post, "/admin/organisers/:organiser_id", page, adm, noLimit, "organiser_account_update", s.organiserAccountUpdate},
+	}
+}
+
+// serve adapts a handler that answers everything itself.
+func serve(h gin.HandlerFunc) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		h(c)
+		return nil
+	}
+}
+
+// pageKey marks, on the Gin context, a request to a page route: its errors
+// are shown as pages.
+const pageKey = "workshops.page"
+
+// register adds every route of the table to r: the mark of its kind, then
+// its rate limit, its guard and its handler, in that order, so that a
+// stranger's guesses count against the limit.
+func (s *Server) register(r gin.IRouter) {
+	for _, rt := range s.routes() {
+		chain := []gin.HandlerFunc{s.mark(rt.kind)}
+		if rt.limit != noLimit {
+			chain = append(chain, s.limitOf(rt.limit))
+		}
+		if g := s.guardOf(rt.guard); g != nil {
+			chain = append(chain, g)
+		}
+		chain = append(chain, s.handle(rt))
+		r.Handle(rt.method, rt.path, chain...)
+	}
+}
+
+func (s *Server) mark(k kind) gin.HandlerFunc {
+	isPage := k == pageRoute
+	return func(c *gin.Context) { c.Set(pageKey, isPage) }
+}
+
+// guardOf is the middleware of g (auth.go); nil for public routes.
+func (s *Server) guardOf(g guard) gin.HandlerFunc {
+	switch g {
+	case anyOrganiser:
+		return s.requireOrganiser
+	case ofSession:
+		return s.requireSessionAccess
+	case ofBooking:
+		return s.requireBookingAccess
+	case adminOnly:
+		return s.requireAdmin
+	}
+	return nil
+}
+
+// handle runs the route's handler and renders its error, timing it under
+// the route's name.
+func (s *Server) handle(rt route) gin.HandlerFunc {
+	if rt.kind == rawRoute {
+		return func(c *gin.Context) { _ = rt.handler(c) }
+	}
+	hist := s.metrics.latency.WithLabelValues(rt.name)
+	return func(c *gin.Context) {
+		start := time.Now()
+		if err := rt.handler(c); err != nil {
+			s.fail(c, err)
+		}
+		hist.Observe(time.Since(start).Seconds())
+	}
+}
+
+// isPage says whether the request's errors are shown as pages: those of
+// page routes, and where no route has said (middleware that runs before
+// the route's) those of any address outside the API.
+func isPage(c *gin.Context) bool {
+	if v, ok := c.Get(pageKey); ok {
+		return v.(bool)
+	}
+	return wantsPage(c)
+}
