@@ -216,14 +216,25 @@ func (s *Service) Booking(ctx context.Context, reference, token string) (*Bookin
 		return nil, Errorf(EUnauthorized, "Use the link in your confirmation email to see your booking.")
 	}
 	b, err := s.Store.Booking(ctx, reference)
+	if IsCode(err, ENotFound) {
+		// A token is compared all the same, so neither the answer nor its
+		// time tells an unknown reference from a wrong token.
+		_ = TokenMatches(token, nil)
+		return nil, errBookingNotFound()
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !TokenMatches(token, b.TokenHash) {
-		// The same answer as an unknown reference, so a guess learns nothing.
-		return nil, Errorf(ENotFound, "We could not find that booking. Use the link in your confirmation email.")
+		return nil, errBookingNotFound()
 	}
 	return b, nil
+}
+
+// errBookingNotFound is the one answer to a reference that is not known and
+// to a token that is not the booking's: a guess learns nothing.
+func errBookingNotFound() error {
+	return Errorf(ENotFound, "We could not find that booking. Use the link in your confirmation email.")
 }
 
 // CancelBooking cancels a booking for the person holding its manage token;

@@ -180,13 +180,19 @@ func (s *Service) WaitlistEntry(ctx context.Context, reference, token string) (*
 		return nil, Errorf(EUnauthorized, "Use the link in your email to see your place on the waiting list.")
 	}
 	e, err := s.Waitlist.WaitlistEntry(ctx, reference)
+	if IsCode(err, ENotFound) {
+		// Tokens compared all the same: the same answer, in the same time,
+		// as a wrong token, so a guess learns nothing.
+		_ = TokenMatches(token, nil)
+		_ = TokenMatches(token, nil)
+		return nil, errEntryNotFound()
+	}
 	if err != nil {
 		return nil, err
 	}
 	// Both compared, so the time taken says nothing of which one matched.
 	manage, offer := TokenMatches(token, e.ManageTokenHash), TokenMatches(token, e.OfferTokenHash)
 	if !manage && !offer {
-		// The same answer as an unknown reference, so a guess learns nothing.
 		return nil, errEntryNotFound()
 	}
 	return e, nil

@@ -52,8 +52,14 @@ func (s *Server) identify(c *gin.Context) (booking.Actor, error) {
 	}
 	var a booking.Actor
 	if c.GetHeader("Authorization") != "" {
+		// Wrong admin tokens are counted per client; once too many, no
+		// token is compared until the limit lets the client try again.
+		if !s.authAttemptsLeft(c) {
+			return a, errTooMany
+		}
 		t := bearer(c)
 		if s.adminOK == nil || t == "" || subtle.ConstantTimeCompare(hashToken(t), s.adminOK) != 1 {
+			s.authFailed(c)
 			return a, errNoCredentials
 		}
 		a = booking.Actor{Kind: booking.ActorAPIToken}

@@ -22,6 +22,12 @@ var rateLimits = map[string]redis_rate.Limit{
 	holdLimit:     {Rate: 30, Burst: 30, Period: time.Minute},
 	bookingLimit:  {Rate: 20, Burst: 20, Period: time.Minute},
 	waitlistLimit: {Rate: 10, Burst: 10, Period: time.Minute},
+	// Emailed tokens are 256 random bits, so this slows the probing of
+	// references more than the guessing of tokens; a person managing a
+	// booking makes a handful of these requests.
+	tokenLimit: {Rate: 30, Burst: 30, Period: time.Minute},
+	// Counted only when a bearer token is not the admin token (auth.go).
+	adminAuthLimit: {Rate: 10, Burst: 10, Period: time.Minute},
 }
 
 // rateLimiter counts requests per client in Redis. When Redis fails it lets
@@ -35,9 +41,19 @@ type rateLimiter struct {
 
 const rateLimiterPause = 5 * time.Second
 
-// allow reports whether the client may make one more request of kind, and
-// if not, how long to wait.
+// allow counts one request of kind from client and reports whether it may
+// go on, and if not, how long to wait.
 func (l *rateLimiter) allow(ctx context.Context, kind, client string) (bool, time.Duration, error) {
+	return l.take(ctx, kind, client, 1)
+}
+
+// left reports, without counting anything, whether client may make one
+// more request of kind, and if not, how long to wait.
+func (l *rateLimiter) left(ctx context.Context, kind, client string) (bool, time.Duration, error) {
+	return l.take(ctx, kind, client, 0)
+}
+
+func (l *rateLimiter) take(ctx context.Context, kind, client string, n int) (bool, time.Duration, error) {
 	limit, ok := rateLimits[kind]
 	if !ok || l == nil {
 		return true, 0, nil
@@ -47,10 +63,17 @@ func (l *rateLimiter) allow(ctx context.Context, kind, client string) (bool, tim
 	}
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	res, err := l.limiter.Allow(ctx, kind+":"+client, limit)
+	res, err := l.limiter.AllowN(ctx, kind+":"+client, limit, n)
 	if err != nil {
 		l.skipUntil.Store(time.Now().Add(rateLimiterPause).UnixNano())
 		return true, 0, err
+	}
+	if n == 0 {
+		// Looking costs nothing and is always "allowed": what is left says.
+		if res.Remaining >= 1 {
+			return true, 0, nil
+		}
+		return false, max(res.RetryAfter, limit.Period/time.Duration(limit.Rate)), nil
 	}
 	return res.Allowed > 0, res.RetryAfter, nil
 }
@@ -70,6 +93,28 @@ func (s *Server) limitOf(kind string) gin.HandlerFunc {
 			retryAfter(c, wait)
 			s.fail(c, errTooMany)
 		}
+	}
+}
+
+// authAttemptsLeft says whether the client may try another admin token;
+// if not, the answer says when it may.
+func (s *Server) authAttemptsLeft(c *gin.Context) bool {
+	if s.limiter == nil {
+		return true
+	}
+	ok, wait, err := s.limiter.left(c.Request.Context(), adminAuthLimit, c.ClientIP())
+	s.limitUnknown(c, err)
+	if !ok {
+		retryAfter(c, wait)
+	}
+	return ok
+}
+
+// authFailed counts an admin token that was wrong against the client.
+func (s *Server) authFailed(c *gin.Context) {
+	if s.limiter != nil {
+		_, _, err := s.limiter.allow(c.Request.Context(), adminAuthLimit, c.ClientIP())
+		s.limitUnknown(c, err)
 	}
 }
 

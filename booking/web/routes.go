@@ -49,6 +49,10 @@ const (
 	holdLimit     = "hold"     // takes a place for a while
 	bookingLimit  = "booking"  // books a place
 	waitlistLimit = "waitlist" // joins a waiting list
+	tokenLimit    = "token"    // checks an emailed token: guessing is slowed
+	// adminAuthLimit counts failed admin-token authentication on any
+	// route (auth.go), not requests to one route.
+	adminAuthLimit = "admin_auth"
 )
 
 const (
@@ -73,15 +77,15 @@ func (s *Server) routes() []route {
 		{del, "/api/v1/holds/:hold_id", api, pub, noLimit, "release_hold", s.releaseHold},
 		{post, "/api/v1/holds/:hold_id/booking", api, pub, bookingLimit, "book_with_hold", s.bookWithHold},
 		{post, "/api/v1/sessions/:id/bookings", api, pub, bookingLimit, "book", s.bookDirect},
-		{get, "/api/v1/bookings/:reference", api, pub, noLimit, "booking", s.getBooking},
-		{del, "/api/v1/bookings/:reference", api, pub, noLimit, "cancel_booking", s.cancelBooking},
-		{get, "/api/v1/bookings/:reference/invite.ics", api, pub, noLimit, "booking_invite", s.bookingInvite},
+		{get, "/api/v1/bookings/:reference", api, pub, tokenLimit, "booking", s.getBooking},
+		{del, "/api/v1/bookings/:reference", api, pub, tokenLimit, "cancel_booking", s.cancelBooking},
+		{get, "/api/v1/bookings/:reference/invite.ics", api, pub, tokenLimit, "booking_invite", s.bookingInvite},
 		{get, "/calendar/sessions/:file", api, pub, noLimit, "session_feed", s.sessionFeed},
 		{post, "/api/v1/sessions/:id/waitlist", api, pub, waitlistLimit, "waitlist_join", s.joinWaitlist},
-		{get, "/api/v1/waitlist/:reference", api, pub, noLimit, "waitlist_entry", s.getWaitlistEntry},
+		{get, "/api/v1/waitlist/:reference", api, pub, tokenLimit, "waitlist_entry", s.getWaitlistEntry},
 		{post, "/api/v1/waitlist/:reference/accept", api, pub, bookingLimit, "waitlist_accept", s.acceptOffer},
-		{post, "/api/v1/waitlist/:reference/decline", api, pub, noLimit, "waitlist_decline", s.declineOffer},
-		{del, "/api/v1/waitlist/:reference", api, pub, noLimit, "waitlist_leave", s.leaveWaitlist},
+		{post, "/api/v1/waitlist/:reference/decline", api, pub, tokenLimit, "waitlist_decline", s.declineOffer},
+		{del, "/api/v1/waitlist/:reference", api, pub, tokenLimit, "waitlist_leave", s.leaveWaitlist},
 
 		// The admin API (api_admin.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
@@ -117,11 +121,11 @@ func (s *Server) routes() []route {
 		{get, "/holds/:hold_id/details", page, pub, noLimit, "page_details", s.detailsPage(publicJourney)},
 		{post, "/holds/:hold_id/details", page, pub, bookingLimit, "page_details_check", s.detailsCheck(publicJourney)},
 		{post, "/holds/:hold_id/confirm", page, pub, bookingLimit, "page_confirm", s.confirmBooking(publicJourney)},
-		{get, "/bookings/:reference/confirmed", page, pub, noLimit, "page_confirmed", s.confirmedPage},
-		{get, "/bookings/:reference", page, pub, noLimit, "page_manage", s.bookingOrAsk},
-		{get, "/bookings/:reference/cancel", page, pub, noLimit, "page_cancel", s.cancelPage},
-		{post, "/bookings/:reference/cancel", page, pub, noLimit, "page_cancel_confirm", s.cancelConfirm},
-		{get, "/bookings/:reference/switch", page, pub, noLimit, "page_switch", s.switchPage},
+		{get, "/bookings/:reference/confirmed", page, pub, tokenLimit, "page_confirmed", s.confirmedPage},
+		{get, "/bookings/:reference", page, pub, tokenLimit, "page_manage", s.bookingOrAsk},
+		{get, "/bookings/:reference/cancel", page, pub, tokenLimit, "page_cancel", s.cancelPage},
+		{post, "/bookings/:reference/cancel", page, pub, tokenLimit, "page_cancel_confirm", s.cancelConfirm},
+		{get, "/bookings/:reference/switch", page, pub, tokenLimit, "page_switch", s.switchPage},
 		{post, "/bookings/:reference/switch", page, pub, bookingLimit, "page_switch_confirm", s.switchConfirm},
 		{get, "/accessibility", page, pub, noLimit, "page_accessibility", s.staticPage("accessibility", "Accessibility statement")},
 		{get, "/privacy", page, pub, noLimit, "page_privacy", s.staticPage("privacy", "Privacy notice")},
@@ -130,11 +134,11 @@ func (s *Server) routes() []route {
 		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
 		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage},
 		{post, "/sessions/:id/waitlist", page, pub, waitlistLimit, "page_waitlist_joined", s.waitlistJoin},
-		{get, "/waitlist/:reference", page, pub, noLimit, "page_waitlist_entry", s.waitlistEntryPage},
-		{get, "/waitlist/:reference/leave", page, pub, noLimit, "page_waitlist_leave", s.waitlistLeavePage},
-		{post, "/waitlist/:reference/leave", page, pub, noLimit, "page_waitlist_left", s.waitlistLeave},
+		{get, "/waitlist/:reference", page, pub, tokenLimit, "page_waitlist_entry", s.waitlistEntryPage},
+		{get, "/waitlist/:reference/leave", page, pub, tokenLimit, "page_waitlist_leave", s.waitlistLeavePage},
+		{post, "/waitlist/:reference/leave", page, pub, tokenLimit, "page_waitlist_left", s.waitlistLeave},
 		{post, "/waitlist/:reference/accept", page, pub, bookingLimit, "page_waitlist_accept", s.waitlistAccept},
-		{post, "/waitlist/:reference/decline", page, pub, noLimit, "page_waitlist_decline", s.waitlistDecline},
+		{post, "/waitlist/:reference/decline", page, pub, tokenLimit, "page_waitlist_decline", s.waitlistDecline},
 
 		// The staff route (pages_staff*.go).
 		{get, "/staff", page, pub, noLimit, "page_staff_start", s.staffStartPage},
@@ -144,16 +148,16 @@ func (s *Server) routes() []route {
 		{get, "/staff/holds/:hold_id/details", page, pub, noLimit, "page_staff_details", s.detailsPage(staffJourney)},
 		{post, "/staff/holds/:hold_id/details", page, pub, bookingLimit, "page_staff_details_check", s.detailsCheck(staffJourney)},
 		{post, "/staff/holds/:hold_id/confirm", page, pub, bookingLimit, "page_staff_confirm", s.confirmBooking(staffJourney)},
-		{get, "/staff/bookings/:reference/sent", page, pub, noLimit, "page_staff_sent", s.staffSentPage},
-		{get, "/staff/verify/:token", page, pub, noLimit, "page_staff_verify", s.staffVerifyPage},
+		{get, "/staff/bookings/:reference/sent", page, pub, tokenLimit, "page_staff_sent", s.staffSentPage},
+		{get, "/staff/verify/:token", page, pub, tokenLimit, "page_staff_verify", s.staffVerifyPage},
 		{post, "/staff/verify/:token", page, pub, bookingLimit, "page_staff_verify_confirm", s.staffVerifyConfirm},
 
 		// Signing in and out (signin.go): open to everyone, the links and
 		// the cookie are the credentials.
 		{get, "/admin/sign-in", page, pub, noLimit, "signin_form", s.signInForm},
 		{post, "/admin/sign-in", page, pub, noLimit, "signin_request", s.signInRequest},
-		{get, "/admin/sign-in/:token", page, pub, noLimit, "signin_link", s.signInLink},
-		{post, "/admin/sign-in/:token", page, pub, noLimit, "signin_use", s.signInUse},
+		{get, "/admin/sign-in/:token", page, pub, tokenLimit, "signin_link", s.signInLink},
+		{post, "/admin/sign-in/:token", page, pub, tokenLimit, "signin_use", s.signInUse},
 		{post, "/admin/sign-out", page, pub, noLimit, "signout", s.signOut},
 
 		// The organisers' pages (organiser*.go, attendance_pages.go, checkin.go).

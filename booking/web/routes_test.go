@@ -24,7 +24,8 @@ func routeTable(t *testing.T) ([]web.TableRoute, *gin.Engine) {
 // TestRouteTable checks the route table against the router and against
 // rules that do not trust the table: every route served is in it, every
 // route under /admin and /api/v1/admin but the way in is guarded and
-// refuses a stranger.
+// refuses a stranger, and every public route that checks an emailed token
+// (a :reference or :token in its path) has a rate limit.
 func TestRouteTable(t *testing.T) {
 	table, router := routeTable(t)
 	inTable := map[string]web.TableRoute{}
@@ -57,6 +58,8 @@ func TestRouteTable(t *testing.T) {
 			t.Errorf("%s is the way in, yet guarded %s", key, r.Guard)
 		case isAdminRoute(r.Path) && !signInRoutes[key] && r.Guard == "public":
 			t.Errorf("%s is an organisers' route open to everyone: give it a guard in routes.go", key)
+		case r.Guard == "public" && (strings.Contains(r.Path, ":reference") || strings.Contains(r.Path, ":token")) && r.Limit == "":
+			t.Errorf("%s checks an emailed token and has no rate limit", key)
 		}
 		if r.Guard == "public" {
 			continue
