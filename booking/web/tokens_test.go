@@ -13,7 +13,7 @@ import (
 // guess learns which references are real.
 func TestWrongTokenAndUnknownReferenceAnswerAlike(t *testing.T) {
 	e := newEnv(t)
-	in := e.startWaitlist()
+	in := e.start(nil)
 	sid := in.session(in.workshop("public"), 1, 0)
 	bpath, _ := splitLink(t, in.bookEveryPlace(sid, 1, 1)[0])
 	ref := strings.TrimPrefix(bpath, "/bookings/")
