@@ -123,8 +123,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Pending reports how many migrations are not yet applied; the service
-// refuses to serve a schema that is behind.
+// Pending reports how many migrations are not yet applied. `workshopd serve`
+// applies them before it serves (Migrate), so this is for tests and tools.
 func (db *DB) Pending(ctx context.Context) (int, error) {
 	p, closeDB, err := newProvider(db)
 	if err != nil {
