@@ -184,10 +184,14 @@ type Booking struct {
 	Status       BookingStatus `json:"status"`
 	// InviteSequence is the SEQUENCE of the last invite sent for this
 	// booking; every new invite goes out with a higher one.
-	InviteSequence int        `json:"-"`
-	Attended       *bool      `json:"attended"`
-	CreatedAt      time.Time  `json:"created_at"`
-	CancelledAt    *time.Time `json:"cancelled_at,omitempty"`
+	InviteSequence int `json:"-"`
+	// InviteUID is the UID of every invite for this booking, fixed when it
+	// was made (booking.InviteUID); empty only for a booking made before
+	// UIDs were stored and not yet filled in.
+	InviteUID   string     `json:"-"`
+	Attended    *bool      `json:"attended"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 
 	// TokenHash is the SHA-256 of the manage token; the token itself is
 	// never stored.

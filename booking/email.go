@@ -146,15 +146,37 @@ type Email struct {
 func NewMessageID(from string) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // never fails (crypto/rand doc)
-	domain := "localhost"
+	return hex.EncodeToString(b) + "@" + SenderDomain(from)
+}
+
+// SenderDomain is the domain of from (MAIL_FROM) in its ASCII form, or
+// "localhost" when from has none.
+func SenderDomain(from string) string {
 	if a, err := mail.ParseAddress(from); err == nil {
 		if _, d, ok := strings.Cut(a.Address, "@"); ok {
 			if ascii, ok := mailDomain(d); ok {
-				domain = ascii
+				return ascii
 			}
 		}
 	}
-	return hex.EncodeToString(b) + "@" + domain
+	return "localhost"
+}
+
+// UIDDomain checks a domain for invite UIDs (INVITE_UID_DOMAIN) and returns
+// its ASCII form.
+func UIDDomain(d string) (string, bool) {
+	if d == "" || strings.ContainsAny(d, "@ ") {
+		return "", false
+	}
+	return mailDomain(d)
+}
+
+// InviteUID is the UID of every invite for the booking with reference, in
+// domain: made once, when the booking is, and stored with it, so moving the
+// service to another address (BASE_URL) never changes it. The reference is
+// not personal and already in every invite.
+func InviteUID(reference, domain string) string {
+	return "booking-" + reference + "@" + domain
 }
 
 // EmailStatus is where an outbox row stands.

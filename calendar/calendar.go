@@ -54,8 +54,8 @@ func MethodFor(s *booking.Session, b *booking.Booking) Method {
 	return Request
 }
 
-// Organizer is the council mailbox invites come from. It must be real and
-// monitored: some calendars write to it whatever RSVP says.
+// Organizer is the council mailbox invites come from (ORGANIZER_EMAIL). It
+// must be real: calendars send the attendees' replies to it.
 type Organizer struct {
 	Name  string // e.g. "Coventry City Council"
 	Email string // e.g. "engagement@coventry.gov.uk"
@@ -63,8 +63,8 @@ type Organizer struct {
 
 // Config is what the invites need to know about the service.
 type Config struct {
-	// BaseURL is the service's public address (BASE_URL); its host names
-	// the UIDs and its links go into the invites.
+	// BaseURL is the service's public address (BASE_URL); its links go
+	// into the invites, and its host names the feed entries' UIDs.
 	BaseURL string
 	// Council is the council's name, as people know it.
 	Council   string
@@ -103,7 +103,10 @@ func NewInviter(cfg Config) (*Inviter, error) {
 	}, nil
 }
 
-// UID is the stable UID of every invite for the booking with reference.
+// UID is the UID the invites of the booking with reference were sent with
+// before UIDs were stored with bookings: it follows BASE_URL's host, so it
+// serves only bookings whose stored UID (booking.Booking.InviteUID) is not
+// yet filled in. New bookings get theirs from booking.InviteUID.
 func (iv *Inviter) UID(reference string) string {
 	return "booking-" + reference + "@" + iv.host
 }

@@ -32,7 +32,11 @@ func (iv *Inviter) Invite(w *booking.Workshop, s *booking.Session, b *booking.Bo
 	if sequence < 0 {
 		return nil, fmt.Errorf("calendar: negative sequence %d", sequence)
 	}
-	ev, err := iv.event(w, s, iv.UID(b.Reference), sequence, now)
+	uid := b.InviteUID
+	if uid == "" { // made before UIDs were stored, and not yet filled in
+		uid = iv.UID(b.Reference)
+	}
+	ev, err := iv.event(w, s, uid, sequence, now)
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +51,15 @@ func (iv *Inviter) Invite(w *booking.Workshop, s *booking.Session, b *booking.Bo
 		att.Params.Set(ical.ParamCommonName, cn)
 	}
 	att.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
-	att.Params.Set(ical.ParamParticipationStatus, "ACCEPTED")
-	att.Params.Set(ical.ParamRSVP, "FALSE")
+	att.Params.Set(ical.ParamParticipationStatus, "NEEDS-ACTION")
+	// An invite asks for a reply: calendars show Yes/No/Maybe and send the
+	// answer to the organiser's mailbox, where a "No" can free the place.
+	// A cancellation asks for none.
+	rsvp := "TRUE"
+	if method == Cancel {
+		rsvp = "FALSE"
+	}
+	att.Params.Set(ical.ParamRSVP, rsvp)
 	ev.Props.Add(att)
 
 	var desc strings.Builder

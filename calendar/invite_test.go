@@ -139,7 +139,7 @@ func TestInviteInPersonAndOnline(t *testing.T) {
 	}
 	att := ev.Props.Values(ical.PropAttendee)
 	if len(att) != 1 || att[0].Value != "mailto:ada@example.org" || att[0].Params.Get(ical.ParamCommonName) != "Ada Lovelace" ||
-		att[0].Params.Get(ical.ParamRSVP) != "FALSE" {
+		att[0].Params.Get(ical.ParamRSVP) != "TRUE" || att[0].Params.Get(ical.ParamParticipationStatus) != "NEEDS-ACTION" {
 		t.Errorf("ATTENDEE = %+v", att)
 	}
 	if st := prop(t, ev, ical.PropStatus); st != "CONFIRMED" {
@@ -177,7 +177,8 @@ func TestInviteInPersonAndOnline(t *testing.T) {
 		if !e.Start.Equal(s.StartsAt) || !e.End.Equal(s.EndsAt) || !e.StartIsUTC {
 			t.Errorf("ical.js times %v to %v (utc %v)", e.Start, e.End, e.StartIsUTC)
 		}
-		if len(e.Attendees) != 1 || e.Attendees[0].RSVP != "FALSE" || e.Organizer == nil || e.Organizer.CN != "Coventry City Council" {
+		if len(e.Attendees) != 1 || e.Attendees[0].RSVP != "TRUE" || e.Attendees[0].PartStat != "NEEDS-ACTION" ||
+			e.Organizer == nil || e.Organizer.CN != "Coventry City Council" || e.Organizer.Value != "mailto:engagement@coventry.gov.uk" {
 			t.Errorf("ical.js people: %+v %+v", e.Organizer, e.Attendees)
 		}
 	}
@@ -352,3 +353,36 @@ func TestNewInviterChecksConfig(t *testing.T) {
 }
 
 func unfold(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\r\n "), nil) }
+
+// A booking's invites carry the UID stored with it, whatever the service's
+// address is now; only a booking with none yet gets the old UID built from
+// BASE_URL's host, which is what it was sent before UIDs were stored.
+func TestInviteKeepsStoredUID(t *testing.T) {
+	w, s, b, _ := fixture()
+	stored := *b
+	stored.InviteUID = "booking-" + b.Reference + "@coventry.gov.uk"
+	for _, base := range []string{"https://workshops.coventry.gov.uk", "http://127.0.0.1:8080", "https://book.example.org"} {
+		iv, err := calendar.NewInviter(calendar.Config{BaseURL: base, Council: "Coventry City Council",
+			Organizer: calendar.Organizer{Email: "engagement@coventry.gov.uk"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []calendar.Method{calendar.Request, calendar.Cancel} {
+			ics, err := iv.Invite(w, s, &stored, m, 3, stamp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ev := decode(t, ics); prop(t, ev, ical.PropUID) != stored.InviteUID {
+				t.Errorf("%s %s: UID %q, want %q", base, m, prop(t, ev, ical.PropUID), stored.InviteUID)
+			}
+		}
+	}
+	iv := inviter(t)
+	ics, err := iv.Invite(w, s, b, calendar.Request, 0, stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ev := decode(t, ics); prop(t, ev, ical.PropUID) != "booking-"+b.Reference+"@workshops.coventry.gov.uk" {
+		t.Errorf("booking without a stored UID: %q", prop(t, ev, ical.PropUID))
+	}
+}

@@ -13,12 +13,27 @@ import (
 )
 
 const bookingColumns = `id, reference, session_id, mode, name, email, organisation, postcode,
-	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash`
+	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash, invite_uid`
 
 func bookingDest(b *booking.Booking) []any {
 	return []any{&b.ID, &b.Reference, &b.SessionID, &b.Mode, &b.Name, &b.Email, &b.Organisation,
 		&b.Postcode, &b.AccessNeeds, &b.Status, &b.InviteSequence, &b.Attended, &b.CreatedAt,
-		&b.CancelledAt, &b.TokenHash}
+		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}}
+}
+
+// orEmpty scans a text column that may be NULL into a string, NULL as "".
+type orEmpty struct{ p *string }
+
+func (o orEmpty) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*o.p = ""
+	case string:
+		*o.p = v
+	default:
+		return fmt.Errorf("scan text: got %T", src)
+	}
+	return nil
 }
 
 // referenceTries is how often a confirmation draws a new reference when the
@@ -165,14 +180,15 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 		// ON CONFLICT on the reference alone: a taken reference is not an
 		// error (which would end the transaction) but no row, while the
 		// one-live-booking-per-email index still raises its violation.
+		b.InviteUID = booking.InviteUID(b.Reference, db.uidDomain())
 		err := tx.QueryRow(ctx, `
 			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
-				access_needs, status, manage_token_hash, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				access_needs, status, manage_token_hash, created_at, invite_uid)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (reference) DO NOTHING
 			RETURNING id, created_at`,
 			b.Reference, b.SessionID, string(b.Mode), b.Name, b.Email, b.Organisation, b.Postcode,
-			b.AccessNeeds, string(b.Status), b.TokenHash, now).Scan(&b.ID, &b.CreatedAt)
+			b.AccessNeeds, string(b.Status), b.TokenHash, now, b.InviteUID).Scan(&b.ID, &b.CreatedAt)
 		switch {
 		case err == nil && b.Status == booking.Confirmed: // no address: booked by phone, told by the organiser
 			return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: b.ManageToken})

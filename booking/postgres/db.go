@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
+	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/migrations"
 )
 
@@ -31,6 +32,18 @@ type DB struct {
 	// MailFrom is MAIL_FROM: its domain ends every Message-ID (see
 	// booking.NewMessageID).
 	MailFrom string
+	// InviteUIDDomain is the domain the invite UIDs of new bookings end
+	// with (INVITE_UID_DOMAIN); empty means MailFrom's domain. It must not
+	// follow BASE_URL: see booking.InviteUID.
+	InviteUIDDomain string
+}
+
+// uidDomain is the domain of new bookings' invite UIDs.
+func (db *DB) uidDomain() string {
+	if db.InviteUIDDomain != "" {
+		return db.InviteUIDDomain
+	}
+	return booking.SenderDomain(db.MailFrom)
 }
 
 // Open connects to Postgres at url and checks that it answers.

@@ -44,7 +44,7 @@ WITH due AS (
 )
 SELECT c.id, c.kind, c.payload, c.message_id, c.attempts, c.created_at, c.reminder_for,
        b.id, b.reference, b.mode, b.name, b.email, b.organisation, b.access_needs, b.status,
-       b.invite_sequence, b.created_at,
+       b.invite_sequence, b.created_at, b.invite_uid,
        s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address, s.online_url,
        s.status, s.cancel_reason, s.sequence,
        w.id, w.title, w.summary, w.audience,
@@ -72,6 +72,7 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			bID, bSeq                                          *int64
 			bRef, bMode, bName, bEmail, bOrg, bAccess, bStatus *string
 			bCreated                                           *time.Time
+			bUID                                               *string
 			sID, sWorkshop, sSeq                               *int64
 			sStart, sEnd                                       *time.Time
 			sVenue, sAddr, sURL, sStatus, sReason              *string
@@ -81,7 +82,7 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			eRef, eMode, eName, eEmail, eStatus                *string
 		)
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Payload, &r.MessageID, &r.Attempts, &r.CreatedAt, &reminderFor,
-			&bID, &bRef, &bMode, &bName, &bEmail, &bOrg, &bAccess, &bStatus, &bSeq, &bCreated,
+			&bID, &bRef, &bMode, &bName, &bEmail, &bOrg, &bAccess, &bStatus, &bSeq, &bCreated, &bUID,
 			&sID, &sWorkshop, &sStart, &sEnd, &sVenue, &sAddr, &sURL, &sStatus, &sReason, &sSeq,
 			&wID, &wTitle, &wSummary, &wAudience,
 			&eID, &eRef, &eMode, &eName, &eEmail, &eStatus); err != nil {
@@ -95,6 +96,9 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 				ID: *bID, Reference: *bRef, Mode: booking.Mode(*bMode), Name: *bName, Email: *bEmail,
 				Organisation: *bOrg, AccessNeeds: *bAccess, Status: booking.BookingStatus(*bStatus),
 				InviteSequence: int(*bSeq), CreatedAt: *bCreated,
+			}
+			if bUID != nil {
+				r.Booking.InviteUID = *bUID
 			}
 		}
 		if sID != nil {

@@ -24,6 +24,8 @@ type Person struct {
 	Value string `json:"value"`
 	CN    string `json:"cn"`
 	RSVP  string `json:"rsvp"`
+	// PartStat is PARTSTAT, for attendees.
+	PartStat string `json:"partstat"`
 }
 
 // Event is a VEVENT as ical.js read it.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar/msgraph"
 )
 
@@ -35,7 +36,10 @@ type Config struct {
 	MailFrom     string `env:"MAIL_FROM" envDefault:"Workshops <workshops@localhost>"`
 	// OrganizerEmail is the monitored council address invites come from;
 	// MAIL_FROM's address when unset.
-	OrganizerEmail    string        `env:"ORGANIZER_EMAIL"`
+	OrganizerEmail string `env:"ORGANIZER_EMAIL"`
+	// InviteUIDDomain ends the invite UIDs of new bookings; MAIL_FROM's
+	// domain when unset. Never BASE_URL's host: UIDs must outlive it.
+	InviteUIDDomain   string        `env:"INVITE_UID_DOMAIN"`
 	CouncilName       string        `env:"COUNCIL_NAME" envDefault:"Coventry City Council"`
 	HoldTTL           time.Duration `env:"HOLD_TTL" envDefault:"10m"`
 	OfferTTL          time.Duration `env:"OFFER_TTL" envDefault:"24h"`
@@ -193,6 +197,13 @@ func (c *Config) check() error {
 	}
 	if _, err := mail.ParseAddress(c.OrganizerEmail); err != nil {
 		return &configError{"ORGANIZER_EMAIL", "must be an email address"}
+	}
+	if c.InviteUIDDomain == "" {
+		c.InviteUIDDomain = booking.SenderDomain(c.MailFrom)
+	} else if d, ok := booking.UIDDomain(c.InviteUIDDomain); ok {
+		c.InviteUIDDomain = d
+	} else {
+		return &configError{"INVITE_UID_DOMAIN", "must be a domain, like coventry.gov.uk"}
 	}
 	for i, d := range c.StaffEmailDomains {
 		d = strings.ToLower(strings.TrimSpace(d))

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,26 +58,36 @@ type e2e struct {
 	app  *App
 	url  string
 	smtp *smtptest.Server
+	// stop shuts this instance down (HTTP, workers, pools); it runs at the
+	// test's end too, and only once.
+	stop func()
 }
 
 const e2eAdmin = "e2e-admin-token-0123456789abcdef0123"
 
 func startE2E(t *testing.T, redisDB int) *e2e {
 	t.Helper()
-	ctx := context.Background()
-	dbURL, drop, err := testenv.Database(ctx, "e2e")
+	dbURL, drop, err := testenv.Database(context.Background(), "e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	_, redisURL := testenv.Redis(t, redisDB)
-	smtp := smtptest.Start(t, smtptest.Options{})
-	env := map[string]string{
+	return openE2E(t, dbURL, smtptest.Start(t, smtptest.Options{}), nil)
+}
+
+// openE2E starts an instance on the database at dbURL sending to smtp, with
+// env over the usual test configuration.
+func openE2E(t *testing.T, dbURL string, smtp *smtptest.Server, env map[string]string) *e2e {
+	t.Helper()
+	ctx := context.Background()
+	_, redisURL := testenv.Redis(t)
+	conf := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "BASE_URL": "https://book.example.org",
 		"ADMIN_TOKEN": e2eAdmin, "SMTP_URL": "smtp+plain://" + smtp.Addr, "RATE_LIMITS": "off",
 		"MAIL_FROM": "Coventry City Council <workshops@coventry.example.org>", "LOG_FORMAT": "json",
 	}
-	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	maps.Copy(conf, env)
+	cfg, err := LoadConfig(func(k string) string { return conf[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,13 +95,20 @@ func startE2E(t *testing.T, redisDB int) *e2e {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(app.Close)
 	srv := httptest.NewServer(app.Web.Handler())
-	t.Cleanup(srv.Close)
-	workCtx, stop := context.WithCancel(ctx)
+	workCtx, stopWorkers := context.WithCancel(ctx)
 	app.startWorkers(workCtx)
-	t.Cleanup(func() { stop(); app.workers.Wait() })
-	return &e2e{app: app, url: srv.URL, smtp: smtp}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			srv.Close()
+			stopWorkers()
+			app.workers.Wait()
+			app.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return &e2e{app: app, url: srv.URL, smtp: smtp, stop: stop}
 }
 
 // The emails and invites people get follow their session: booked, moved,
@@ -178,7 +197,7 @@ func TestChangesReachEveryoneBooked(t *testing.T) {
 	_, _ = ics.ReadFrom(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") ||
-		!strings.Contains(ics.String(), "UID:booking-"+ref+"@book.example.org") {
+		!strings.Contains(ics.String(), "UID:booking-"+ref+"@coventry.example.org") {
 		t.Fatalf("invite.ics: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), ics.String())
 	}
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"sync"
@@ -75,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			return err
 		}
 		defer db.Close()
-		return db.Migrate(ctx)
+		return migrate(ctx, db, cfg)
 	case "seed-demo":
 		app, err := Open(ctx, cfg)
 		if err != nil {
@@ -139,7 +140,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := migrate(ctx, db, cfg); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -167,6 +168,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	h := holds.New(rdb, db, key, cfg.HoldTTL, holds.WithLogger(slog.Default()))
 	db.OfferTTL = cfg.OfferTTL
 	db.MailFrom = cfg.MailFrom
+	db.InviteUIDDomain = cfg.InviteUIDDomain
 	// Postgres plays every store role of the service.
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
 		OrganiserPages: db, PersonalData: db, Accounts: db, Clock: booking.SystemClock,
@@ -213,6 +215,27 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 		Registry: reg, Calendar: inv, Outbox: app.Outbox,
 	})
 	return app, nil
+}
+
+// migrate applies pending migrations, then stores the invite UID of every
+// booking made before UIDs were stored: the one built from BASE_URL's host,
+// which is what those bookings' invites were sent with.
+func migrate(ctx context.Context, db *postgres.DB, cfg *Config) error {
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return fmt.Errorf("BASE_URL: %w", err)
+	}
+	n, err := db.KeepInviteUIDs(ctx, u.Hostname())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		slog.Info("invite UIDs of earlier bookings stored", "count", n)
+	}
+	return nil
 }
 
 type redisPinger struct{ c redis.UniversalClient }

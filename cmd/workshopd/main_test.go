@@ -37,6 +37,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		"ADMIN_TOKEN":         "x",
 		"METRICS_TOKEN":       "0123456789abcdef0123456789abcde", // 31
 		"METRICS_ADDR":        "9090",
+		"INVITE_UID_DOMAIN":   "workshops@coventry.gov.uk",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -133,9 +133,10 @@ func (e *env) book(sessionID int64, mode booking.Mode, name, email string, creat
 	_, _ = rand.Read(hash)
 	var id int64
 	if err := e.pool.QueryRow(context.Background(), `
-INSERT INTO bookings (reference, session_id, mode, name, email, status, manage_token_hash, created_at)
-VALUES ($1, $2, $3, $4, $5, 'confirmed', $6, $7) RETURNING id`,
-		ref, sessionID, string(mode), name, email, hash, created).Scan(&id); err != nil {
+INSERT INTO bookings (reference, session_id, mode, name, email, status, manage_token_hash, created_at, invite_uid)
+VALUES ($1, $2, $3, $4, $5, 'confirmed', $6, $7, $8) RETURNING id`,
+		ref, sessionID, string(mode), name, email, hash, created,
+		booking.InviteUID(ref, booking.SenderDomain(from))).Scan(&id); err != nil {
 		e.t.Fatal(err)
 	}
 	return bookingRow{ID: id, Reference: ref, Email: email}

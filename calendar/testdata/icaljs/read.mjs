@@ -32,6 +32,7 @@ const out = process.argv.slice(2).map((file) => {
         value: p.getFirstValue(),
         cn: p.getParameter("cn"),
         rsvp: p.getParameter("rsvp"),
+        partstat: p.getParameter("partstat"),
       })),
     };
   });
