@@ -4,9 +4,10 @@ package web
 //
 // A request is from the admin token (Authorization: Bearer $ADMIN_TOKEN,
 // compared in constant time) or from a signed-in organiser (the sign-in
-// cookie). Admins and the token may do everything. Facilitators may use
-// only the routes about one session, and only for the sessions they are
-// assigned to.
+// cookie). Admins and the token may do everything. Facilitators run the
+// sessions they are assigned to: they see them, book places for people
+// who phone, and check people in; changing, moving or cancelling a
+// session is for admins.
 //
 // Each route's guard in the route table (routes.go) names the middleware
 // in front of it:

@@ -29,13 +29,17 @@ const maxQuery = 100
 // checkInPage is templates/pages/check_in.html.
 type checkInPage struct {
 	Page
-	Sheet     *attendance.Sheet
-	Sections  []checkInSection
-	Counts    []booking.AttendanceCount
-	Total     booking.AttendanceCount
-	Query     string
-	Shown     int // people matching the search
-	Ended     bool
+	Sheet    *attendance.Sheet
+	Sections []checkInSection
+	Counts   []booking.AttendanceCount
+	Total    booking.AttendanceCount
+	Query    string
+	Shown    int // people matching the search
+	Ended    bool
+	// Open is set while people can be ticked in: from 24 hours before the
+	// start, unless the session was cancelled. Opens says when it opens.
+	Open      bool
+	Opens     string
 	Ticked    string // the name just ticked in, for the banner
 	Marked    int    // no-shows just marked; -1 when none were
 	SessionID int64
@@ -95,6 +99,9 @@ func (s *Server) newCheckInPage(c *gin.Context, query string) (*checkInPage, err
 		Ended: !now.Before(l.Session.EndsAt), Links: linksOf(l.Session),
 		Styles: "/admin/attendance-assets/attendance.css", Script: "/admin/attendance-assets/check-in.js",
 	}
+	opens := l.Session.StartsAt.Add(-booking.AttendanceOpensBefore)
+	p.Open = l.Session.Status == booking.Scheduled && !now.Before(opens)
+	p.Opens = booking.At(opens)
 	p.Title = "Check in: " + sh.Workshop
 	p.Total = (&booking.SessionAttendance{ByMode: l.Counts}).Total()
 	words := strings.Fields(fold(query))

@@ -39,10 +39,20 @@ func TestCheckInPage(t *testing.T) {
 	if strings.Contains(body, "<script>") && strings.Count(body, "<script") != strings.Count(body, `<script src=`)+strings.Count(body, `<script type="module" src=`) {
 		t.Error("an inline script on the page")
 	}
-	for _, want := range []string{`id="tick-` + zoe.Reference + `"`, `id="no-shows-later"`, `id="q"`, "3 people shown"} {
+	// A week ahead: no button that would only be refused, and when
+	// check-in opens, in the council's time.
+	sess, err := in.db.Session(context.Background(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := "Check-in opens at " + booking.At(sess.StartsAt.Add(-24*time.Hour)) + ", 24 hours before the session starts."
+	for _, want := range []string{`id="check-in-opens"`, opens, `id="no-shows-later"`, `id="q"`, "3 people shown"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+	if strings.Contains(body, `id="tick-`) {
+		t.Error(`a "Tick in" button a week before the session`)
 	}
 
 	// Found by name, however it is typed: no accents, any case, part of it.
@@ -63,6 +73,10 @@ func TestCheckInPage(t *testing.T) {
 	}
 
 	e.clock.Advance(7 * 24 * time.Hour)
+	if r := in.admin("GET", page, nil); !strings.Contains(string(r.body), `id="tick-`+zoe.Reference+`"`) ||
+		strings.Contains(string(r.body), `id="check-in-opens"`) {
+		t.Errorf(`once check-in opens, no "Tick in" for %s: %s`, zoe.Reference, r.body)
+	}
 	r = in.adminForm(page, tick)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("tick in: %d %s", r.status, r.body)

@@ -92,6 +92,8 @@ func (s *Server) newOrganiserSessionPage(c *gin.Context) (*organiserSessionPage,
 	}
 	p.Title = sess.Workshop.Title
 	p.BackLink = "/admin"
+	// Only admins change, move or cancel a session (the route table);
+	// the template shows those buttons to admins only.
 	p.Changeable = !p.Cancelled && !p.Ended
 	for _, m := range booking.Modes {
 		pl := sess.PlacesFor(m)
@@ -104,7 +106,7 @@ func (s *Server) newOrganiserSessionPage(c *gin.Context) (*organiserSessionPage,
 		})
 	}
 	for i := range o.Attendees {
-		p.Bookings = append(p.Bookings, bookingRowOf(&o.Attendees[i], o.Takers))
+		p.Bookings = append(p.Bookings, bookingRowOf(&o.Attendees[i], o.Takers, p.Cancelled))
 	}
 	for _, e := range o.Waiting {
 		p.Waiting = append(p.Waiting, waitingRowOf(e))
@@ -118,13 +120,17 @@ func (s *Server) newOrganiserSessionPage(c *gin.Context) (*organiserSessionPage,
 	return p, nil
 }
 
-func bookingRowOf(b *booking.Booking, takers map[string]booking.Taker) sessionBookingRow {
+// bookingRowOf is one booking's row; in a cancelled session nobody's
+// place stands, whatever their booking's own status.
+func bookingRowOf(b *booking.Booking, takers map[string]booking.Taker, cancelled bool) sessionBookingRow {
 	r := sessionBookingRow{
 		Reference: b.Reference, Name: b.Name, Email: b.Email, Organisation: b.Organisation,
 		Mode: modeWord(b.Mode), AccessNeeds: b.AccessNeeds, Anonymised: booking.Anonymised(b),
 	}
-	switch b.Status {
-	case booking.PendingVerification:
+	switch {
+	case cancelled:
+		r.Status = "Session cancelled"
+	case b.Status == booking.PendingVerification:
 		r.Status = "Waiting for their email link"
 	default:
 		r.Status = "Confirmed"

@@ -138,8 +138,8 @@ func TestOrganiserHomeShowsEachWhatIsTheirs(t *testing.T) {
 	// The pages a facilitator reaches, and those they do not.
 	for path, want := range map[string]int{
 		"/admin/sessions/" + itoa(mine):                     http.StatusOK,
-		"/admin/sessions/" + itoa(mine) + "/edit":           http.StatusOK,
-		"/admin/sessions/" + itoa(mine) + "/cancel":         http.StatusOK,
+		"/admin/sessions/" + itoa(mine) + "/edit":           http.StatusForbidden,
+		"/admin/sessions/" + itoa(mine) + "/cancel":         http.StatusForbidden,
 		"/admin/sessions/" + itoa(mine) + "/bookings/new":   http.StatusOK,
 		"/admin/sessions/" + itoa(theirs):                   http.StatusForbidden,
 		"/admin/sessions/" + itoa(theirs) + "/edit":         http.StatusForbidden,

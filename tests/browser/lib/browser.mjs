@@ -126,6 +126,10 @@ export class Journey {
       this.audit = await this.auditContext.newPage()
       this.watch(this.audit)
     }
+    // The same cookies, so that a signed-in organiser's page gets the
+    // styles only organisers are served.
+    await this.auditContext.clearCookies()
+    await this.auditContext.addCookies(await this.context.cookies())
     await this.audit.route(url, route => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }), { times: 1 })
     await this.audit.goto(url)
     assert.equal(await this.audit.evaluate(() => document.body.classList.contains('js-enabled')), false)

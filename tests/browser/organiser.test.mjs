@@ -1,0 +1,173 @@
+// The organisers' side on a 375-pixel phone, where facilitators use it at
+// the door: an admin (JavaScript on) and a facilitator (JavaScript off)
+// visit every organiser page. On each, nothing scrolls sideways
+// (document.documentElement.scrollWidth <= innerWidth) and axe-core finds no
+// WCAG 2.2 AA violation. Check-in offers no button that cannot work yet, a
+// facilitator is not offered what only admins may do, and a cancelled
+// session reads as cancelled everywhere.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+
+import { Journey, launch } from './lib/browser.mjs'
+import { linkIn, waitForMessage } from './lib/mail.mjs'
+import { startService } from './lib/service.mjs'
+
+const phone375 = { width: 375, height: 667 }
+let svc, browser
+
+before(async () => {
+  browser = await launch()
+  svc = await startService('organiser')
+})
+
+after(async () => {
+  await browser?.close()
+  await svc?.stop()
+})
+
+// sessionAt makes a session starting `hours` from now, lasting two hours.
+function sessionAt (workshopID, hours, capacity) {
+  const start = new Date(Date.now() + hours * 3600_000)
+  start.setUTCMinutes(0, 0, 0)
+  const end = new Date(start.getTime() + 2 * 3600_000)
+  const body = { starts_at: start.toISOString(), ends_at: end.toISOString(), capacity }
+  if (capacity.in_person) body.venue = { name: 'Foleshill Community Centre', address: 'Foleshill Road, Coventry CV6 5AA' }
+  if (capacity.online) body.online_url = 'https://teams.microsoft.com/l/meetup-join/browser-test-with-a-rather-long-joining-address-0123456789abcdef'
+  return svc.admin.call('POST', `/api/v1/admin/workshops/${workshopID}/sessions`, body)
+}
+
+let n = 0
+function book (sessionID, mode, name, extra = {}) {
+  n++
+  return svc.admin.call('POST', `/api/v1/sessions/${sessionID}/bookings`, {
+    mode, name, email: `person${n}@example.org`, consent: true, ...extra
+  })
+}
+
+// A crowd with long names, organisations and access needs: what makes a
+// table wide.
+async function fill (sessionID) {
+  await book(sessionID, 'in_person', 'Aleksandra Wiśniewska-Konstantynopolitańczykiewicz', {
+    organisation: 'Coventry and Warwickshire Council for Voluntary Organisations',
+    access_needs: 'Step-free access, a hearing loop and a British Sign Language interpreter, please.'
+  })
+  await book(sessionID, 'in_person', 'Li Ming (李明)', { postcode: 'CV1 5RR' })
+  await book(sessionID, 'online', 'Priya Shah', { access_needs: 'Live captions' })
+}
+
+async function signIn (j, email) {
+  const page = j.page
+  await page.goto('/admin/sign-in')
+  await page.fill('#email', email)
+  await page.click('#continue')
+  const m = await waitForMessage(svc.mailDir, { to: email, subject: /sign in/i })
+  await page.goto(linkIn(m, '/admin/sign-in/'))
+  await page.click('#sign-in')
+  await page.waitForURL(/\/admin$/)
+}
+
+test('every organiser page fits a 375-pixel phone and passes axe-core', { timeout: 240_000 }, async () => {
+  const w = await svc.admin.workshop('Our city in 2035: transport, housing and green spaces')
+  const soon = await sessionAt(w.id, 3, { in_person: 10, online: 5 })
+  const later = await sessionAt(w.id, 24 * 7, { in_person: 1 })
+  const gone = await sessionAt(w.id, 24 * 3, { in_person: 10, online: 5 })
+  await fill(soon.id)
+  await fill(gone.id)
+  const held = await book(later.id, 'in_person', 'Sam Taylor')
+  await svc.admin.call('POST', `/api/v1/sessions/${later.id}/waitlist`, {
+    mode: 'in_person', name: 'Waiting Person With A Long Name', email: 'waiting@example.org', consent: true, access_needs: 'A chair with arms'
+  })
+  await svc.admin.call('POST', `/api/v1/admin/sessions/${gone.id}/cancel`, { reason: 'The venue is closed for repairs; please book another session.' })
+  const fac = await svc.admin.call('POST', '/api/v1/admin/organisers', { email: 'facilitator@coventry.gov.uk', name: 'Fran Facilitator', role: 'facilitator' })
+  await svc.admin.call('POST', '/api/v1/admin/organisers', { email: 'admin@coventry.gov.uk', name: 'Ada Admin', role: 'admin' })
+  for (const s of [soon, later, gone]) {
+    await svc.admin.call('POST', `/api/v1/admin/sessions/${s.id}/facilitators`, { organiser_id: fac.id })
+  }
+  const attendees = await svc.admin.call('GET', `/api/v1/admin/sessions/${soon.id}/attendees`)
+  const ref = attendees.attendees[0].reference
+
+  const title = /Our city in 2035/
+  const adminPages = [
+    ['/admin', 'Workshops'],
+    ['/admin/workshops/new', 'Create a workshop'],
+    [`/admin/workshops/${w.id}`, title],
+    [`/admin/workshops/${w.id}/sessions/new`, /session/i],
+    [`/admin/workshops/${w.id}/attendance`, title],
+    [`/admin/sessions/${soon.id}`, title],
+    [`/admin/sessions/${soon.id}/edit`, /session/i],
+    [`/admin/sessions/${soon.id}/cancel`, 'Cancel the session'],
+    [`/admin/sessions/${soon.id}/bookings/new`, 'Book a place for someone who phoned'],
+    [`/admin/sessions/${soon.id}/attendance`, title],
+    [`/admin/sessions/${soon.id}/check-in`, title],
+    [`/admin/sessions/${later.id}`, title],
+    [`/admin/sessions/${later.id}/check-in`, title],
+    [`/admin/sessions/${gone.id}`, title],
+    [`/admin/sessions/${gone.id}/check-in`, title],
+    [`/admin/sessions/${gone.id}/attendance`, title],
+    [`/admin/bookings/${ref}`, /./],
+    [`/admin/bookings/${ref}/cancel`, 'Cancel this booking?'],
+    ['/admin/organisers', /./],
+    [`/admin/organisers/${fac.id}`, /./]
+  ]
+  const facilitatorPages = [
+    ['/admin', 'Your workshops'],
+    [`/admin/sessions/${soon.id}`, title],
+    [`/admin/sessions/${soon.id}/bookings/new`, 'Book a place for someone who phoned'],
+    [`/admin/sessions/${soon.id}/attendance`, title],
+    [`/admin/sessions/${soon.id}/check-in`, title],
+    [`/admin/sessions/${later.id}`, title],
+    [`/admin/sessions/${later.id}/check-in`, title],
+    [`/admin/sessions/${gone.id}`, title],
+    [`/admin/sessions/${gone.id}/check-in`, title],
+    [`/admin/bookings/${ref}`, /./]
+  ]
+
+  for (const [who, email, js, pages] of [
+    ['admin', 'admin@coventry.gov.uk', true, adminPages],
+    ['facilitator', 'facilitator@coventry.gov.uk', false, facilitatorPages]
+  ]) {
+    const j = await Journey.open(browser, svc.base, { js, viewport: phone375 })
+    try {
+      await signIn(j, email)
+      // Every page's width first, so one run names every page too wide.
+      const wide = []
+      for (const [path] of pages) {
+        await j.page.goto(path)
+        const m = await j.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }))
+        if (m.scroll > m.inner) wide.push(`${path}: ${m.scroll} px wide on a ${m.inner} px screen`)
+      }
+      assert.deepEqual(wide, [], `${who}: pages wider than the phone`)
+      for (const [path, heading] of pages) {
+        await j.page.goto(path)
+        await j.check(heading, { name: `${who} ${path}` })
+      }
+
+      // Check-in a week ahead: no button that would only be refused, and
+      // when check-in opens, in the council's time.
+      await j.page.goto(`/admin/sessions/${later.id}/check-in`)
+      assert.equal(await j.page.locator(`#tick-${held.reference}`).count(), 0, 'no "Tick in" a week ahead')
+      assert.match(await j.page.locator('#check-in-opens').innerText(), /Check-in opens at \S+ on \w+day \d+ \w+ \d{4}/)
+      // Check-in soon: a "Tick in" for everyone booked.
+      await j.page.goto(`/admin/sessions/${soon.id}/check-in`)
+      assert.equal(await j.page.locator('button[id^=tick-]').count(), 3)
+
+      // A cancelled session reads as cancelled everywhere.
+      await j.page.goto(`/admin/sessions/${gone.id}`)
+      assert.equal(await j.page.locator('#check-in-link').count(), 0, 'no "Check people in" for a cancelled session')
+      assert.doesNotMatch(await j.page.locator('#bookings').innerText(), /Confirmed/)
+      await j.page.goto(`/admin/sessions/${gone.id}/check-in`)
+      assert.equal(await j.page.locator('button[id^=tick-]').count(), 0, 'no "Tick in" on a cancelled session')
+      await j.page.goto('/admin')
+      assert.match(await j.page.locator(`#session-${gone.id}`).innerText(), /Cancelled/)
+      assert.equal(await j.page.locator(`#session-${gone.id} a[href$="/check-in"]`).count(), 0)
+
+      // Only admins are offered what only admins may do.
+      await j.page.goto(`/admin/sessions/${soon.id}`)
+      const offered = { edit: await j.page.locator('#edit-session').count(), cancel: await j.page.locator('#cancel-session').count() }
+      assert.deepEqual(offered, who === 'admin' ? { edit: 1, cancel: 1 } : { edit: 0, cancel: 0 })
+      j.assertClean()
+    } finally {
+      await j.close()
+    }
+  }
+})
