@@ -341,18 +341,26 @@ func (s *Store) record(ctx context.Context, t token) error {
 	return nil
 }
 
+// unredeemTimeout bounds Unredeem. It runs after its request may have ended
+// (the confirmation ran out of time, the person went away), so it has a
+// deadline of its own: a Postgres that hangs must not hold the answer.
+const unredeemTimeout = 2 * time.Second
+
 // Unredeem puts back a redeemed hold whose confirmation failed for a reason
 // the person can correct. Best effort: a hold that cannot be put back only
-// costs the person a fresh Take.
+// costs the person a fresh Take. It returns within unredeemTimeout whatever
+// Postgres and Redis do.
 func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 	t, ok := s.signer.parse(h.ID)
 	if !ok || t.expires <= now.UnixMilli() {
 		return
 	}
 	s.full.forget(t.session, t.mode)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unredeemTimeout)
+	defer cancel()
 	// The record goes first: a hold back in Redis whose use is still
 	// recorded would keep a place it can never book.
-	if err := s.loader.ForgetRedemption(context.WithoutCancel(ctx), t.nonce[:]); err != nil {
+	if err := s.loader.ForgetRedemption(ctx, t.nonce[:]); err != nil {
 		s.log.WarnContext(ctx, "holds: a redeemed hold could not be put back; the person takes a new one", "err", err)
 		if !t.stateless && s.useRedis() {
 			_ = s.remove(ctx, t) // or the pending lease runs out by itself

@@ -13,18 +13,25 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 // readyz is ready while Postgres answers. Redis down still serves bookings
-// (holds degrade to signed tokens), so it is reported but not fatal.
+// (holds degrade to signed tokens), so it is reported but not fatal. Each
+// is asked with a bound of its own, so a Postgres that hangs does not make
+// Redis look down too.
 func (s *Server) readyz(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-	defer cancel()
 	body := gin.H{"postgres": "ok", "redis": "ok"}
 	status := http.StatusOK
-	if err := s.deps.Postgres.Ping(ctx); err != nil {
+	if err := ping(c.Request.Context(), s.deps.Postgres.Ping); err != nil {
 		body["postgres"] = "down"
 		status = http.StatusServiceUnavailable
+		c.Header("Retry-After", outageRetryAfter)
 	}
-	if s.deps.Redis == nil || s.deps.Redis.Ping(ctx) != nil {
+	if s.deps.Redis == nil || ping(c.Request.Context(), s.deps.Redis.Ping) != nil {
 		body["redis"] = "down"
 	}
 	c.JSON(status, body)
+}
+
+func ping(ctx context.Context, p func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	return p(ctx)
 }

@@ -23,19 +23,16 @@ import (
 	"github.com/coventry/workshops/internal/testenv"
 )
 
-// TestPostgresOutage stops Postgres under load and starts it again. While
-// it is down every answer is a 503 with Retry-After (JSON on the API, the
-// "service unavailable" page on pages), never a 500 and never a request
-// left hanging; /readyz says 503 and then 200; the service recovers without
-// a restart; and every booking answered 201 is in the database.
-func TestPostgresOutage(t *testing.T) {
-	cl := testenv.NewCluster(t) // fails, never skips, without a cluster
+// outageInstance is an instance over a database of cl, answering with
+// the given request timeout, its hold keys under a prefix of its own.
+func outageInstance(t *testing.T, cl *testenv.Cluster, requestTimeout time.Duration) *instance {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := cl.Database("workshops")
 	db := testenv.Migrated(t, dbURL)
 	rdb, _ := testenv.Redis(t)
 	e := &env{t: t, db: db, dbURL: dbURL, rdb: rdb, clock: testenv.NewClock(time.Now().Truncate(time.Second)),
-		prefix: fmt.Sprintf("outage%d:", os.Getpid())}
+		prefix: fmt.Sprintf("outage%d-%d:", os.Getpid(), envs.Add(1))}
 	key, err := db.HoldSigningKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +51,24 @@ func TestPostgresOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const requestTimeout = 3 * time.Second
 	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, RequestTimeout: requestTimeout}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{rdb}, Calendar: inv,
 		Logger: slog.New(slog.NewJSONHandler(&e.logs, nil)),
 	})
-	in := &instance{env: e, db: db, rdb: rdb, svc: svc, handler: srv.Handler()}
+	return &instance{env: e, db: db, rdb: rdb, svc: svc, handler: srv.Handler()}
+}
+
+// TestPostgresOutage stops Postgres under load and starts it again. While
+// it is down every answer is a 503 with Retry-After (JSON on the API, the
+// "service unavailable" page on pages), never a 500 and never a request
+// left hanging; /readyz says 503 and then 200; the service recovers without
+// a restart; and every booking answered 201 is in the database.
+func TestPostgresOutage(t *testing.T) {
+	cl := testenv.NewCluster(t) // fails, never skips, without a cluster
+	ctx := context.Background()
+	const requestTimeout = 3 * time.Second
+	in := outageInstance(t, cl, requestTimeout)
+	db := in.db
 	session := in.session(in.workshop("public"), 5000, 0)
 	ts := httptest.NewServer(in.handler)
 	t.Cleanup(ts.Close)
@@ -226,5 +235,131 @@ func TestPostgresOutage(t *testing.T) {
 	}
 	if stored != len(booked) {
 		t.Errorf("%d bookings answered 201, %d of them in the database", len(booked), stored)
+	}
+}
+
+// TestPostgresHangs stops every Postgres process with SIGSTOP: a server that
+// takes connections and never answers, unlike a stopped one that refuses
+// them. No request may wait past its deadline (the request timeout, plus
+// the bounded clean-up of a booking that ran out of it): each is answered
+// 503 with Retry-After, and the service recovers once Postgres does.
+func TestPostgresHangs(t *testing.T) {
+	cl := testenv.NewCluster(t)
+	ctx := context.Background()
+	const requestTimeout = 2 * time.Second
+	in := outageInstance(t, cl, requestTimeout)
+	session := in.session(in.workshop("public"), 100, 0)
+	sid := itoa(session)
+	ts := httptest.NewServer(in.handler)
+	t.Cleanup(ts.Close)
+
+	var emails atomic.Int64
+	bookingBody := func() string {
+		p, _ := json.Marshal(map[string]any{"mode": "in_person", "name": "Resident", "postcode": "CV1 5RR", "consent": true,
+			"email": fmt.Sprintf("hang%d@example.org", emails.Add(1))})
+		return string(p)
+	}
+	var booked []string
+	book := func() response {
+		r := in.do("POST", "/api/v1/sessions/"+sid+"/bookings", bookingBody())
+		if r.status == http.StatusCreated {
+			booked = append(booked, r.json(t)["reference"].(string))
+		}
+		return r
+	}
+	// Bookings first, so that the pool holds open connections and Redis the
+	// session's mirror when Postgres stops answering.
+	for i := 0; i < 5; i++ {
+		if r := book(); r.status != http.StatusCreated {
+			t.Fatalf("booking before the hang: %d %s", r.status, r.body)
+		}
+	}
+
+	cl.Freeze()
+	// The request timeout, holds.Unredeem's own bound (2 s) for the clean-up
+	// after a booking that ran out of time, and a margin for a busy machine.
+	limit := requestTimeout + 2*time.Second + 2*time.Second
+	client := &http.Client{Timeout: 3 * limit} // long enough to see how long a hang lasts
+	type call struct {
+		method, path, body string
+		want               int // 0: any answer but a 5xx other than 503
+	}
+	calls := []call{
+		{"POST", "/api/v1/sessions/" + sid + "/bookings", bookingBody(), http.StatusServiceUnavailable},
+		{"POST", "/api/v1/sessions/" + sid + "/bookings", bookingBody(), http.StatusServiceUnavailable},
+		{"POST", "/api/v1/sessions/" + sid + "/bookings", bookingBody(), http.StatusServiceUnavailable},
+		{"POST", "/api/v1/sessions/" + sid + "/holds", `{"mode":"in_person"}`, 0},
+		{"GET", "/api/v1/sessions/" + sid, "", http.StatusServiceUnavailable},
+		{"GET", "/api/v1/workshops", "", http.StatusServiceUnavailable},
+		{"GET", "/sessions/" + sid, "", http.StatusServiceUnavailable},
+		{"GET", "/", "", http.StatusServiceUnavailable},
+		{"GET", "/calendar/sessions/" + sid + ".ics", "", http.StatusServiceUnavailable},
+		{"GET", "/readyz", "", http.StatusServiceUnavailable},
+	}
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if c.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			start := time.Now()
+			resp, err := client.Do(req)
+			took := time.Since(start)
+			if err != nil {
+				t.Errorf("%s %s: no answer after %v: %v", c.method, c.path, took.Round(time.Millisecond), err)
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch {
+			case took > limit:
+				t.Errorf("%s %s: answered %d after %v, past the deadline of %v", c.method, c.path, resp.StatusCode, took.Round(time.Millisecond), limit)
+			case c.want != 0 && resp.StatusCode != c.want:
+				t.Errorf("%s %s: %d, want %d: %.200s", c.method, c.path, resp.StatusCode, c.want, b)
+			case resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable:
+				t.Errorf("%s %s: %d: %.200s", c.method, c.path, resp.StatusCode, b)
+			case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "":
+				t.Errorf("%s %s: 503 without Retry-After", c.method, c.path)
+			}
+			t.Logf("%s %s: %d in %v", c.method, c.path, resp.StatusCode, took.Round(time.Millisecond))
+		}()
+	}
+	wg.Wait()
+
+	cl.Thaw()
+	deadline := time.Now().Add(60 * time.Second)
+	for in.do("GET", "/readyz", nil).status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz not 200 a minute after Postgres answers again")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Recovered without a restart. A pooled connection to the stopped
+	// server may fail one request on the way; a second try must book.
+	r := book()
+	if r.status != http.StatusCreated {
+		if r = book(); r.status != http.StatusCreated {
+			t.Fatalf("booking after Postgres answers again: %d %s", r.status, r.body)
+		}
+	}
+	var stored, taken, capacity int
+	if err := in.db.Pool.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE reference = ANY($1)`, booked).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(booked) {
+		t.Errorf("%d bookings answered 201, %d of them in the database", len(booked), stored)
+	}
+	if err := in.db.Pool.QueryRow(ctx, `SELECT booked + offered, capacity FROM session_capacity WHERE session_id = $1 AND mode = 'in_person'`, session).Scan(&taken, &capacity); err != nil {
+		t.Fatal(err)
+	}
+	if taken > capacity {
+		t.Errorf("%d places taken of %d", taken, capacity)
 	}
 }

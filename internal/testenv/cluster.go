@@ -2,14 +2,17 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -93,6 +96,70 @@ func (cl *Cluster) Stop() {
 	cl.t.Helper()
 	if out, err := cl.pgctl("stop", "-w", "-m", "fast"); err != nil {
 		cl.t.Fatalf("testenv: pg_ctl stop: %v\n%s", err, out)
+	}
+}
+
+// Freeze stops every process of the cluster with SIGSTOP: a Postgres that
+// hangs rather than refuses. Connections stay open and new ones are accepted
+// by the kernel, but nothing is ever answered, as with a server stuck on a
+// dead disk or a network that drops packets. Thaw ends it; so does the
+// test's end.
+func (cl *Cluster) Freeze() {
+	cl.t.Helper()
+	cl.t.Cleanup(func() { cl.signal(syscall.SIGCONT) })
+	cl.signal(syscall.SIGSTOP)
+}
+
+// Thaw lets the processes Freeze stopped run again.
+func (cl *Cluster) Thaw() {
+	cl.t.Helper()
+	cl.signal(syscall.SIGCONT)
+}
+
+// signal sends sig to the postmaster and to every process it started.
+func (cl *Cluster) signal(sig syscall.Signal) {
+	cl.t.Helper()
+	pidFile, err := os.ReadFile(filepath.Join(cl.data(), "postmaster.pid"))
+	if err != nil {
+		cl.t.Fatalf("testenv: the cluster is not running: %v", err)
+	}
+	postmaster, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pidFile), "\n", 2)[0]))
+	if err != nil {
+		cl.t.Fatalf("testenv: postmaster.pid: %v", err)
+	}
+	pids := []int{postmaster}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		// /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces.
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(stat), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(postmaster) {
+			pids = append(pids, pid)
+		}
+	}
+	// The postmaster first on SIGSTOP, so it starts no backend meanwhile;
+	// last on SIGCONT, so no backend it starts finds the others stopped.
+	if sig == syscall.SIGCONT {
+		slices.Reverse(pids)
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			cl.t.Fatalf("testenv: signal %v to %d: %v", sig, pid, err)
+		}
 	}
 }
 

@@ -298,8 +298,11 @@ func (w *Worker) sendBatch(ctx context.Context, rows []*booking.ClaimedEmail) Re
 		return res
 	}
 	// Rows not tried: after a failure to reach the server they share its
-	// backoff; otherwise (shutdown) they are handed back.
-	bg := context.WithoutCancel(ctx)
+	// backoff; otherwise (shutdown) they are handed back. Within the lease:
+	// past it the rows are free again anyway, and a Postgres that hangs
+	// must not hold up shutdown.
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Lease)
+	defer cancel()
 	now := w.cfg.Clock.Now()
 	if down {
 		for _, r := range pending {
@@ -389,7 +392,12 @@ func (w *Worker) renew(ctx context.Context, held *leases, stop <-chan struct{}) 
 			return
 		case <-t.C:
 		}
-		if err := w.renewNow(context.WithoutCancel(ctx), held, held.rows()); err != nil {
+		// One renewal at most per period: one that takes longer (a
+		// Postgres that hangs) gives way to the next.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.RenewEvery)
+		err := w.renewNow(rctx, held, held.rows())
+		cancel()
+		if err != nil {
 			w.log.Error("outbox: renew leases", "err", err)
 		}
 	}
