@@ -91,6 +91,23 @@ type Changes struct {
 	Mode *ModeChange `json:"mode,omitempty"`
 }
 
+// Touches reports whether the changes alter the calendar event of a booking
+// taking part in mode, so that it needs an update with a higher SEQUENCE:
+// a new time touches everyone, a new venue only people in the room, a new
+// link only people online (neither is in the other's invite). Nil, for a
+// change not itemised, touches everyone.
+func (c *Changes) Touches(mode Mode) bool {
+	switch {
+	case c == nil || c.StartsAt != nil || c.EndsAt != nil || c.Mode != nil:
+		return true
+	case mode == InPerson:
+		return c.Venue != nil
+	case mode == Online:
+		return c.OnlineURL != nil
+	}
+	return true
+}
+
 // TimeChange is an old and a new time.
 type TimeChange struct {
 	Old time.Time `json:"old"`

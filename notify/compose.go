@@ -46,12 +46,15 @@ type Composer struct {
 // kinds lists every message the composer writes, with whether it carries
 // an invite and with which method.
 var kinds = map[string]calendar.Method{
-	booking.MsgBookingConfirmed:         calendar.Request,
-	booking.MsgBookingCancelled:         calendar.Cancel,
-	booking.MsgSessionChanged:           calendar.Request,
-	booking.MsgBookingChanged:           calendar.Request,
-	booking.MsgSessionCancelled:         calendar.Cancel,
-	booking.MsgReminder:                 calendar.Request,
+	booking.MsgBookingConfirmed: calendar.Request,
+	booking.MsgBookingCancelled: calendar.Cancel,
+	booking.MsgSessionChanged:   calendar.Request,
+	booking.MsgBookingChanged:   calendar.Request,
+	booking.MsgSessionCancelled: calendar.Cancel,
+	// A reminder carries no invite: an invite with nothing changed is still
+	// an update to Outlook, which sets an accepted meeting back to
+	// tentative and brings back one the person deleted.
+	booking.MsgReminder:                 "",
 	booking.MsgWaitlistOffer:            "",
 	booking.MsgWaitlistJoined:           "",
 	booking.MsgWaitlistSessionCancelled: "",

@@ -171,9 +171,21 @@ func TestEveryKind(t *testing.T) {
 	if !strings.Contains(m.Text, "Your booking has been cancelled.") || m.Method != calendar.Cancel {
 		t.Errorf("booking_cancelled:\n%s", m.Text)
 	}
+	// A reminder carries no invite: nothing about the event changed. It
+	// says what, when, how to join or where, and how to manage the booking.
 	m = compose(t, c, booking.MsgReminder, s, &on, booking.EmailPayload{})
-	if !strings.Contains(m.Text, "coming up") || !strings.Contains(m.Text, teamsLink) || m.Method != calendar.Request {
-		t.Errorf("reminder:\n%s", m.Text)
+	for _, want := range []string{"coming up", "Workshop: ", "When: ", "How to take part: online", "Link to join: " + teamsLink,
+		"You do not need a Teams account", "To change or cancel your booking", base + "/bookings/" + on.Reference} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("reminder lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if m.Invite != nil || m.Method != "" || strings.Contains(m.Text+m.HTML, "calendar invite") {
+		t.Errorf("reminder carries an invite (%q) or speaks of one:\n%s", m.Method, m.Text)
+	}
+	m = compose(t, c, booking.MsgReminder, s, b, booking.EmailPayload{})
+	if !strings.Contains(m.Text, "Where: Council House, Earl Street") || m.Invite != nil {
+		t.Errorf("in-person reminder:\n%s", m.Text)
 	}
 
 	expires := time.Date(2028, 3, 10, 17, 0, 0, 0, london)

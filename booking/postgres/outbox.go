@@ -90,13 +90,21 @@ func (db *DB) QueueEmail(ctx context.Context, e booking.Email, due time.Time) er
 	})
 }
 
-// queueNotice tells every live booking of a session about a change: it
-// raises each booking's invite sequence and queues its email.
+// queueNotice tells every live booking of a session about a change that
+// alters its event (booking.Changes.Touches: a new link is no news to
+// people in the room): it raises each one's invite sequence and queues its
+// email. A cancellation reaches everyone.
 func (db *DB) queueNotice(ctx context.Context, q querier, sessionID int64, n booking.Notice) error {
+	var modes []string
+	for _, m := range booking.Modes {
+		if n.Kind != booking.MsgSessionChanged || n.Payload.Changes.Touches(m) {
+			modes = append(modes, string(m))
+		}
+	}
 	rows, err := q.Query(ctx, `
 		UPDATE bookings SET invite_sequence = invite_sequence + 1
-		WHERE session_id = $1 AND status <> 'cancelled'
-		RETURNING id, invite_sequence, email`, sessionID)
+		WHERE session_id = $1 AND status <> 'cancelled' AND mode = ANY($2)
+		RETURNING id, invite_sequence, email`, sessionID, modes)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", n.Kind, err)
 	}

@@ -213,13 +213,16 @@ WHERE id = $1 AND attempts = $3 AND status = 'pending'`, e.ID, now, e.Attempts);
 const reminderLock = 0x776b73686f7073 // "wkshops"
 
 // QueueReminders queues a reminder for up to batch confirmed bookings whose
-// session starts within before of now, raising each booking's invite
-// SEQUENCE for the invite the reminder carries. A booking gets one reminder
-// per start time (outbox_one_reminder): a session moved after its reminder
-// went gets another for the new time, and running this twice writes nothing
-// twice. People who booked inside the window have just had their
-// confirmation and get no reminder. Safe in every instance at once: one
-// writes, the others find the lock taken and return 0.
+// session starts within before of now. A reminder is a plain email: it
+// carries no invite and leaves the booking's invite SEQUENCE alone, since
+// nothing about the event changed (a calendar treats a raised SEQUENCE as a
+// change, sets an accepted meeting back to tentative, and brings back an
+// entry the person deleted). A booking gets one reminder per start time
+// (outbox_one_reminder): a session moved after its reminder went gets
+// another for the new time, and running this twice writes nothing twice.
+// People who booked inside the window have just had their confirmation and
+// get no reminder. Safe in every instance at once: one writes, the others
+// find the lock taken and return 0.
 func (db *DB) QueueReminders(ctx context.Context, now time.Time, before time.Duration, batch int) (int, error) {
 	written := 0
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
@@ -231,28 +234,20 @@ func (db *DB) QueueReminders(ctx context.Context, now time.Time, before time.Dur
 			return nil
 		}
 		rows, err := tx.Query(ctx, `
-WITH due AS (
-    SELECT b.id, s.starts_at
-    FROM sessions s
-    JOIN bookings b ON b.session_id = s.id AND b.status = 'confirmed' AND b.email <> ''
-    WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $2
-      AND b.created_at <= s.starts_at - $3 * interval '1 second'
-      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.booking_id = b.id AND o.reminder_for = s.starts_at)
-    ORDER BY s.starts_at, b.id
-    LIMIT $4
-    FOR UPDATE OF b
-)
-UPDATE bookings b
-SET invite_sequence = b.invite_sequence + 1
-FROM due
-WHERE b.id = due.id
-RETURNING b.id, b.session_id, b.invite_sequence, due.starts_at`, now, now.Add(before), before.Seconds(), batch)
+SELECT b.id, b.session_id, s.starts_at
+FROM sessions s
+JOIN bookings b ON b.session_id = s.id AND b.status = 'confirmed' AND b.email <> ''
+WHERE s.status = 'scheduled' AND s.starts_at > $1 AND s.starts_at <= $2
+  AND b.created_at <= s.starts_at - $3 * interval '1 second'
+  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.booking_id = b.id AND o.reminder_for = s.starts_at)
+ORDER BY s.starts_at, b.id
+LIMIT $4`, now, now.Add(before), before.Seconds(), batch)
 		if err != nil {
 			return fmt.Errorf("outbox: reminders: %w", err)
 		}
 		emails, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Email, error) {
 			e := booking.Email{Kind: booking.MsgReminder}
-			err := row.Scan(&e.BookingID, &e.SessionID, &e.Payload.Sequence, &e.ReminderFor)
+			err := row.Scan(&e.BookingID, &e.SessionID, &e.ReminderFor)
 			return e, err
 		})
 		if err != nil {

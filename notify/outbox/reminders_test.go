@@ -73,8 +73,9 @@ func TestReminders(t *testing.T) {
 		WHERE o.booking_id = $1 AND o.kind = 'reminder'`, due.ID).Scan(&payload, &seq, &remindsOf); err != nil {
 		t.Fatalf("no reminder for %s: %v", due.Reference, err)
 	}
+	// A reminder changes nothing about the event: the SEQUENCE stays.
 	var p booking.EmailPayload
-	if err := json.Unmarshal(payload, &p); err != nil || p.Sequence != 1 || seq != 1 || !remindsOf.Equal(soon) {
+	if err := json.Unmarshal(payload, &p); err != nil || p.Sequence != 0 || seq != 0 || !remindsOf.Equal(soon) {
 		t.Errorf("payload %s (%v), booking sequence %d, reminder for %v", payload, err, seq, remindsOf)
 	}
 	for _, b := range []bookingRow{gone, justBooked, pending, later} {
@@ -88,13 +89,27 @@ func TestReminders(t *testing.T) {
 		t.Fatalf("SendDue = %+v, %v", res, err)
 	}
 	m := smtptest.Parse(t, srv.Wait(t, 1, 5*time.Second)[0].Data)
-	if !strings.Contains(m.Text("text/plain"), "reminder") || !strings.Contains(m.Text("text/plain"), teamsLink) {
+	if !strings.Contains(m.Text("text/plain"), "reminder") || !strings.Contains(m.Text("text/plain"), teamsLink) ||
+		!strings.Contains(m.Text("text/plain"), baseURL+"/bookings/"+due.Reference) {
 		t.Errorf("reminder text:\n%s", m.Text("text/plain"))
 	}
-	cal := m.Root.Find("text/calendar")
-	ev := decodeInvite(t, cal.Body)
-	if s, _ := ev.Props.Get(ical.PropSequence).Int(); s != 1 || cal.Params["method"] != "REQUEST" {
-		t.Errorf("reminder invite: SEQUENCE %d, method %s", s, cal.Params["method"])
+	// No calendar part at all, so no calendar takes it for an update.
+	if cal := m.Root.Find("text/calendar"); cal != nil || strings.Contains(m.RawHeader, "calendar") {
+		t.Errorf("the reminder carries a calendar part")
+	}
+	if n := e.count(fmt.Sprintf("kind = 'reminder' AND booking_id = %d AND status = 'sent'", due.ID)); n != 1 {
+		t.Errorf("%d reminders marked sent", n)
+	}
+	// The next real change goes out as SEQUENCE 1, right after the
+	// confirmation's 0.
+	e.exec(`UPDATE bookings SET invite_sequence = invite_sequence + 1 WHERE id = $1`, due.ID)
+	e.queue(booking.MsgSessionChanged, due, sA, booking.EmailPayload{Sequence: 1})
+	if res, err := w.SendDue(ctx); err != nil || res.Sent != 1 {
+		t.Fatalf("SendDue = %+v, %v", res, err)
+	}
+	change := smtptest.Parse(t, srv.Wait(t, 2, 5*time.Second)[1].Data).Root.Find("text/calendar")
+	if s, _ := decodeInvite(t, change.Body).Props.Get(ical.PropSequence).Int(); s != 1 {
+		t.Errorf("the change after a reminder has SEQUENCE %d, want 1", s)
 	}
 
 	// Two hours on, the next session is in the window.
