@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/coventry/workshops/notify"
 )
@@ -31,16 +32,38 @@ type SMTPConfig struct {
 	Timeout time.Duration
 	// MaxIdle is how many connections stay open between messages; default 4.
 	MaxIdle int
+	// MaxIdleTime is how long an open connection may sit unused and still
+	// be used again; default 20 s. Mail servers close idle connections
+	// (often after 30 to 300 s), and firewalls and NAT on the way drop them
+	// without a word, so an older one is closed rather than tried.
+	MaxIdleTime time.Duration
+	// CheckTimeout bounds the NOOP that checks an idle connection before it
+	// is used again; default 2 s. A connection that does not answer in time
+	// is dead, and the message goes on a fresh one.
+	CheckTimeout time.Duration
 }
 
 // SMTP sends over SMTP, keeping a few connections open so a burst of
 // emails does not pay for a TCP and TLS handshake each. Safe for
 // concurrent use.
 type SMTP struct {
-	host string
-	opts []gomail.Option
-	from *mail.Address
-	idle chan *gomail.Client
+	host         string
+	opts         []gomail.Option
+	from         *mail.Address
+	idle         chan *conn
+	maxIdleTime  time.Duration
+	checkTimeout time.Duration
+	timeout      time.Duration
+}
+
+// conn is one open connection to the mail server. Each has a go-mail
+// Client of its own, since go-mail's dial writes to the Client (what SMTP
+// AUTH the server offers).
+type conn struct {
+	client *gomail.Client
+	smtp   *smtp.Client
+	// used is when it last finished a message.
+	used time.Time
 }
 
 // NewSMTP checks cfg. It does not connect: a mail server that is down at
@@ -64,6 +87,12 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	if cfg.MaxIdle <= 0 {
 		cfg.MaxIdle = 4
 	}
+	if cfg.MaxIdleTime <= 0 {
+		cfg.MaxIdleTime = 20 * time.Second
+	}
+	if cfg.CheckTimeout <= 0 {
+		cfg.CheckTimeout = 2 * time.Second
+	}
 	tlsConfig := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	if cfg.TLSConfig != nil {
 		tlsConfig = cfg.TLSConfig.Clone()
@@ -71,7 +100,9 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 			tlsConfig.ServerName = host
 		}
 	}
-	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig)}
+	// WithoutNoop: Send checks a reused connection itself, with a short
+	// deadline; a fresh one needs no check.
+	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig), gomail.WithoutNoop()}
 	var port int
 	switch u.Scheme {
 	case "smtp":
@@ -101,70 +132,129 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
-	return &SMTP{host: host, opts: opts, from: from, idle: make(chan *gomail.Client, cfg.MaxIdle)}, nil
+	return &SMTP{host: host, opts: opts, from: from, idle: make(chan *conn, cfg.MaxIdle),
+		maxIdleTime: cfg.MaxIdleTime, checkTimeout: cfg.CheckTimeout, timeout: cfg.Timeout}, nil
 }
 
-// Send delivers m. A connection taken from the idle ones that turns out to
-// be dead is replaced once; errors that retrying will not mend (the server
-// refuses the address or the message) are notify.PermanentError. Error
-// text holds SMTP codes but never addresses.
+// Send delivers m, on an idle connection that still answers or else on a
+// fresh one: a message never waits for a dead connection, nor fails for one
+// (see take). Errors that retrying will not mend (the server refuses the
+// address or the message) are notify.PermanentError. Error text holds SMTP
+// codes but never addresses. Cancelling ctx stops the conversation.
 func (s *SMTP) Send(ctx context.Context, m *notify.Message) error {
 	msg, err := Build(s.from, m)
 	if err != nil {
 		return err
 	}
-	for attempt := 0; ; attempt++ {
-		c, reused := s.take()
-		if c == nil {
-			if c, err = s.dial(ctx); err != nil {
-				return err
-			}
+	c := s.take()
+	if c == nil {
+		if c, err = s.dial(ctx); err != nil {
+			return err
 		}
-		err = c.Send(msg)
-		if msg.IsDelivered() {
-			// Delivered, even if the RSET after it failed.
-			if err == nil {
-				s.put(c)
-			} else {
-				_ = c.Close()
-			}
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.smtp.Close() })
+	err = c.client.SendWithSMTPClient(c.smtp, msg)
+	cancelled := !stop()
+	if msg.IsDelivered() {
+		// Delivered, even if the RSET after it failed.
+		if err == nil && !cancelled {
+			s.put(c)
+		} else {
+			c.drop()
+		}
+		return nil
+	}
+	c.drop()
+	if cancelled {
+		return fmt.Errorf("smtp: stopped: %w", ctx.Err())
+	}
+	return classify(err)
+}
+
+// take returns an idle connection that answers a NOOP within CheckTimeout,
+// or nil. One idle longer than MaxIdleTime is closed untried. When one
+// fails its check, every idle connection is closed: they sat through the
+// same quiet spell, and trying each in turn could cost a CheckTimeout each,
+// where dialling costs one handshake.
+func (s *SMTP) take() *conn {
+	for {
+		var c *conn
+		select {
+		case c = <-s.idle:
+		default:
 			return nil
 		}
-		_ = c.Close()
-		var se *gomail.SendError
-		if reused && attempt == 0 && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
-			continue // the server closed an idle connection: dial afresh
+		if time.Since(c.used) > s.maxIdleTime {
+			c.drop()
+			continue
 		}
-		return classify(err)
+		if err := c.check(s.checkTimeout, s.timeout); err != nil {
+			c.drop()
+			s.dropIdle()
+			return nil
+		}
+		return c
 	}
 }
 
-func (s *SMTP) take() (*gomail.Client, bool) {
-	select {
-	case c := <-s.idle:
-		return c, true
-	default:
-		return nil, false
+// check sends a NOOP with a short deadline, then gives the connection the
+// full timeout back for the message.
+func (c *conn) check(within, timeout time.Duration) error {
+	if !c.smtp.HasConnection() {
+		return errors.New("smtp: connection closed")
 	}
+	if err := c.smtp.UpdateDeadline(within); err != nil {
+		return err
+	}
+	if err := c.smtp.Noop(); err != nil {
+		return err
+	}
+	return c.smtp.UpdateDeadline(timeout)
 }
 
-func (s *SMTP) put(c *gomail.Client) {
+// drop closes a connection without a word: it is dead, or in doubt, and a
+// QUIT could wait for the full timeout.
+func (c *conn) drop() { _ = c.smtp.Close() }
+
+// quit closes a healthy connection politely, waiting at most within.
+func (c *conn) quit(within time.Duration) {
+	if c.smtp.UpdateDeadline(within) == nil {
+		_ = c.smtp.Quit()
+	}
+	_ = c.smtp.Close()
+}
+
+func (s *SMTP) put(c *conn) {
+	c.used = time.Now()
 	select {
 	case s.idle <- c:
 	default:
-		_ = c.Close()
+		c.quit(s.checkTimeout)
 	}
 }
 
-func (s *SMTP) dial(ctx context.Context) (*gomail.Client, error) {
-	c, err := gomail.NewClient(s.host, s.opts...)
+// dropIdle closes every idle connection untried.
+func (s *SMTP) dropIdle() {
+	for {
+		select {
+		case c := <-s.idle:
+			c.drop()
+		default:
+			return
+		}
+	}
+}
+
+func (s *SMTP) dial(ctx context.Context) (*conn, error) {
+	client, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
 		return nil, notify.Permanent(fmt.Errorf("smtp: client: %w", err))
 	}
-	if err := c.DialWithContext(ctx); err != nil {
+	sc, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("smtp: connect: %w: %w", notify.ErrServerDown, scrubDial(err))
 	}
-	return c, nil
+	return &conn{client: client, smtp: sc}, nil
 }
 
 // Close closes the idle connections.
@@ -172,7 +262,7 @@ func (s *SMTP) Close() error {
 	for {
 		select {
 		case c := <-s.idle:
-			_ = c.Close()
+			c.quit(s.checkTimeout)
 		default:
 			return nil
 		}

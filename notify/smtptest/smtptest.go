@@ -31,6 +31,12 @@ type Options struct {
 	ImplicitTLS bool
 	// Username and Password, when set, are required (AUTH PLAIN).
 	Username, Password string
+	// IdleTimeout closes a connection that sends nothing for this long,
+	// with "421 Idle timeout" as real servers do; default 30 s.
+	IdleTimeout time.Duration
+	// DataDelay holds every message this long before accepting it, so that
+	// messages sent at once overlap.
+	DataDelay time.Duration
 }
 
 // Received is one message as the server took it.
@@ -89,6 +95,9 @@ func (s *Server) serve(ln net.Listener) {
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = !s.opts.StartTLS && !s.opts.ImplicitTLS
 	srv.ReadTimeout = 30 * time.Second
+	if s.opts.IdleTimeout > 0 {
+		srv.ReadTimeout = s.opts.IdleTimeout
+	}
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	if s.opts.StartTLS {
@@ -230,6 +239,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	time.Sleep(ss.s.opts.DataDelay)
 	ss.s.mu.Lock()
 	_, isTLS := ss.conn.TLSConnectionState()
 	ss.s.msgs = append(ss.s.msgs, Received{From: ss.from, To: ss.to, Data: data, TLS: isTLS})
