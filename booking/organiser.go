@@ -83,6 +83,8 @@ type SessionOverview struct {
 	Waiting      []WaitlistEntry
 	Facilitators []*Organiser
 	Takers       map[string]Taker
+	// Replies are the answers people gave in their calendars, by reference.
+	Replies map[string]Reply
 }
 
 // SessionOverview reads the session sessionID for its organisers: admins
@@ -108,6 +110,11 @@ func (s *Service) SessionOverview(ctx context.Context, sessionID int64) (*Sessio
 	}
 	if o.Facilitators, err = s.Facilitators(ctx, sessionID); err != nil {
 		return nil, err
+	}
+	if s.Replies != nil {
+		if o.Replies, err = s.Replies.Replies(ctx, sessionID); err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }

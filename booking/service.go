@@ -33,7 +33,10 @@ type Service struct {
 	PersonalData PersonalDataStore
 	// Accounts holds organisers, their sign-ins and the audit log.
 	Accounts Accounts
-	Clock    Clock
+	// Replies, when set, keeps the answers people give in their calendars
+	// (reply.go); the organisers' session page shows them.
+	Replies ReplyStore
+	Clock   Clock
 	// Queued, when set, is told whenever emails were queued, so the sender can wake.
 	Queued func()
 	// Meetings, when set, makes a Teams meeting for an online session

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar/msgraph"
+	"github.com/coventry/workshops/notify/inbound"
 )
 
 // Config is the service's configuration, read from the environment by
@@ -51,6 +52,11 @@ type Config struct {
 	// Graph makes Teams meetings when all four MSGRAPH_* are set.
 	Graph        msgraph.Config
 	GraphEnabled bool `env:"-"`
+	// InboundIMAPURL is the organiser mailbox, read over IMAP for the
+	// answers calendars send to invites (notify/inbound). Unset: replies
+	// are not read.
+	InboundIMAPURL      string        `env:"INBOUND_IMAP_URL"`
+	InboundPollInterval time.Duration `env:"INBOUND_POLL_INTERVAL" envDefault:"1m"`
 	// RetentionDays is how long after a session its bookings keep their
 	// personal data.
 	RetentionDays int `env:"RETENTION_DAYS" envDefault:"90"`
@@ -144,6 +150,7 @@ func (c *Config) check() error {
 		{"HOLD_TTL", c.HoldTTL, time.Minute, 2 * time.Hour},
 		{"OFFER_TTL", c.OfferTTL, 15 * time.Minute, 14 * 24 * time.Hour},
 		{"REMINDER_BEFORE", c.ReminderBefore, time.Hour, 14 * 24 * time.Hour},
+		{"INBOUND_POLL_INTERVAL", c.InboundPollInterval, time.Second, time.Hour},
 	} {
 		if d.v < d.min || d.v > d.max {
 			return &configError{d.name, fmt.Sprintf("must be between %s and %s", d.min, d.max)}
@@ -223,6 +230,11 @@ func (c *Config) check() error {
 	}
 	if c.GraphEnabled, err = c.Graph.Enabled(); err != nil {
 		return err
+	}
+	if c.InboundIMAPURL != "" {
+		if _, err := inbound.NewIMAP(c.InboundIMAPURL); err != nil {
+			return &configError{"INBOUND_IMAP_URL", err.Error()}
+		}
 	}
 	switch c.LogFormat {
 	case "", "json", "text":

@@ -28,6 +28,7 @@ import (
 	"github.com/coventry/workshops/calendar/msgraph"
 	"github.com/coventry/workshops/internal/reqlog"
 	"github.com/coventry/workshops/notify"
+	"github.com/coventry/workshops/notify/inbound"
 	"github.com/coventry/workshops/notify/mailer"
 	"github.com/coventry/workshops/notify/outbox"
 )
@@ -128,6 +129,9 @@ type App struct {
 	Service *booking.Service
 	Web     *web.Server
 	Outbox  *outbox.Worker
+	// Replies reads the organiser mailbox for calendar replies; nil when
+	// no mailbox is configured.
+	Replies *inbound.Reader
 	mailer  mailer.Mailer
 
 	workers sync.WaitGroup
@@ -171,7 +175,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	db.InviteUIDDomain = cfg.InviteUIDDomain
 	// Postgres plays every store role of the service.
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
-		OrganiserPages: db, PersonalData: db, Accounts: db, Clock: booking.SystemClock,
+		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Clock: booking.SystemClock,
 		StaffEmailDomains: cfg.StaffEmailDomains}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
 	fail := func(err error) (*App, error) {
@@ -207,6 +211,14 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(app.Outbox.Metrics())
 	reg.MustRegister(holdsMetrics(h)...)
+	if cfg.InboundIMAPURL != "" {
+		src, err := inbound.NewIMAP(cfg.InboundIMAPURL)
+		if err != nil {
+			return fail(fmt.Errorf("INBOUND_IMAP_URL: %w", err))
+		}
+		app.Replies = inbound.NewReader(src, svc, cfg.InboundPollInterval, slog.Default())
+		reg.MustRegister(app.Replies.Metrics())
+	}
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken,
 		CouncilName:    cfg.CouncilName,
 		RateLimits:     bool(cfg.RateLimits),
@@ -319,6 +331,13 @@ func (a *App) startWorkers(ctx context.Context) {
 			slog.Error("outbox worker stopped", "err", err)
 		}
 	})
+	if a.Replies == nil {
+		slog.Info("calendar replies are not read: set INBOUND_IMAP_URL to read the organiser mailbox")
+		return
+	}
+	slog.Info("reading calendar replies from the organiser mailbox",
+		"source", a.Replies.Source.Name(), "every", a.Config.InboundPollInterval.String())
+	a.workers.Go(func() { a.Replies.Run(ctx) })
 }
 
 // teams adapts the Graph client to the booking service's Meetings.
