@@ -83,6 +83,9 @@ type Reply struct {
 // ReplyStore keeps the Yes and Maybe answers. The Postgres store
 // implements it next to Store.
 type ReplyStore interface {
+	// BookingByInviteUID reads the booking whose invites carry uid
+	// (Booking.InviteUID, compared exactly); ENotFound for any other.
+	BookingByInviteUID(ctx context.Context, uid string) (*Booking, error)
 	// RecordReply stores status (accepted or tentative) as the answer of
 	// the booking reference to its invite of SEQUENCE sequence, audited in
 	// the name of the actor in ctx. EConflict when the booking is not live
@@ -107,20 +110,6 @@ type ReplySnapshot struct {
 	Sequence  int         `json:"sequence"`
 }
 
-// ReferenceOfUID reads the booking reference out of a booking invite's UID
-// (booking-<reference>@<domain>); false for any other UID.
-func ReferenceOfUID(uid string) (string, bool) {
-	rest, ok := strings.CutPrefix(uid, "booking-")
-	if !ok {
-		return "", false
-	}
-	at := strings.LastIndexByte(rest, '@')
-	if at <= 0 {
-		return "", false
-	}
-	return rest[:at], true
-}
-
 // ApplyCalendarReply applies a reply read from the organiser mailbox and
 // says what it did. A No from the booking's own address to the latest
 // invite cancels the booking as its manage link would (the place goes to
@@ -128,18 +117,17 @@ func ReferenceOfUID(uid string) (string, bool) {
 // recorded. Anything else changes nothing. An error is an outage: the
 // reply should be read again later.
 func (s *Service) ApplyCalendarReply(ctx context.Context, r CalendarReply) (ReplyOutcome, string, error) {
-	reference, ok := ReferenceOfUID(r.UID)
-	if !ok {
-		return ReplyUnknownInvite, "", nil
+	if s.Replies == nil {
+		return "", "", errors.New("booking: calendar reply: no store for replies")
 	}
-	b, err := s.Store.Booking(ctx, reference)
+	b, err := s.Replies.BookingByInviteUID(ctx, r.UID)
 	if IsCode(err, ENotFound) {
 		return ReplyUnknownInvite, "", nil
 	}
 	if err != nil {
 		return "", "", err
 	}
-	reference = b.Reference
+	reference := b.Reference
 	if !SameAddress(r.From, b.Email) || !SameAddress(r.Attendee, b.Email) {
 		return ReplySenderMismatch, reference, nil
 	}
@@ -159,9 +147,6 @@ func (s *Service) ApplyCalendarReply(ctx context.Context, r CalendarReply) (Repl
 		}
 		return outcome, reference, err
 	case ReplyAccepted, ReplyTentative:
-		if s.Replies == nil {
-			return "", reference, errors.New("booking: calendar reply: no store for replies")
-		}
 		err = s.Replies.RecordReply(ctx, reference, r.Status, r.Sequence, s.now())
 		if IsCode(err, EConflict) {
 			// Cancelled or changed since it was read: a later reply or

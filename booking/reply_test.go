@@ -23,19 +23,3 @@ func TestSameAddress(t *testing.T) {
 		}
 	}
 }
-
-func TestReferenceOfUID(t *testing.T) {
-	for uid, want := range map[string]string{
-		"booking-ABCD-2345@book.example.org":    "ABCD-2345",
-		"booking-ABCD-2345@127.0.0.1":           "ABCD-2345",
-		"session-12@book.example.org":           "",
-		"booking-@book.example.org":             "",
-		"booking-ABCD-2345":                     "",
-		"040000008200E00074C5B7101A82E008@x.io": "",
-	} {
-		got, ok := ReferenceOfUID(uid)
-		if got != want || ok != (want != "") {
-			t.Errorf("ReferenceOfUID(%q) = %q, %v; want %q", uid, got, ok, want)
-		}
-	}
-}

@@ -47,6 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.InviteUIDDomain = "coventry.gov.uk"
 	clock := testenv.NewClock(time.Now().Truncate(time.Second))
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(clock), holds.WithKeyPrefix(prefix))
 	t.Cleanup(h.Close)
@@ -85,8 +86,13 @@ func newFixture(t *testing.T) *fixture {
 		logger: slog.New(slog.NewJSONHandler(logs, nil))}
 }
 
-// uid is the UID of Ann's invite as the service writes it today.
-func (f *fixture) uid() string { return "booking-" + f.ann.Reference + "@book.example.org" }
+// uid is the UID of Ann's invites, stored with her booking.
+func (f *fixture) uid() string {
+	if f.ann.InviteUID == "" {
+		f.t.Fatal("the booking has no invite UID")
+	}
+	return f.ann.InviteUID
+}
 
 // booking reads Ann's booking afresh.
 func (f *fixture) booking() *booking.Booking {

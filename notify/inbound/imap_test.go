@@ -124,7 +124,8 @@ func TestIMAPRepliesThatChangeNothing(t *testing.T) {
 		{"the receiving server found it forged", reply{headers: "Authentication-Results: mx.coventry.gov.uk; spf=fail smtp.mailfrom=example.org; dkim=none; dmarc=fail (p=REJECT) header.from=example.org\r\n" +
 			"Authentication-Results: forged.example; dmarc=pass\r\n", from: annEmail, attendee: annEmail, uid: f.uid(), partstat: "DECLINED", sequence: seq}},
 		{"a UID not of ours", reply{from: annEmail, attendee: annEmail, uid: "040000008200E00074C5B7101A82E008@outlook.com", partstat: "DECLINED", sequence: seq}},
-		{"a UID of a booking that does not exist", reply{from: annEmail, attendee: annEmail, uid: "booking-ZZZZ-ZZZZ@book.example.org", partstat: "DECLINED", sequence: seq}},
+		{"a UID of a booking that does not exist", reply{from: annEmail, attendee: annEmail, uid: "booking-ZZZZ-ZZZZ@coventry.gov.uk", partstat: "DECLINED", sequence: seq}},
+		{"Ann's reference on another domain", reply{from: annEmail, attendee: annEmail, uid: "booking-" + f.ann.Reference + "@book.example.org", partstat: "DECLINED", sequence: seq}},
 	}
 	for _, b := range bad {
 		srv.Append(t, b.r.mail())
@@ -132,7 +133,7 @@ func TestIMAPRepliesThatChangeNothing(t *testing.T) {
 	round := poll(t, f, src)
 	want := map[booking.ReplyOutcome]int{
 		booking.ReplySenderMismatch: 3, booking.ReplyStale: 2, inbound.OutcomeMalformed: 2,
-		inbound.OutcomeForged: 1, booking.ReplyUnknownInvite: 2,
+		inbound.OutcomeForged: 1, booking.ReplyUnknownInvite: 3,
 	}
 	for o, n := range want {
 		if round.Outcomes[o] != n {
