@@ -42,8 +42,13 @@ const (
 // MIMEType is the media type of an invite; mail parts add "; method=...".
 const MIMEType = "text/calendar"
 
-// TeamsURLProp is the property Outlook reads to show the "Join" button.
-const TeamsURLProp = "X-MICROSOFT-SKYPETEAMSMEETINGURL"
+// TeamsURLProp and TeamsConfLinkProp are the properties Outlook and Teams
+// themselves write for a Teams meeting, with the join link: Outlook shows
+// its "Join" button from them (MS-OXCICAL: PidNameOnlineMeetingConfLink).
+const (
+	TeamsURLProp      = "X-MICROSOFT-SKYPETEAMSMEETINGURL"
+	TeamsConfLinkProp = "X-MICROSOFT-ONLINEMEETINGCONFLINK"
+)
 
 // MethodFor is the method of the invite a booking should carry now: Cancel
 // when the booking or its session is cancelled, Request otherwise.

@@ -86,11 +86,15 @@ func (iv *Inviter) Invite(w *booking.Workshop, s *booking.Session, b *booking.Bo
 				return nil, fmt.Errorf("calendar: online link of session %d: %w", s.ID, err)
 			}
 			link := u.String()
-			desc.WriteString("\n\nJoin online in Microsoft Teams:\n" + link)
+			desc.WriteString("\n\nJoin online in Microsoft Teams:\n" + link +
+				"\n\nHow to join: open the link a few minutes before the start, in a web browser or the Teams app. " +
+				"You do not need a Teams account.")
 			ev.Props.SetURI(ical.PropURL, u)
-			teams := ical.NewProp(TeamsURLProp)
-			teams.Value = link
-			ev.Props.Set(teams)
+			for _, name := range []string{TeamsURLProp, TeamsConfLinkProp} {
+				teams := ical.NewProp(name)
+				teams.Value = link
+				ev.Props.Set(teams)
+			}
 		} else if !cancelled {
 			desc.WriteString("\n\nThis session is online in Microsoft Teams. We will email you the link to join.")
 		}

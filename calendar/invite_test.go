@@ -122,8 +122,8 @@ func TestInviteInPersonAndOnline(t *testing.T) {
 	if bytes.Contains(unfold(in), []byte("teams.microsoft.com")) {
 		t.Error("in-person invite carries the Teams link")
 	}
-	if ev.Props.Get(calendar.TeamsURLProp) != nil {
-		t.Error("in-person invite has the Teams property")
+	if ev.Props.Get(calendar.TeamsURLProp) != nil || ev.Props.Get(calendar.TeamsConfLinkProp) != nil {
+		t.Error("in-person invite has the Teams properties")
 	}
 	start, _ := ev.DateTimeStart(nil)
 	end, _ := ev.DateTimeEnd(nil)
@@ -154,8 +154,13 @@ func TestInviteInPersonAndOnline(t *testing.T) {
 	if !strings.Contains(desc, teamsLink) {
 		t.Errorf("online DESCRIPTION lacks the link: %q", desc)
 	}
-	if prop(t, ev, ical.PropURL) != teamsLink || prop(t, ev, calendar.TeamsURLProp) != teamsLink {
-		t.Errorf("online URL = %q, Teams = %q", prop(t, ev, ical.PropURL), prop(t, ev, calendar.TeamsURLProp))
+	if prop(t, ev, ical.PropURL) != teamsLink || prop(t, ev, calendar.TeamsURLProp) != teamsLink ||
+		prop(t, ev, calendar.TeamsConfLinkProp) != teamsLink {
+		t.Errorf("online URL = %q, Teams = %q, conference link = %q", prop(t, ev, ical.PropURL),
+			prop(t, ev, calendar.TeamsURLProp), prop(t, ev, calendar.TeamsConfLinkProp))
+	}
+	if !strings.Contains(desc, "You do not need a Teams account.") {
+		t.Errorf("online DESCRIPTION does not say how to join: %q", desc)
 	}
 	if strings.Contains(desc, "Earl Street") || strings.Contains(prop(t, ev, ical.PropLocation), "Council House") {
 		t.Error("online invite sends the person to the venue")
@@ -185,7 +190,7 @@ func TestInviteInPersonAndOnline(t *testing.T) {
 	if cals[0].Events[0].TeamsURL != "" || strings.Contains(cals[0].Events[0].Description, "teams") {
 		t.Error("ical.js finds a Teams link in the in-person invite")
 	}
-	if cals[1].Events[0].TeamsURL != teamsLink || cals[1].Events[0].URL != teamsLink || cals[1].Events[0].Attendees[0].CN != "Grace O'Hopper, Jr." {
+	if cals[1].Events[0].TeamsURL != teamsLink || cals[1].Events[0].ConfLink != teamsLink || cals[1].Events[0].URL != teamsLink || cals[1].Events[0].Attendees[0].CN != "Grace O'Hopper, Jr." {
 		t.Errorf("ical.js online: %+v", cals[1].Events[0])
 	}
 }

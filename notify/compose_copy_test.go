@@ -49,7 +49,8 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 			t.Errorf("%s online:\n%s", kind, m.Text)
 		}
 		// Help to join: from a phone or a browser, captions, and whom to ask.
-		for _, want := range []string{"You can join from a computer, tablet or phone, in a web browser or in the Microsoft Teams app.",
+		for _, want := range []string{"How to join", "You can join from a computer, tablet or phone, in a web browser or in the Microsoft Teams app.",
+			"You do not need a Teams account or the app: a web browser is enough.", "Type your name and select Join now.",
 			"live captions", "If you have any trouble joining, reply to this email."} {
 			if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
 				t.Errorf("%s online: no %q in the text and HTML:\n%s", kind, want, m.Text)

@@ -157,7 +157,9 @@ func TestEveryKind(t *testing.T) {
 			t.Errorf("booking_changed text lacks %q:\n%s", want, m.Text)
 		}
 	}
-	if m.Method != calendar.Request || !strings.Contains(string(m.Invite), "X-MICROSOFT-SKYPETEAMSMEETINGURL") {
+	unfolded := strings.ReplaceAll(string(m.Invite), "\r\n ", "")
+	if m.Method != calendar.Request || !strings.Contains(unfolded, "X-MICROSOFT-SKYPETEAMSMEETINGURL:"+teamsLink) ||
+		!strings.Contains(unfolded, "X-MICROSOFT-ONLINEMEETINGCONFLINK:"+teamsLink) {
 		t.Errorf("booking_changed invite: %s", m.Method)
 	}
 

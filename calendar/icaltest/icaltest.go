@@ -42,6 +42,7 @@ type Event struct {
 	URL         string    `json:"url"`
 	Status      string    `json:"status"`
 	TeamsURL    string    `json:"teams_url"`
+	ConfLink    string    `json:"conf_link"`
 	Organizer   *Person   `json:"organizer"`
 	Attendees   []Person  `json:"attendees"`
 }

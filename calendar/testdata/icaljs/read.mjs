@@ -27,6 +27,7 @@ const out = process.argv.slice(2).map((file) => {
       url: vevent.getFirstPropertyValue("url"),
       status: vevent.getFirstPropertyValue("status"),
       teams_url: vevent.getFirstPropertyValue("x-microsoft-skypeteamsmeetingurl"),
+      conf_link: vevent.getFirstPropertyValue("x-microsoft-onlinemeetingconflink"),
       organizer: org ? { value: org.getFirstValue(), cn: org.getParameter("cn") } : null,
       attendees: vevent.getAllProperties("attendee").map((p) => ({
         value: p.getFirstValue(),
