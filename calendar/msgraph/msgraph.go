@@ -1,9 +1,11 @@
 // Package msgraph makes and moves Microsoft Teams meetings for online
 // sessions through Microsoft Graph, with an app-only token (the OAuth 2.0
-// client credentials grant). It is the Graph adapter of calendar.Meetings.
+// client credentials grant). It is the Graph adapter of calendar.Meetings,
+// and reads the organiser mailbox for calendar replies (mail.go).
 //
 // The app needs the application permission OnlineMeetings.ReadWrite.All
-// and a Teams application access policy granted to the organiser account.
+// and a Teams application access policy granted to the organiser account;
+// reading the mailbox needs Mail.ReadWrite.
 package msgraph
 
 import (
@@ -188,48 +190,73 @@ func (c *Client) meetingsURL(id string) string {
 	return u
 }
 
-// call sends body as JSON with the bearer token and decodes the answer into
-// out (when not nil). A 401 drops the cached token and tries once more.
+// call sends body as JSON (none when nil) with the bearer token and
+// decodes the answer into out (when not nil).
 func (c *Client) call(ctx context.Context, method, target string, body, out any) error {
-	payload, err := json.Marshal(body)
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return err
+		}
+	}
+	data, err := c.send(ctx, method, target, payload, "application/json", 1<<20)
 	if err != nil {
 		return err
 	}
+	if out == nil || len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("graph answer: %w", err)
+	}
+	return nil
+}
+
+// send sends payload (JSON, or nothing when nil) with the bearer token and
+// returns the answer's body (of type accept, when not empty), ErrTooLarge
+// past limit bytes. A 401 drops the cached token and tries once more.
+func (c *Client) send(ctx context.Context, method, target string, payload []byte, accept string, limit int64) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
 		token, err := c.accessToken(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(payload))
+		var body io.Reader
+		if payload != nil {
+			body = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, target, body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json")
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 		resp.Body.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			c.forget(token)
 			continue
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return fmt.Errorf("graph answered %d%s", resp.StatusCode, graphErrorCode(data))
+			return nil, fmt.Errorf("graph answered %d%s", resp.StatusCode, graphErrorCode(data))
 		}
-		if out == nil || len(data) == 0 {
-			return nil
+		if int64(len(data)) > limit {
+			return nil, ErrTooLarge
 		}
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("graph answer: %w", err)
-		}
-		return nil
+		return data, nil
 	}
 }
 

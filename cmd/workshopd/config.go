@@ -53,9 +53,11 @@ type Config struct {
 	Graph        msgraph.Config
 	GraphEnabled bool `env:"-"`
 	// InboundIMAPURL is the organiser mailbox, read over IMAP for the
-	// answers calendars send to invites (notify/inbound). Unset: replies
-	// are not read.
+	// answers calendars send to invites (notify/inbound); or
+	// InboundGraphMailbox, read through Graph with the MSGRAPH_*
+	// credentials. Neither: replies are not read.
 	InboundIMAPURL      string        `env:"INBOUND_IMAP_URL"`
+	InboundGraphMailbox string        `env:"INBOUND_GRAPH_MAILBOX"`
 	InboundPollInterval time.Duration `env:"INBOUND_POLL_INTERVAL" envDefault:"1m"`
 	// RetentionDays is how long after a session its bookings keep their
 	// personal data.
@@ -235,6 +237,12 @@ func (c *Config) check() error {
 		if _, err := inbound.NewIMAP(c.InboundIMAPURL); err != nil {
 			return &configError{"INBOUND_IMAP_URL", err.Error()}
 		}
+		if c.InboundGraphMailbox != "" {
+			return &configError{"INBOUND_GRAPH_MAILBOX", "set INBOUND_IMAP_URL or INBOUND_GRAPH_MAILBOX, not both"}
+		}
+	}
+	if c.InboundGraphMailbox != "" && !c.GraphEnabled {
+		return &configError{"INBOUND_GRAPH_MAILBOX", "needs the four MSGRAPH_ settings (an app with Mail.ReadWrite)"}
 	}
 	switch c.LogFormat {
 	case "", "json", "text":

@@ -185,12 +185,12 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	if err := svc.Check(); err != nil {
 		return fail(err)
 	}
+	var graph *msgraph.Client
 	if cfg.GraphEnabled {
-		g, err := msgraph.New(cfg.Graph)
-		if err != nil {
+		if graph, err = msgraph.New(cfg.Graph); err != nil {
 			return fail(err)
 		}
-		svc.Meetings = teams{g}
+		svc.Meetings = teams{graph}
 	}
 	inv, err := calendar.NewInviter(calendar.Config{BaseURL: cfg.BaseURL, Council: cfg.CouncilName,
 		Organizer: calendar.Organizer{Name: cfg.CouncilName, Email: cfg.OrganizerEmail}})
@@ -211,12 +211,19 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(app.Outbox.Metrics())
 	reg.MustRegister(holdsMetrics(h)...)
-	if cfg.InboundIMAPURL != "" {
-		src, err := inbound.NewIMAP(cfg.InboundIMAPURL)
-		if err != nil {
+	var replies inbound.Source
+	switch {
+	case cfg.InboundIMAPURL != "":
+		if replies, err = inbound.NewIMAP(cfg.InboundIMAPURL); err != nil {
 			return fail(fmt.Errorf("INBOUND_IMAP_URL: %w", err))
 		}
-		app.Replies = inbound.NewReader(src, svc, cfg.InboundPollInterval, slog.Default())
+	case cfg.InboundGraphMailbox != "":
+		if replies, err = inbound.NewGraph(graph, cfg.InboundGraphMailbox, nil); err != nil {
+			return fail(fmt.Errorf("INBOUND_GRAPH_MAILBOX: %w", err))
+		}
+	}
+	if replies != nil {
+		app.Replies = inbound.NewReader(replies, svc, cfg.InboundPollInterval, slog.Default())
 		reg.MustRegister(app.Replies.Metrics())
 	}
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken,
@@ -332,7 +339,7 @@ func (a *App) startWorkers(ctx context.Context) {
 		}
 	})
 	if a.Replies == nil {
-		slog.Info("calendar replies are not read: set INBOUND_IMAP_URL to read the organiser mailbox")
+		slog.Info("calendar replies are not read: set INBOUND_IMAP_URL or INBOUND_GRAPH_MAILBOX to read the organiser mailbox")
 		return
 	}
 	slog.Info("reading calendar replies from the organiser mailbox",

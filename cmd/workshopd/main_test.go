@@ -38,6 +38,10 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		"METRICS_TOKEN":       "0123456789abcdef0123456789abcde", // 31
 		"METRICS_ADDR":        "9090",
 		"INVITE_UID_DOMAIN":   "workshops@coventry.gov.uk",
+		"INBOUND_IMAP_URL":    "pop3://council:hunter2@mail.example.org/INBOX",
+		// Without the MSGRAPH_ settings it has no credentials.
+		"INBOUND_GRAPH_MAILBOX": "consultation@coventry.gov.uk",
+		"INBOUND_POLL_INTERVAL": "0s",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -53,6 +57,9 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, name+": ") || strings.Contains(msg, "\n") {
 				t.Fatalf("error %q does not start with %s on one line", msg, name)
+			}
+			if strings.Contains(msg, "hunter2") {
+				t.Fatalf("error %q shows the password", msg)
 			}
 		})
 	}
@@ -348,5 +355,22 @@ func TestLogStaysJSONWithRedisDownAndCarriesRequestIDs(t *testing.T) {
 	}
 	if !tied {
 		t.Errorf("no hold store line carries the request's id:\n%s", logs.String())
+	}
+}
+
+// The organiser mailbox is read one way: IMAP or Graph, not both.
+func TestOneWayToReadReplies(t *testing.T) {
+	env := map[string]string{
+		"MSGRAPH_TENANT_ID": "tenant", "MSGRAPH_CLIENT_ID": "client", "MSGRAPH_CLIENT_SECRET": "secret",
+		"MSGRAPH_ORGANIZER_ID": "organiser", "INBOUND_GRAPH_MAILBOX": "consultation@coventry.gov.uk",
+	}
+	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.InboundGraphMailbox == "" {
+		t.Fatalf("Graph mailbox with the MSGRAPH_ settings: %v", err)
+	}
+	env["INBOUND_IMAP_URL"] = "imaps://council:secret@mail.example.org/INBOX"
+	if _, err := LoadConfig(func(k string) string { return env[k] }); err == nil ||
+		!strings.HasPrefix(err.Error(), "INBOUND_GRAPH_MAILBOX: ") {
+		t.Fatalf("both set: err = %v", err)
 	}
 }

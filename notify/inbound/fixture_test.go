@@ -143,6 +143,28 @@ func (f *fixture) audited(action string) int {
 	return n
 }
 
+// cancelledByReply checks Ann's booking was cancelled as the manage link
+// would: cancelled, the place offered to Carol, one cancellation email,
+// audited as a calendar reply.
+func (f *fixture) cancelledByReply() {
+	f.t.Helper()
+	if b := f.booking(); b.Status != booking.BookingCancelled {
+		f.t.Errorf("booking status %s, want cancelled", b.Status)
+	}
+	if s := f.carolStatus(); s != booking.Offered {
+		f.t.Errorf("Carol is %s, want offered the freed place", s)
+	}
+	if n := f.outbox(booking.MsgBookingCancelled); n != 1 {
+		f.t.Errorf("%d cancellation emails queued, want 1", n)
+	}
+	if n := f.outbox(booking.MsgWaitlistOffer); n != 1 {
+		f.t.Errorf("%d offers queued, want 1", n)
+	}
+	if n := f.audited(booking.AuditBookingCancel); n != 1 {
+		f.t.Errorf("%d audit entries of the cancellation by calendar-reply, want 1", n)
+	}
+}
+
 // noPersonalData fails if the log holds Ann's or Carol's name or address.
 func (f *fixture) noPersonalData() {
 	f.t.Helper()

@@ -2,7 +2,10 @@ package inbound_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,21 +54,7 @@ func TestIMAPDeclineCancelsTheBookingOnce(t *testing.T) {
 	if round.Outcomes[booking.ReplyCancelledBooking] != 1 || len(round.Outcomes) != 1 || round.LeftAlone != 1 {
 		t.Fatalf("round = %+v, want one cancellation and one message left alone\nlog: %s", round, f.logs.String())
 	}
-	if b := f.booking(); b.Status != booking.BookingCancelled {
-		t.Errorf("booking status %s, want cancelled", b.Status)
-	}
-	if s := f.carolStatus(); s != booking.Offered {
-		t.Errorf("Carol is %s, want offered the freed place", s)
-	}
-	if n := f.outbox(booking.MsgBookingCancelled); n != 1 {
-		t.Errorf("%d cancellation emails queued, want 1", n)
-	}
-	if n := f.outbox(booking.MsgWaitlistOffer); n != 1 {
-		t.Errorf("%d offers queued, want 1", n)
-	}
-	if n := f.audited(booking.AuditBookingCancel); n != 1 {
-		t.Errorf("%d audit entries of the cancellation by calendar-reply, want 1", n)
-	}
+	f.cancelledByReply()
 	msgs := srv.Messages(t)
 	if len(msgs) != 2 || !handled(msgs[0]) {
 		t.Fatalf("the reply is not marked handled: %+v", msgs)
@@ -202,5 +191,48 @@ func TestNewIMAPRefusesBadURLs(t *testing.T) {
 	}
 	if _, err := inbound.NewIMAP("imap://council%40coventry.gov.uk:secret@mail.example.net/INBOX"); err != nil {
 		t.Errorf("imap:// with a user name in %%40 form: %v", err)
+	}
+}
+
+// Two instances reading the mailbox at once apply a No once: one cancels,
+// the other finds the booking cancelled already (or the reply marked).
+func TestIMAPTwoInstancesApplyADeclineOnce(t *testing.T) {
+	f := newFixture(t)
+	srv := imaptest.Start(t)
+	src, err := inbound.NewIMAP(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Append(t, reply{from: annEmail, attendee: annEmail, uid: f.uid(), partstat: "DECLINED", sequence: f.booking().InviteSequence}.mail())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rounds := make([]inbound.Round, 2)
+	errs := make([]error, 2)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range rounds {
+		wg.Go(func() {
+			r := inbound.NewReader(src, f.svc, time.Minute, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+			<-start
+			rounds[i], errs[i] = r.Poll(ctx)
+		})
+	}
+	close(start)
+	wg.Wait()
+	cancelled := 0
+	for i := range rounds {
+		if errs[i] != nil {
+			t.Fatalf("instance %d: %v", i, errs[i])
+		}
+		cancelled += rounds[i].Outcomes[booking.ReplyCancelledBooking]
+	}
+	if cancelled != 1 {
+		t.Errorf("%d cancellations, want 1 (rounds %+v)", cancelled, rounds)
+	}
+	if n := f.outbox(booking.MsgBookingCancelled); n != 1 {
+		t.Errorf("%d cancellation emails queued, want 1", n)
+	}
+	if n := f.outbox(booking.MsgWaitlistOffer); n != 1 {
+		t.Errorf("%d offers queued, want 1", n)
 	}
 }
