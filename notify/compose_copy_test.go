@@ -38,7 +38,7 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 		if !strings.Contains(m.Text, "How to take part: in person\nWhere: Council House, Earl Street, Coventry CV1 5RR\n") {
 			t.Errorf("%s in person: text lacks how to take part:\n%s", kind, m.Text)
 		}
-		if !strings.Contains(m.HTML, `>How to take part</th><td style="padding:4px 0">In person</td>`) {
+		if !strings.Contains(m.HTML, `>How to take part</th><td style="padding:4px 0;font-family:Helvetica,Arial,sans-serif;font-size:19px;line-height:1.4;color:#0b0c0c">In person</td>`) {
 			t.Errorf("%s in person: HTML lacks how to take part:\n%s", kind, m.HTML)
 		}
 		if strings.Contains(m.Text+m.HTML, "web browser") {
@@ -61,7 +61,7 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 	for _, kind := range []string{booking.MsgWaitlistJoined, booking.MsgWaitlistOffer} {
 		m := compose(t, c, kind, s, b, booking.EmailPayload{Token: "tok", Reference: "W-1"})
 		if !strings.Contains(m.Text, "How to take part: in person\nWhere: Council House, Earl Street, Coventry CV1 5RR\n") ||
-			!strings.Contains(m.HTML, `>Where</th><td style="padding:4px 0">Council House, Earl Street, Coventry CV1 5RR</td>`) {
+			!strings.Contains(m.HTML, `>Where</th><td style="padding:4px 0;font-family:Helvetica,Arial,sans-serif;font-size:19px;line-height:1.4;color:#0b0c0c">Council House, Earl Street, Coventry CV1 5RR</td>`) {
 			t.Errorf("%s: the venue reads another way:\n%s", kind, m.Text)
 		}
 	}

@@ -63,6 +63,14 @@ func checkMIME(t *testing.T, raw []byte, id string) *smtptest.Mail {
 	if m.Header.Get("Auto-Submitted") != "auto-generated" {
 		t.Error("no Auto-Submitted header")
 	}
+	// Out-of-office and automatic replies suppressed, but not bounces.
+	if got := m.Header.Get("X-Auto-Response-Suppress"); got != "OOF, AutoReply" {
+		t.Errorf("X-Auto-Response-Suppress %q, want OOF, AutoReply", got)
+	}
+	// The Message-ID is on MAIL_FROM's domain (the outbox makes it so).
+	if !strings.HasSuffix(m.Header.Get("Message-Id"), "@workshops>") {
+		t.Errorf("Message-ID %q", m.Header.Get("Message-Id"))
+	}
 	dec := new(mime.WordDecoder)
 	if subj, _ := dec.DecodeHeader(m.Header.Get("Subject")); subj != "Booking confirmed: Café, homes and jobs" {
 		t.Errorf("Subject %q", subj)

@@ -68,9 +68,11 @@ func Build(from *mail.Address, m *notify.Message) (*gomail.Msg, error) {
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDate()
-	// Tell mail servers this is automatic, so out-of-office replies stay away.
+	// Tell mail servers this is automatic, so out-of-office and other
+	// automatic replies stay away. Exchange's "All" would also suppress
+	// delivery and bounce reports, which say an address is wrong.
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
-	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "OOF, AutoReply")
 
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
