@@ -115,7 +115,7 @@ func (b *batcher) work() {
 }
 
 // exec runs a batch as one pipeline of EVALSHA. A script Redis does not know
-// (after a restart or SCRIPT FLUSH) is run again alone, which loads it.
+// (after a restart or SCRIPT FLUSH) is loaded and run again (reload).
 func (b *batcher) exec(batch []*call) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 	defer cancel()
@@ -126,15 +126,56 @@ func (b *batcher) exec(batch []*call) {
 		}
 		return nil
 	})
+	var again []int
 	for i, c := range batch {
 		c.val, c.err = cmds[i].Result()
 		if c.err != nil && redis.HasErrorPrefix(c.err, "NOSCRIPT") {
-			c.val, c.err = c.sc.Run(ctx, b.rdb, c.keys, c.args...).Result()
+			again = append(again, i)
 		}
+	}
+	if len(again) > 0 {
+		b.reload(ctx, batch, again)
+	}
+	for _, c := range batch {
 		if !c.state.CompareAndSwap(callWaiting, callAnswered) && c.undo != nil && c.err == nil {
 			c.undo(c.val)
 		}
 		close(c.done)
+	}
+}
+
+// reload loads the scripts Redis did not know (a restart, SCRIPT FLUSH, a
+// failover to a replica that never ran them), once each, and runs the calls
+// at again once more in one pipeline: not one round trip each, which would
+// outlast the batch's time in a rush.
+func (b *batcher) reload(ctx context.Context, batch []*call, again []int) {
+	loaded := map[*redis.Script]error{}
+	for _, i := range again {
+		c := batch[i]
+		if _, done := loaded[c.sc]; !done {
+			// On a cluster go-redis loads it on every node, so a node
+			// that cannot be reached fails the load: then EVAL, below.
+			loaded[c.sc] = c.sc.Load(ctx, b.rdb).Err()
+		}
+	}
+	cmds := make([]*redis.Cmd, len(again))
+	_, _ = b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for j, i := range again {
+			c := batch[i]
+			if loaded[c.sc] == nil {
+				cmds[j] = c.sc.EvalSha(ctx, p, c.keys, c.args...)
+			}
+		}
+		return nil
+	})
+	for j, i := range again {
+		c := batch[i]
+		if loaded[c.sc] == nil {
+			c.val, c.err = cmds[j].Result()
+		}
+		if loaded[c.sc] != nil || redis.HasErrorPrefix(c.err, "NOSCRIPT") {
+			c.val, c.err = c.sc.Run(ctx, b.rdb, c.keys, c.args...).Result()
+		}
 	}
 }
 

@@ -217,6 +217,37 @@ func TestConcurrentTakesNeverExceedCapacity(t *testing.T) {
 	t.Logf("%d takes read Postgres %d times", people, f.loader.calls.Load())
 }
 
+// TestScriptsForgottenMidRush: after SCRIPT FLUSH (as after a restart or a
+// failover) a whole batch meets NOSCRIPT; the scripts are loaded once and
+// the batch runs again, within the Redis timeout, so nothing goes stateless.
+func TestScriptsForgottenMidRush(t *testing.T) {
+	f := setup(t, holds.WithRedisTimeout(200*time.Millisecond))
+	const capacity, people = 30, 300
+	f.loader.set(mirror(3, booking.InPerson, capacity, 0, 1))
+	f.mustTake(t, 3, booking.InPerson)
+	if err := f.rdb.ScriptFlush(f.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	var held atomic.Int64
+	var wg sync.WaitGroup
+	startGun := make(chan struct{})
+	for range people {
+		wg.Go(func() {
+			<-startGun
+			if _, err := f.take(t, 3, booking.InPerson); err == nil {
+				held.Add(1)
+			} else if booking.ErrorCode(err) != booking.EFull {
+				t.Errorf("take: %v", err)
+			}
+		})
+	}
+	close(startGun)
+	wg.Wait()
+	if st := f.s.Stats(); st.Failures != 0 || held.Load() != capacity-1 {
+		t.Errorf("held %d, want %d; %d Redis calls failed", held.Load(), capacity-1, st.Failures)
+	}
+}
+
 func TestExpiryGivesPlaceBack(t *testing.T) {
 	f := setup(t)
 	f.loader.set(mirror(4, booking.Online, 1, 0, 1))

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/internal/testenv"
 )
 
 func TestBreaker(t *testing.T) {
@@ -134,3 +135,54 @@ func (loaderFunc) RecordRedemption(context.Context, []byte, time.Time) (bool, er
 func (loaderFunc) ForgetRedemption(context.Context, []byte) error {
 	panic("loaderFunc keeps no record")
 }
+
+// TestWaitingForABatchIsNotAnOutage: a call that waits in this process for
+// a batch (every worker busy, a machine short of CPU in a rush) for longer
+// than the Redis timeout has not seen Redis fail. It is answered when its
+// batch runs, and the breaker stays closed: before, such waits sent whole
+// rushes stateless, holding more places than were free.
+func TestWaitingForABatchIsNotAnOutage(t *testing.T) {
+	rdb, _ := testenv.Redis(t)
+	s := New(rdb, noLoader{}, make([]byte, 32), time.Minute, WithRedisTimeout(50*time.Millisecond))
+	t.Cleanup(s.Close)
+	s.batch.once.Do(func() {}) // no workers yet: calls wait for one
+	ping := redis.NewScript(`return 'pong'`)
+	done := make(chan error, 1)
+	go func() {
+		ctx := context.Background()
+		v, err := s.run(ctx, ping, []string{"k"})
+		switch {
+		case err != nil:
+			if ferr := s.failed(ctx, "ping", err); ferr != nil {
+				err = ferr
+			}
+		case v != "pong":
+			err = fmt.Errorf("answer %v", v)
+		}
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // four Redis timeouts in the queue
+	s.batch.start()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a call that waited for its batch: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer 10 s after the workers started")
+	}
+	if st := s.Stats(); st.Failures != 0 || s.breaker.until.Load() != 0 {
+		t.Fatalf("%d failures counted, breaker open: %v", st.Failures, s.breaker.until.Load() != 0)
+	}
+}
+
+// noLoader is a Postgres the test never asks.
+type noLoader struct{}
+
+func (noLoader) Mirrors(context.Context, int64) ([]booking.Mirror, error) {
+	return nil, errors.New("not asked")
+}
+func (noLoader) RecordRedemption(context.Context, []byte, time.Time) (bool, error) {
+	return false, errors.New("not asked")
+}
+func (noLoader) ForgetRedemption(context.Context, []byte) error { return errors.New("not asked") }

@@ -85,9 +85,19 @@ func rush(t *testing.T, instances []*instance, sessionID int64, attempts int, fl
 // above 499, and Postgres agreeing with what people were told.
 func checkRush(t *testing.T, e *env, sessionID int64, res rushResult) {
 	t.Helper()
+	failed := false
 	for status, n := range res.statuses {
 		if status > 499 {
 			t.Errorf("%d responses with status %d", n, status)
+			failed = true
+		}
+	}
+	if failed {
+		// What the service logged of them (nothing personal: checked below).
+		for _, line := range strings.Split(e.logs.String(), "\n") {
+			if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, `"level":"WARN"`) {
+				t.Log(line)
+			}
 		}
 	}
 	if res.booked["in_person"] != 30 || res.booked["online"] != 20 {
