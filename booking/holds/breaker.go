@@ -132,6 +132,13 @@ func (s *Store) failed(ctx context.Context, op string, err error) error {
 	if !unavailable(err) {
 		return fmt.Errorf("holds: %s: %w", op, err)
 	}
+	// A cluster client learns of a failover from MOVED replies, or once a
+	// minute: a master that stopped answering may have been replaced by its
+	// replica, so ask the cluster now (in the background, at most once in
+	// 200ms) and the breaker's next probe goes to the new master.
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		cc.ReloadState(ctx)
+	}
 	s.downSince.CompareAndSwap(0, s.clock.Now().UnixMilli())
 	if s.breaker.trip() {
 		s.log.WarnContext(ctx, "holds: Redis unavailable; issuing stateless holds", "op", op, "err", err, "retry_in", s.breaker.pause)
