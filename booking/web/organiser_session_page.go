@@ -33,7 +33,10 @@ type sessionBookingRow struct {
 	Attended     string
 	AccessNeeds  string
 	TakenBy      string
-	Anonymised   bool
+	// Reply is the answer they gave in their calendar to the latest
+	// invite, in words, or "".
+	Reply      string
+	Anonymised bool
 }
 
 type sessionWaitingRow struct {
@@ -106,7 +109,9 @@ func (s *Server) newOrganiserSessionPage(c *gin.Context) (*organiserSessionPage,
 		})
 	}
 	for i := range o.Attendees {
-		p.Bookings = append(p.Bookings, bookingRowOf(&o.Attendees[i], o.Takers, p.Cancelled))
+		row := bookingRowOf(&o.Attendees[i], o.Takers, p.Cancelled)
+		row.Reply = replyWords(o.Replies[row.Reference].Status)
+		p.Bookings = append(p.Bookings, row)
 	}
 	for _, e := range o.Waiting {
 		p.Waiting = append(p.Waiting, waitingRowOf(e))
@@ -154,6 +159,17 @@ func bookingRowOf(b *booking.Booking, takers map[string]booking.Taker, cancelled
 		}
 	}
 	return r
+}
+
+// replyWords is a calendar's answer as the organisers read it.
+func replyWords(r booking.ReplyStatus) string {
+	switch r {
+	case booking.ReplyAccepted:
+		return "Said yes in their calendar"
+	case booking.ReplyTentative:
+		return "Said maybe in their calendar"
+	}
+	return ""
 }
 
 func waitingRowOf(e booking.WaitlistEntry) sessionWaitingRow {
