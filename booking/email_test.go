@@ -23,3 +23,24 @@ func TestNewMessageID(t *testing.T) {
 		}
 	}
 }
+
+// An invite UID's domain is a domain in its ASCII form, never an address
+// or something with spaces (INVITE_UID_DOMAIN).
+func TestUIDDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"coventry.gov.uk":     "coventry.gov.uk",
+		"Coventry.GOV.uk":     "coventry.gov.uk",
+		"bücher.example":      "xn--bcher-kva.example",
+		"workshops@localhost": "",
+		"two words.example":   "",
+		"":                    "",
+	} {
+		got, ok := booking.UIDDomain(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("UIDDomain(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	if got := booking.InviteUID("KD7P-Q3R8", "coventry.gov.uk"); got != "booking-KD7P-Q3R8@coventry.gov.uk" {
+		t.Errorf("InviteUID = %q", got)
+	}
+}

@@ -127,6 +127,10 @@ func TestInviteUIDsOutliveBaseURL(t *testing.T) {
 		if org := icsLine(m, "ORGANIZER"); !strings.HasSuffix(org, ":mailto:consultation@coventry.example.org") {
 			t.Errorf("message %d to %s: %s", i, to, org)
 		}
+		// Message-IDs, like UIDs, are on MAIL_FROM's domain whatever BASE_URL is.
+		if id := m.Header.Get("Message-Id"); !strings.HasSuffix(id, "@coventry.example.org>") {
+			t.Errorf("message %d to %s: Message-ID %s", i, to, id)
+		}
 	}
 	if count["ann@example.org"] != 3 || count["bob@example.org"] != 3 || count["cy@example.org"] != 3 {
 		t.Errorf("emails per person: %v, want 3 each (confirmed, changed, cancelled)", count)
