@@ -36,6 +36,17 @@ func (s *Service) PlacesLeft(ctx context.Context, sess *Session, m Mode) int {
 	return max(sess.PlacesFor(m).Left()-s.Holds.Held(ctx, sess.ID, m, s.now()), 0)
 }
 
+// PlacesLeftTo is PlacesLeft as the holder of own, a live hold in sess,
+// sees it: their own hold keeps a place for them, not from them.
+func (s *Service) PlacesLeftTo(ctx context.Context, sess *Session, m Mode, own Hold) int {
+	now := s.now()
+	if own.SessionID != sess.ID || own.Mode != m || !own.ExpiresAt.After(now) {
+		return s.PlacesLeft(ctx, sess, m)
+	}
+	// Held counts the person's own hold, or nothing when Redis cannot say.
+	return max(sess.PlacesFor(m).Left()-max(s.Holds.Held(ctx, sess.ID, m, now)-1, 0), 0)
+}
+
 // WaitlistRefusal says why a person of audience cannot join the waiting
 // list of sess in mode now (CanJoinWaitlist), or nil when they can.
 func (s *Service) WaitlistRefusal(ctx context.Context, sess *Session, mode Mode, audience Audience) error {

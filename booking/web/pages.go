@@ -33,6 +33,26 @@ type sessionItem struct {
 	Cancelled    bool
 	CancelReason string
 	Full         bool // open, but no place left in any mode
+	// Holding is the way of taking part in which this browser holds a
+	// place here ("" for none): that place counts as the person's own.
+	Holding booking.Mode
+}
+
+// sessionItemFor is sessionItemOf for a person who holds own (a live hold,
+// or nil): a place they hold is theirs, never counted against them.
+func (s *Server) sessionItemFor(ctx context.Context, sess *booking.Session, own *booking.Hold) sessionItem {
+	it := s.sessionItemOf(ctx, sess)
+	if own == nil || own.SessionID != sess.ID || !it.Open || !s.live(*own) {
+		return it
+	}
+	for i, m := range it.Modes {
+		if m.Mode == own.Mode {
+			it.Modes[i].Left = s.svc.PlacesLeftTo(ctx, sess, m.Mode, *own)
+			it.Holding = own.Mode
+			it.Full = false
+		}
+	}
+	return it
 }
 
 // sessionItemOf counts the places of sess as people see them: what Postgres

@@ -48,7 +48,7 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 			if serr != nil {
 				return serr
 			}
-			p := s.newSessionPage(ctx, j, sess)
+			p := s.newSessionPage(ctx, j, sess, nil)
 			p.AddError("mode", "Sorry, the last place to take part "+lowerMode(h.Mode)+" has gone. Choose another way to take part, or another session.")
 			s.render(c, http.StatusConflict, "session", p)
 			return nil
@@ -56,6 +56,7 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 			return err
 		}
 		s.metrics.bookings.WithLabelValues(j.booked).Inc()
+		s.forgetHold(c)
 		c.Redirect(http.StatusSeeOther, j.bookedURL(b, token))
 		return nil
 	}

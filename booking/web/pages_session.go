@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,14 +23,24 @@ type sessionPage struct {
 	// Carry holds the details already checked, when the person changes how
 	// they take part from "Check your answers"; they go back there after.
 	Carry map[string]string
+	// Held is the place this browser holds in the session, while the hold
+	// lasts: the page offers to continue with it or give it up.
+	Held *heldPlace
+	// Lapsed is the place this browser held until its time ran out, said
+	// once.
+	Lapsed *heldPlace
+	// Released says the person has just given their held place up.
+	Released bool
 }
 
-func (s *Server) newSessionPage(ctx context.Context, j *journey, sess *booking.Session) *sessionPage {
+// newSessionPage is the session page for a person who may hold a place in
+// it (own, a live hold, or nil): the place they hold counts as theirs.
+func (s *Server) newSessionPage(ctx context.Context, j *journey, sess *booking.Session, own *booking.Hold) *sessionPage {
 	p := &sessionPage{
 		Page:     Page{Title: "How would you like to take part?", BackLink: j.sessionBackLink(sess)},
 		Journey:  j,
 		Workshop: sess.Workshop,
-		Session:  s.sessionItemOf(ctx, sess),
+		Session:  s.sessionItemFor(ctx, sess, own),
 	}
 	for _, m := range p.Session.Modes {
 		if m.Left > 0 {
@@ -53,10 +64,49 @@ func (s *Server) sessionPage(j *journey) func(*gin.Context) error {
 		if err != nil {
 			return err
 		}
-		p := s.newSessionPage(ctx, j, sess)
-		p.Previous = c.Query("previous")
+		h, fromCookie, ok := s.browserHold(c, sess.ID, c.Query("previous"))
+		var own *booking.Hold
+		if ok && s.live(h) {
+			own = &h
+		}
+		p := s.newSessionPage(ctx, j, sess, own)
 		p.Values = map[string]string{"mode": c.Query("mode")}
+		p.Released = c.Query("released") == "yes"
+		switch {
+		case own != nil && p.Session.Open:
+			// Back, a reload or the session opened again: the place is
+			// theirs until the hold lapses, never "full".
+			p.Held = s.newHeldPlace(ctx, h, sess)
+			p.Title = "You are holding a place in this session"
+		case ok && fromCookie && !s.live(h):
+			// Said once: the cookie goes with it.
+			p.Lapsed = s.newHeldPlace(ctx, h, sess)
+			s.forgetHold(c)
+		}
 		s.render(c, http.StatusOK, "session", p)
+		return nil
+	}
+}
+
+// sessionRelease gives up the place this browser holds in the session and
+// shows the session again: POST /sessions/:id/release, or
+// /staff/sessions/:id/release.
+func (s *Server) sessionRelease(j *journey) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		sess, err := s.journeySession(ctx, c, j)
+		if err != nil {
+			return err
+		}
+		if h, _, ok := s.browserHold(c, sess.ID, c.PostForm("hold")); ok {
+			if s.live(h) {
+				if err := s.svc.ReleaseHold(ctx, h.ID); err != nil {
+					return err
+				}
+			}
+			s.forgetHold(c)
+		}
+		c.Redirect(http.StatusSeeOther, j.Prefix+"/sessions/"+strconv.FormatInt(sess.ID, 10)+"?released=yes")
 		return nil
 	}
 }
@@ -73,8 +123,16 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 		mode := booking.Mode(c.PostForm("mode"))
 		previous := c.PostForm("previous")
 		carried, carry := s.carriedDetails(c, j)
+		// The place this browser already holds here, if any: asked for
+		// again (a page shown again by the back button, say), it is the
+		// same place, not a second one.
+		var own *booking.Hold
+		if h, _, ok := s.browserHold(c, sess.ID, previous); ok && s.live(h) {
+			own = &h
+			previous = h.ID
+		}
 		again := func(status int, msg string) error {
-			p := s.newSessionPage(ctx, j, sess)
+			p := s.newSessionPage(ctx, j, sess, own)
 			p.Previous = previous
 			p.Carry = carry
 			p.Values = map[string]string{"mode": string(mode)}
@@ -85,7 +143,12 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 		if !mode.Valid() || !sess.Offers(mode) {
 			return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
 		}
-		h, err := s.hold(ctx, j, sess.ID, mode)
+		var h booking.Hold
+		if own != nil && own.Mode == mode {
+			h, err = *own, nil
+		} else {
+			h, err = s.hold(ctx, j, sess.ID, mode)
+		}
 		switch booking.ErrorCode(err) {
 		case "":
 		case booking.EFull:
@@ -95,11 +158,14 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 		default:
 			return err
 		}
-		s.metrics.holds.WithLabelValues(string(h.Mode)).Inc()
+		if own == nil || own.ID != h.ID {
+			s.metrics.holds.WithLabelValues(string(h.Mode)).Inc()
+		}
 		if previous != "" && previous != h.ID {
 			// The place held before is given back at once, not left to lapse.
 			_ = s.svc.ReleaseHold(ctx, previous)
 		}
+		s.keepHold(c, h)
 		if carry != nil {
 			// Changed from "Check your answers": back there, with the new place.
 			s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Journey: j, Held: s.newHeldPlace(ctx, h, sess), Details: carried})
@@ -120,7 +186,11 @@ func (s *Server) sessionChange(j *journey) func(*gin.Context) error {
 		if err != nil {
 			return err
 		}
-		p := s.newSessionPage(ctx, j, sess)
+		var own *booking.Hold
+		if h, _, ok := s.browserHold(c, sess.ID, c.PostForm("previous")); ok && s.live(h) {
+			own = &h
+		}
+		p := s.newSessionPage(ctx, j, sess, own)
 		p.Previous = c.PostForm("previous")
 		p.Values = map[string]string{"mode": c.PostForm("mode")}
 		_, p.Carry = s.carriedDetails(c, j)

@@ -38,6 +38,7 @@ func (s *Server) staffStartPage(c *gin.Context) error {
 		return nil
 	}
 	ctx := c.Request.Context()
+	own := s.cookieHold(c)
 	ws, err := s.svc.Workshops(ctx, booking.Workforce)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func (s *Server) staffStartPage(c *gin.Context) error {
 	for _, w := range ws {
 		it := workshopItem{ID: w.ID, Title: w.Title, Summary: w.Summary}
 		for _, sess := range w.Sessions {
-			it.Sessions = append(it.Sessions, s.sessionItemOf(ctx, sess))
+			it.Sessions = append(it.Sessions, s.sessionItemFor(ctx, sess, own))
 		}
 		p.Workshops = append(p.Workshops, it)
 	}

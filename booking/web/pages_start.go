@@ -24,6 +24,7 @@ type startPage struct {
 // startPage lists the upcoming public workshops: GET /.
 func (s *Server) startPage(c *gin.Context) error {
 	ctx := c.Request.Context()
+	own := s.cookieHold(c)
 	ws, err := s.svc.Workshops(ctx, booking.Public)
 	if err != nil {
 		return err
@@ -32,7 +33,7 @@ func (s *Server) startPage(c *gin.Context) error {
 	for _, w := range ws {
 		it := workshopItem{ID: w.ID, Title: w.Title, Summary: w.Summary}
 		for _, sess := range w.Sessions {
-			it.Sessions = append(it.Sessions, s.sessionItemOf(ctx, sess))
+			it.Sessions = append(it.Sessions, s.sessionItemFor(ctx, sess, own))
 		}
 		p.Workshops = append(p.Workshops, it)
 	}
@@ -62,6 +63,7 @@ func (s *Server) workshopPage(c *gin.Context) error {
 	}
 	// The listing holds the upcoming sessions with their places; a workshop
 	// with none left is still shown, saying so.
+	own := s.cookieHold(c)
 	ws, err := s.svc.Workshops(ctx, booking.Public)
 	if err != nil {
 		return err
@@ -73,7 +75,7 @@ func (s *Server) workshopPage(c *gin.Context) error {
 			continue
 		}
 		for _, sess := range lw.Sessions {
-			p.Workshop.Sessions = append(p.Workshop.Sessions, s.sessionItemOf(ctx, sess))
+			p.Workshop.Sessions = append(p.Workshop.Sessions, s.sessionItemFor(ctx, sess, own))
 		}
 	}
 	s.render(c, http.StatusOK, "workshop", p)

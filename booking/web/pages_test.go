@@ -245,7 +245,8 @@ func TestBookingWhenTheHoldHasRunOut(t *testing.T) {
 	check := in.form(holdAction(detailsURL, "details"), v)
 	in.env.clock.Advance(11 * time.Minute)
 	r := in.page(detailsURL)
-	r.mustContain(t, "The time holding your place has run out")
+	r.mustContain(t, "The time we held your place for ran out at")
+	r.hasNot(t, "We are holding a place", "Time left")
 	confirmed := in.form(holdAction(detailsURL, "confirm"), hidden(check.text())).location(t)
 	in.page(confirmed).mustContain(t, "Booking confirmed")
 

@@ -32,18 +32,30 @@ func (s *Server) secureCookies() bool {
 	return strings.HasPrefix(strings.ToLower(s.cfg.BaseURL), "https://")
 }
 
-func (s *Server) signInCookieName() string {
+// cookieName is the secure name of a cookie on an https BASE_URL, the
+// plain one otherwise.
+func (s *Server) cookieName(secure, plain string) string {
 	if s.secureCookies() {
-		return signInCookieSecure
+		return secure
 	}
-	return signInCookiePlain
+	return plain
+}
+
+// setCookie sets one of the service's cookies: HttpOnly, SameSite=Lax,
+// path /, Secure on an https BASE_URL.
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) signInCookieName() string {
+	return s.cookieName(signInCookieSecure, signInCookiePlain)
 }
 
 func (s *Server) setSignInCookie(c *gin.Context, id string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: s.signInCookieName(), Value: id, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(c, s.signInCookieName(), id, maxAge)
 }
 
 func (s *Server) clearSignInCookie(c *gin.Context) { s.setSignInCookie(c, "", -1) }

@@ -4,15 +4,27 @@
 // off) inside an element with data-hold-expires-at (RFC 3339). This script
 // keeps that text current. Screen readers are not told every second: a
 // separate polite live region speaks only at 2 minutes left and at the end.
+// At the end the panel (data-hold-panel) says one thing only: the parts
+// about the live hold (data-hold-live) go, and the message the server
+// wrote for a lapsed hold (data-hold-lapsed, hidden until then) shows.
 
 function describe (seconds) {
-  if (seconds <= 0) return 'no time'
   const minutes = Math.floor(seconds / 60)
   const rest = seconds % 60
   const parts = []
   if (minutes > 0) parts.push(minutes === 1 ? '1 minute' : minutes + ' minutes')
   if (rest > 0 || minutes === 0) parts.push(rest === 1 ? '1 second' : rest + ' seconds')
   return parts.join(' ')
+}
+
+function lapse (el, announce) {
+  const panel = el.closest('[data-hold-panel]')
+  const lapsed = panel && panel.querySelector('[data-hold-lapsed]')
+  if (lapsed) {
+    panel.querySelectorAll('[data-hold-live]').forEach(function (p) { p.hidden = true })
+    lapsed.hidden = false
+  }
+  if (announce) announce.textContent = lapsed ? lapsed.textContent : 'The time we held your place for has run out.'
 }
 
 export function startHoldCountdowns (root) {
@@ -25,16 +37,14 @@ export function startHoldCountdowns (root) {
     let warned = false
     const tick = function () {
       const left = Math.max(0, Math.round((expiresAt - Date.now()) / 1000))
+      if (left <= 0) {
+        lapse(el, announce)
+        return
+      }
       text.textContent = describe(left)
-      if (announce && !warned && left <= 120 && left > 0) {
+      if (announce && !warned && left <= 120) {
         warned = true
         announce.textContent = 'Your place is held for 2 more minutes.'
-      }
-      if (left <= 0) {
-        if (announce) {
-          announce.textContent = 'The time holding your place has run out. You can still continue: we will book the place if it is free.'
-        }
-        return
       }
       window.setTimeout(tick, 1000)
     }
