@@ -53,6 +53,13 @@ const (
 	// MsgSignInLink sends an organiser their one-time sign-in link: To,
 	// Name, URL, ExpiresAt. Its row has no booking and no session.
 	MsgSignInLink = "signin_link"
+	// MsgBookingLink sends a fresh manage link to a booking whose address
+	// asked for its links again ("Send me my booking link"): Token. No
+	// invite: the booking has not changed.
+	MsgBookingLink = "booking_link"
+	// MsgWaitlistLink sends a fresh link to a waiting-list entry whose
+	// address asked for its links again: Reference, Token.
+	MsgWaitlistLink = "waitlist_link"
 )
 
 // EmailPayload is the JSON payload of an outbox row, shared by the store

@@ -50,6 +50,15 @@ type Store interface {
 	// given back, the invite sequence raised and the booking_changed email
 	// queued. It returns the booking and the fresh mirrors of both modes.
 	SwitchMode(ctx context.Context, reference string, to Mode, now time.Time) (*Booking, []Mirror, error)
+
+	// ResendLinks gives every upcoming live booking and every active
+	// waiting-list entry of email a fresh link, each in an email of its
+	// own, in one transaction; the links sent before go on working. It
+	// returns how many emails it queued.
+	ResendLinks(ctx context.Context, email string, now time.Time) (int, error)
+	// ResentLink says what the fresh link with the token hash opens: a
+	// booking or a waiting-list entry (the other id 0); ENotFound for none.
+	ResentLink(ctx context.Context, hash []byte) (bookingID, entryID int64, err error)
 }
 
 // Notice is the email a change to a session sends to every live booking;

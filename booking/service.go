@@ -229,7 +229,14 @@ func (s *Service) Booking(ctx context.Context, reference, token string) (*Bookin
 		return nil, err
 	}
 	if !TokenMatches(token, b.TokenHash) {
-		return nil, errBookingNotFound()
+		// Or a fresh link the address asked for (links.go).
+		ok, err := s.resentLinkOpens(ctx, token, b.ID, 0)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errBookingNotFound()
+		}
 	}
 	return b, nil
 }

@@ -49,6 +49,11 @@ type StaffStore interface {
 	// cancellation with a higher sequence. Safe to run in several
 	// instances at once.
 	ReleaseUnverified(ctx context.Context, now time.Time, limit int) ([]Mirror, error)
+	// ResendVerification gives the booking of the id a new link (v's token
+	// and hash; the old link stops working) with the deadline it had, and
+	// queues the email carrying it, in one transaction. It refuses as
+	// StaffLinkState does.
+	ResendVerification(ctx context.Context, bookingID int64, v StaffVerification, now time.Time) (*Booking, error)
 }
 
 func errStaffNotSetUp() error {
@@ -250,6 +255,27 @@ func (s *Service) VerifyStaffBooking(ctx context.Context, token string) (*Bookin
 	}
 	s.queued()
 	return b, manage, nil
+}
+
+// ResendStaffLink emails the link that confirms a workforce booking again,
+// for the holder of its manage token (the "Check your email" page). The
+// link is new, as only a hash of the old one is kept, and the deadline is
+// the same: asking again never keeps a place longer.
+func (s *Service) ResendStaffLink(ctx context.Context, reference, token string) (*Booking, error) {
+	b, err := s.Booking(ctx, reference, token)
+	if err != nil {
+		return nil, err
+	}
+	link, hash, err := NewToken()
+	if err != nil {
+		return nil, err
+	}
+	b, err = s.Staff.ResendVerification(ctx, b.ID, StaffVerification{Token: link, Hash: hash}, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.queued()
+	return b, nil
 }
 
 // ReleaseUnverified gives back the places of workforce bookings whose link

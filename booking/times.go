@@ -2,6 +2,7 @@ package booking
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/London wherever the binary runs
 )
@@ -51,3 +52,25 @@ func When(start, end time.Time) string {
 
 // At is a moment: "2:30pm on Tuesday 14 March 2028".
 func At(t time.Time) string { return fmt.Sprintf("%s on %s", TimeOfDay(t), Day(t)) }
+
+// Span is a length of time in words: "24 hours", "1 hour 30 minutes",
+// "3 days", as the pages and emails say how long something is kept.
+func Span(d time.Duration) string {
+	mins := int(d.Round(time.Minute) / time.Minute)
+	if mins >= 48*60 && mins%(24*60) == 0 {
+		return fmt.Sprintf("%d days", mins/(24*60))
+	}
+	h, m := mins/60, mins%60
+	var parts []string
+	if h == 1 {
+		parts = append(parts, "1 hour")
+	} else if h > 1 {
+		parts = append(parts, fmt.Sprintf("%d hours", h))
+	}
+	if m == 1 {
+		parts = append(parts, "1 minute")
+	} else if m > 1 || h == 0 {
+		parts = append(parts, fmt.Sprintf("%d minutes", m))
+	}
+	return strings.Join(parts, " ")
+}

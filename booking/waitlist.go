@@ -122,8 +122,18 @@ type WaitlistStore interface {
 // returns the entry, with its position, and the token of the link that
 // shows it and lets them leave, which is never stored.
 func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64, mode Mode, audience Audience, d Details) (*WaitlistEntry, string, error) {
-	d.Normalize()
-	if err := withModeError(d.Validate(), mode); err != nil {
+	var err error
+	if audience == Workforce {
+		// The staff route's rules: a work email address.
+		if !s.StaffBookingOpen() {
+			return nil, "", errStaffNotSetUp()
+		}
+		err = s.ValidateStaffDetails(&d)
+	} else {
+		d.Normalize()
+		err = d.Validate()
+	}
+	if err := withModeError(err, mode); err != nil {
 		return nil, "", err
 	}
 	now := s.now()
@@ -193,7 +203,14 @@ func (s *Service) WaitlistEntry(ctx context.Context, reference, token string) (*
 	// Both compared, so the time taken says nothing of which one matched.
 	manage, offer := TokenMatches(token, e.ManageTokenHash), TokenMatches(token, e.OfferTokenHash)
 	if !manage && !offer {
-		return nil, errEntryNotFound()
+		// Or a fresh link the address asked for (links.go).
+		ok, err := s.resentLinkOpens(ctx, token, 0, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errEntryNotFound()
+		}
 	}
 	return e, nil
 }

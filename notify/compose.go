@@ -27,6 +27,10 @@ type Config struct {
 	Council string
 	// BaseURL is the service's public address (BASE_URL).
 	BaseURL string
+	// OfferTTL is how long a place offered from a waiting list is kept
+	// (OFFER_TTL), for the joining email to say; zero is
+	// booking.DefaultOfferTTL.
+	OfferTTL time.Duration
 	// ReplyTo is a monitored council mailbox replies go to, usually the
 	// organiser address of the invites; empty for none.
 	ReplyTo string
@@ -60,6 +64,8 @@ var kinds = map[string]calendar.Method{
 	booking.MsgWaitlistSessionCancelled: "",
 	booking.MsgStaffVerification:        "",
 	booking.MsgSignInLink:               "",
+	booking.MsgBookingLink:              "",
+	booking.MsgWaitlistLink:             "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -139,8 +145,11 @@ type view struct {
 	ActionURL  string
 	Expires    string
 	Position   int
-	HasInvite  bool
-	Cancelled  bool // the booking is already cancelled (for reminders and changes sent late)
+	// OfferTime is how long an offered place is kept: "24 hours", and
+	// OfferCutoff how long before the start it ends at the latest.
+	OfferTime, OfferCutoff string
+	HasInvite              bool
+	Cancelled              bool // the booking is already cancelled (for reminders and changes sent late)
 
 	// WorkshopURL lists the workshop's sessions: where to book another
 	// when this one is cancelled.
@@ -205,7 +214,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if v.Online && b.Status == booking.Confirmed {
 		v.JoinURL = s.OnlineURL
 	}
-	waitlist := e.Kind == booking.MsgWaitlistOffer || e.Kind == booking.MsgWaitlistJoined
+	waitlist := e.Kind == booking.MsgWaitlistOffer || e.Kind == booking.MsgWaitlistJoined || e.Kind == booking.MsgWaitlistLink
 	if t := e.Payload.Token; t != "" && e.Kind != booking.MsgStaffVerification && !waitlist {
 		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
 		v.TokenLink = true
@@ -218,9 +227,16 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		if v.Reason == "" {
 			v.Reason = strings.TrimSpace(s.CancelReason)
 		}
-	case booking.MsgStaffVerification, booking.MsgWaitlistOffer, booking.MsgWaitlistJoined:
+	case booking.MsgStaffVerification, booking.MsgWaitlistOffer, booking.MsgWaitlistJoined, booking.MsgWaitlistLink:
 		link := ""
 		v.Position = e.Payload.Position
+		if e.Kind == booking.MsgWaitlistJoined {
+			ttl := c.cfg.OfferTTL
+			if ttl <= 0 {
+				ttl = booking.DefaultOfferTTL
+			}
+			v.OfferTime, v.OfferCutoff = booking.Span(ttl), booking.Span(booking.OfferCutoff)
+		}
 		if waitlist {
 			if ref, t := waitlistRef(b, e.Payload), e.Payload.Token; ref != "" && t != "" {
 				// The entry's own page: the offer, your place, leaving.

@@ -19,6 +19,12 @@ var london = booking.London
 
 func composer(t *testing.T) *notify.Composer {
 	t.Helper()
+	return composerWith(t, notify.Config{})
+}
+
+// composerWith is composer with the settings of cfg that are set.
+func composerWith(t *testing.T, cfg notify.Config) *notify.Composer {
+	t.Helper()
 	inv, err := calendar.NewInviter(calendar.Config{
 		BaseURL: base, Council: "Coventry City Council",
 		Organizer: calendar.Organizer{Name: "Coventry City Council", Email: "engagement@coventry.gov.uk"},
@@ -26,9 +32,8 @@ func composer(t *testing.T) *notify.Composer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := notify.NewComposer(notify.Config{
-		Council: "Coventry City Council", BaseURL: base, ReplyTo: "engagement@coventry.gov.uk",
-	}, inv)
+	cfg.Council, cfg.BaseURL, cfg.ReplyTo = "Coventry City Council", base, "engagement@coventry.gov.uk"
+	c, err := notify.NewComposer(cfg, inv)
 	if err != nil {
 		t.Fatal(err)
 	}

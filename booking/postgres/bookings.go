@@ -251,9 +251,16 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 			return err
 		}
 		before := booking.SnapshotBooking(b)
+		// A workforce booking still waiting for its link, never sent an
+		// invite, is cancelled without an email, as when its link lapses
+		// (ReleaseUnverified): nobody confirmed the address is theirs. Its
+		// sequence stays 0, which tells the pages no email went.
+		silent := b.Status == booking.PendingVerification && b.InviteSequence == 0
 
 		err = tx.QueryRow(ctx, `
-			UPDATE bookings SET status = 'cancelled', cancelled_at = $2, invite_sequence = invite_sequence + 1
+			UPDATE bookings SET status = 'cancelled', cancelled_at = $2,
+				invite_sequence = CASE WHEN status = 'pending_verification' AND invite_sequence = 0 THEN 0
+					ELSE invite_sequence + 1 END
 			WHERE id = $1
 			RETURNING status, cancelled_at, invite_sequence`, b.ID, now).
 			Scan(&b.Status, &b.CancelledAt, &b.InviteSequence)
@@ -272,8 +279,10 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 			return err // the waiting list's first person is offered the place at once
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
-		if err := db.queueEmail(ctx, tx, booking.MsgBookingCancelled, b, booking.EmailPayload{}); err != nil {
-			return err
+		if !silent {
+			if err := db.queueEmail(ctx, tx, booking.MsgBookingCancelled, b, booking.EmailPayload{}); err != nil {
+				return err
+			}
 		}
 		return recordChange(ctx, tx, now, booking.AuditBookingCancel, booking.SubjectBooking, b.Reference,
 			before, booking.SnapshotBooking(b))

@@ -226,3 +226,39 @@ func (db *DB) releaseUnverified(ctx context.Context, id int64, now time.Time) (b
 	})
 	return mirror, released, err
 }
+
+// ResendVerification gives a booking pending verification a new link, with
+// the deadline it had, and queues the email carrying it.
+func (db *DB) ResendVerification(ctx context.Context, bookingID int64, v booking.StaffVerification, now time.Time) (*booking.Booking, error) {
+	if len(v.Hash) != sha256.Size || v.Token == "" {
+		return nil, errors.New("resend verification: a link token and its hash are needed")
+	}
+	b := &booking.Booking{}
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		var expires *time.Time
+		err := tx.QueryRow(ctx, `SELECT `+bookingColumns+`, verify_expires_at FROM bookings WHERE id = $1 FOR UPDATE`,
+			bookingID).Scan(append(bookingDest(b), &expires)...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errStaffLinkNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("resend verification: %w", err)
+		}
+		if expires == nil {
+			// Never waited for a link: a public booking, or one by phone.
+			return booking.ErrStaffLinkUsed
+		}
+		if err := booking.StaffLinkState(b, *expires, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE bookings SET verify_token_hash = $2 WHERE id = $1`, b.ID, v.Hash); err != nil {
+			return fmt.Errorf("resend verification: %w", err)
+		}
+		return db.queueEmail(ctx, tx, booking.MsgStaffVerification, b,
+			booking.EmailPayload{Token: v.Token, ExpiresAt: expires.UTC().Truncate(time.Second)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}

@@ -26,6 +26,10 @@ var rateLimits = map[string]redis_rate.Limit{
 	// references more than the guessing of tokens; a person managing a
 	// booking makes a handful of these requests.
 	tokenLimit: {Rate: 30, Burst: 30, Period: time.Minute},
+	// Each sends emails: a person who lost theirs asks once or twice.
+	linkLimit: {Rate: 5, Burst: 5, Period: time.Minute},
+	// Per address, whoever asks (pages_booking_link.go).
+	linkAddressLimit: {Rate: 3, Burst: 3, Period: 10 * time.Minute},
 	// Counted only when a bearer token is not the admin token (auth.go).
 	adminAuthLimit: {Rate: 10, Burst: 10, Period: time.Minute},
 }

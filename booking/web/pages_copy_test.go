@@ -41,7 +41,8 @@ func TestBookingAddressWithoutTokenSaysWhereTheLinkIs(t *testing.T) {
 	}
 	r.mustContain(t, `id="page-heading">Your booking</h1>`, "Booking reference: <strong>"+ref+"</strong>",
 		"To see, change or cancel your booking, use the link in the confirmation email we sent you.",
-		"If you cannot find it, contact us at", `href="mailto:engagement@coventry.gov.uk"`)
+		`If you cannot find it, <a class="govuk-link" href="/booking-link" id="booking-link">get the link to your booking again</a>.`,
+		"If that does not work, contact us at", `href="mailto:engagement@coventry.gov.uk"`)
 	for _, secret := range []string{"Ada Lovelace", "ada@example.org", "One Coventry Plan: have your say", "Council House", "token="} {
 		if strings.Contains(r.text(), secret) {
 			t.Errorf("the page without the token shows %q", secret)

@@ -55,25 +55,7 @@ func durationText(d time.Duration) string {
 
 // spanText reads "24 hours", "1 hour 30 minutes", "45 minutes" or "3 days":
 // how long something lasts, to the minute.
-func spanText(d time.Duration) string {
-	mins := int(d.Round(time.Minute) / time.Minute)
-	if mins >= 48*60 && mins%(24*60) == 0 {
-		return fmt.Sprintf("%d days", mins/(24*60))
-	}
-	h, m := mins/60, mins%60
-	var parts []string
-	if h == 1 {
-		parts = append(parts, "1 hour")
-	} else if h > 1 {
-		parts = append(parts, fmt.Sprintf("%d hours", h))
-	}
-	if m == 1 {
-		parts = append(parts, "1 minute")
-	} else if m > 1 || h == 0 {
-		parts = append(parts, fmt.Sprintf("%d minutes", m))
-	}
-	return strings.Join(parts, " ")
-}
+func spanText(d time.Duration) string { return booking.Span(d) }
 
 // lines splits multi-line text (access needs) for display, one line each;
 // html/template escapes every line.
@@ -132,8 +114,10 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 		"row":         newSummaryRow,
 		"accessHint":  accessNeedsHint,
 		"sessionCard": newSessionCard,
-		"waitlistFor": func(sessionID int64, m booking.Mode) waitlistSlot {
-			return waitlistSlot{SessionID: sessionID, Mode: m}
+		// (waitlistFor id mode) on the public pages, (waitlistFor id mode
+		// "/staff") on the staff route's.
+		"waitlistFor": func(sessionID int64, m booking.Mode, prefix ...string) waitlistSlot {
+			return waitlistSlot{SessionID: sessionID, Mode: m, Prefix: strings.Join(prefix, "")}
 		},
 	}
 }
@@ -143,6 +127,7 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 type waitlistSlot struct {
 	SessionID int64
 	Mode      booking.Mode
+	Prefix    string
 }
 
 // checkRowData is one answer on "Check your answers"; Prefix is the

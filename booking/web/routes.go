@@ -50,6 +50,10 @@ const (
 	bookingLimit  = "booking"  // books a place
 	waitlistLimit = "waitlist" // joins a waiting list
 	tokenLimit    = "token"    // checks an emailed token: guessing is slowed
+	linkLimit     = "link"     // emails a person's links again
+	// linkAddressLimit counts the links sent to one address, from any
+	// client (pages_booking_link.go), not requests to one route.
+	linkAddressLimit = "link_address"
 	// adminAuthLimit counts failed admin-token authentication on any
 	// route (auth.go), not requests to one route.
 	adminAuthLimit = "admin_auth"
@@ -76,6 +80,7 @@ func (s *Server) routes() []route {
 		{post, "/api/v1/sessions/:id/holds", api, pub, holdLimit, "hold", s.createHold},
 		{del, "/api/v1/holds/:hold_id", api, pub, noLimit, "release_hold", s.releaseHold},
 		{post, "/api/v1/holds/:hold_id/booking", api, pub, bookingLimit, "book_with_hold", s.bookWithHold},
+		{post, "/api/v1/booking-links", api, pub, linkLimit, "booking_links", s.apiBookingLinks},
 		{post, "/api/v1/sessions/:id/bookings", api, pub, bookingLimit, "book", s.bookDirect},
 		{get, "/api/v1/bookings/:reference", api, pub, tokenLimit, "booking", s.getBooking},
 		{del, "/api/v1/bookings/:reference", api, pub, tokenLimit, "cancel_booking", s.cancelBooking},
@@ -128,13 +133,15 @@ func (s *Server) routes() []route {
 		{post, "/bookings/:reference/cancel", page, pub, tokenLimit, "page_cancel_confirm", s.cancelConfirm},
 		{get, "/bookings/:reference/switch", page, pub, tokenLimit, "page_switch", s.switchPage},
 		{post, "/bookings/:reference/switch", page, pub, bookingLimit, "page_switch_confirm", s.switchConfirm},
+		{get, "/booking-link", page, pub, noLimit, "page_booking_link", s.bookingLinkForm},
+		{post, "/booking-link", page, pub, linkLimit, "page_booking_link_send", s.bookingLinkSend},
 		{get, "/accessibility", page, pub, noLimit, "page_accessibility", s.staticPage("accessibility", "Accessibility statement")},
 		{get, "/privacy", page, pub, noLimit, "page_privacy", s.staticPage("privacy", "Privacy notice")},
 		{get, "/cookies", page, pub, noLimit, "page_cookies", s.staticPage("cookies", "Cookies")},
 
 		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
-		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage},
-		{post, "/sessions/:id/waitlist", page, pub, waitlistLimit, "page_waitlist_joined", s.waitlistJoin},
+		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage(publicJourney)},
+		{post, "/sessions/:id/waitlist", page, pub, waitlistLimit, "page_waitlist_joined", s.waitlistJoin(publicJourney)},
 		{get, "/waitlist/:reference", page, pub, tokenLimit, "page_waitlist_entry", s.waitlistEntryPage},
 		{get, "/waitlist/:reference/leave", page, pub, tokenLimit, "page_waitlist_leave", s.waitlistLeavePage},
 		{post, "/waitlist/:reference/leave", page, pub, tokenLimit, "page_waitlist_left", s.waitlistLeave},
@@ -146,11 +153,14 @@ func (s *Server) routes() []route {
 		{get, "/staff/sessions/:id", page, pub, noLimit, "page_staff_session", s.sessionPage(staffJourney)},
 		{post, "/staff/sessions/:id", page, pub, holdLimit, "page_staff_session_hold", s.sessionHold(staffJourney)},
 		{post, "/staff/sessions/:id/change", page, pub, noLimit, "page_staff_session_change", s.sessionChange(staffJourney)},
+		{get, "/staff/sessions/:id/waitlist", page, pub, noLimit, "page_staff_waitlist_join", s.waitlistJoinPage(staffJourney)},
+		{post, "/staff/sessions/:id/waitlist", page, pub, waitlistLimit, "page_staff_waitlist_joined", s.waitlistJoin(staffJourney)},
 		{post, "/staff/sessions/:id/release", page, pub, noLimit, "page_staff_session_release", s.sessionRelease(staffJourney)},
 		{get, "/staff/holds/:hold_id/details", page, pub, noLimit, "page_staff_details", s.detailsPage(staffJourney)},
 		{post, "/staff/holds/:hold_id/details", page, pub, bookingLimit, "page_staff_details_check", s.detailsCheck(staffJourney)},
 		{post, "/staff/holds/:hold_id/confirm", page, pub, bookingLimit, "page_staff_confirm", s.confirmBooking(staffJourney)},
 		{get, "/staff/bookings/:reference/sent", page, pub, tokenLimit, "page_staff_sent", s.staffSentPage},
+		{post, "/staff/bookings/:reference/resend", page, pub, linkLimit, "page_staff_resend", s.staffResend},
 		{get, "/staff/verify/:token", page, pub, tokenLimit, "page_staff_verify", s.staffVerifyPage},
 		{post, "/staff/verify/:token", page, pub, bookingLimit, "page_staff_verify_confirm", s.staffVerifyConfirm},
 

@@ -197,7 +197,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
-	comp, err := notify.NewComposer(notify.Config{Council: cfg.CouncilName, BaseURL: cfg.BaseURL, ReplyTo: cfg.OrganizerEmail}, inv)
+	comp, err := notify.NewComposer(notify.Config{Council: cfg.CouncilName, BaseURL: cfg.BaseURL, ReplyTo: cfg.OrganizerEmail,
+		OfferTTL: cfg.OfferTTL}, inv)
 	if err != nil {
 		return fail(err)
 	}

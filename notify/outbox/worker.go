@@ -567,9 +567,13 @@ func lostPoint(r *booking.ClaimedEmail, p booking.EmailPayload, now time.Time) s
 		if r.Entry != nil && r.Entry.Status != booking.Offered {
 			return "offer no longer open"
 		}
-	case booking.MsgWaitlistJoined:
+	case booking.MsgWaitlistJoined, booking.MsgWaitlistLink:
 		if r.Entry != nil && !r.Entry.Status.Active() {
 			return "no longer on the waiting list"
+		}
+	case booking.MsgBookingLink:
+		if r.Booking == nil || !r.Booking.Live() {
+			return "booking no longer live"
 		}
 	case booking.MsgStaffVerification:
 		if r.Booking == nil || r.Booking.Status != booking.PendingVerification {
