@@ -14,6 +14,8 @@ const (
 	AuditSessionCancel       = "session.cancel"
 	AuditBookingCreate       = "booking.create"
 	AuditBookingCancel       = "booking.cancel"
+	AuditBookingUpdate       = "booking.update"
+	AuditBookingMove         = "booking.move"
 	AuditOrganiserCreate     = "organiser.create"
 	AuditOrganiserUpdate     = "organiser.update"
 	AuditFacilitatorAssign   = "facilitator.assign"

@@ -51,6 +51,20 @@ type Store interface {
 	// queued. It returns the booking and the fresh mirrors of both modes.
 	SwitchMode(ctx context.Context, reference string, to Mode, now time.Time) (*Booking, []Mirror, error)
 
+	// UpdateBookingDetails changes the name, organisation, postcode and
+	// access needs of a live booking to d's; EConflict when it is
+	// cancelled. It returns the booking as it is now.
+	UpdateBookingDetails(ctx context.Context, reference string, d Details, now time.Time) (*Booking, error)
+	// MoveBooking moves a live booking to another session (of the same
+	// workshop: the caller checks) in mode, in one transaction: a place
+	// taken there as a booking takes one (EFull when none is left,
+	// EDuplicate when the address has a place there already), the old
+	// place given back (to the waiting list first), the invite sequence
+	// raised and one booking_changed email queued, whose invite has the
+	// booking's UID. The old place is kept until the new one is taken. It
+	// returns the booking and the fresh mirrors: the new place's first.
+	MoveBooking(ctx context.Context, reference string, toSession int64, mode Mode, now time.Time) (*Booking, []Mirror, error)
+
 	// ResendLinks gives every upcoming live booking and every active
 	// waiting-list entry of email a fresh link, each in an email of its
 	// own, in one transaction; the links sent before go on working. It

@@ -18,14 +18,8 @@ func (s *Service) SwitchMode(ctx context.Context, reference, token string, to Mo
 	if !to.Valid() {
 		return nil, FieldErrors(map[string]string{"mode": modeMessage})
 	}
-	b, err := s.Booking(ctx, reference, token)
+	b, err := s.changeableBooking(ctx, reference, token)
 	if err != nil {
-		return nil, err
-	}
-	if !b.Live() {
-		return nil, Errorf(EConflict, "This booking has been cancelled.")
-	}
-	if err := RequireVerified(b); err != nil {
 		return nil, err
 	}
 	if b.Mode == to {
@@ -59,4 +53,20 @@ func (s *Service) SwitchMode(ctx context.Context, reference, token string, to Mo
 	s.Holds.Settle(ctx, h, mirrors...)
 	s.queued()
 	return switched, nil
+}
+
+// changeableBooking is the booking of the holder of its manage token, when
+// it may still be switched or moved: live and confirmed.
+func (s *Service) changeableBooking(ctx context.Context, reference, token string) (*Booking, error) {
+	b, err := s.Booking(ctx, reference, token)
+	if err != nil {
+		return nil, err
+	}
+	if !b.Live() {
+		return nil, Errorf(EConflict, "This booking has been cancelled.")
+	}
+	if err := RequireVerified(b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

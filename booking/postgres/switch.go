@@ -40,19 +40,8 @@ func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode,
 			return booking.Errorf(booking.EConflict, "This booking is already for taking part that way.")
 		}
 
-		taken, err := takePlace(ctx, tx, sessionID, to, now)
+		taken, freed, err := db.movePlace(ctx, tx, sess, from, sessionID, to, now)
 		if err != nil {
-			return err
-		}
-		var freed booking.Places
-		err = tx.QueryRow(ctx, `
-			UPDATE session_capacity SET booked = booked - 1, version = version + 1
-			WHERE session_id = $1 AND mode = $2
-			RETURNING `+placesColumns, sessionID, string(from)).Scan(placesDest(&freed)...)
-		if err != nil {
-			return fmt.Errorf("switch mode: give place back: %w", err)
-		}
-		if freed, err = db.offerFreedPlaces(ctx, tx, &sess.Session, freed, 1, now); err != nil {
 			return err
 		}
 		err = tx.QueryRow(ctx, `
@@ -76,4 +65,23 @@ func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode,
 		return nil, nil, err
 	}
 	return b, mirrors, nil
+}
+
+// movePlace takes a place in toMode of toSession, as a booking takes one
+// (so the database still never overbooks), and gives back the place in
+// fromMode of from (offering it to the first person on that waiting list).
+// The caller holds the locks of both, in the common order.
+func (db *DB) movePlace(ctx context.Context, tx pgx.Tx, from *lockedSession, fromMode booking.Mode, toSession int64, toMode booking.Mode, now time.Time) (taken, freed booking.Places, err error) {
+	if taken, err = takePlace(ctx, tx, toSession, toMode, now); err != nil {
+		return taken, freed, err
+	}
+	err = tx.QueryRow(ctx, `
+		UPDATE session_capacity SET booked = booked - 1, version = version + 1
+		WHERE session_id = $1 AND mode = $2
+		RETURNING `+placesColumns, from.ID, string(fromMode)).Scan(placesDest(&freed)...)
+	if err != nil {
+		return taken, freed, fmt.Errorf("give place back: %w", err)
+	}
+	freed, err = db.offerFreedPlaces(ctx, tx, &from.Session, freed, 1, now)
+	return taken, freed, err
 }

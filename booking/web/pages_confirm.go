@@ -84,7 +84,7 @@ type bookingPage struct {
 	// Other is the other way of taking part, when the person could switch
 	// to it now (the session offers it, is open and has a place).
 	Other *modeItem
-	// Done says what the person just did: "cancelled" or "switched".
+	// Done says what the person just did: "cancelled", "switched", "updated" or "moved".
 	Done string
 	// CancelRefusal says why a live booking can no longer be cancelled
 	// (its session was cancelled or is over), shown instead of the link.

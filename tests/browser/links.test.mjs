@@ -25,17 +25,6 @@ after(async () => {
   await svc?.stop()
 })
 
-async function bookByAPI (sessionID, email, mode = 'in_person') {
-  const res = await fetch(`${svc.base}/api/v1/sessions/${sessionID}/bookings`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mode, name: 'Grace Okafor', email, consent: true })
-  })
-  const body = await res.text()
-  assert.equal(res.status, 201, body)
-  return JSON.parse(body)
-}
-
 for (const { js, viewport, label } of [
   { js: false, viewport: phone375, label: 'JavaScript off, 375 pixels' },
   { js: true, viewport: undefined, label: 'JavaScript on, desktop' }
@@ -46,7 +35,7 @@ for (const { js, viewport, label } of [
       const w = await svc.admin.workshop(title)
       const s = await svc.admin.session(w.id, { in_person: 5, online: 5 })
       const email = js ? 'lost-js@example.org' : 'lost-nojs@example.org'
-      const booked = await bookByAPI(s.id, email)
+      const booked = await svc.book(s.id, { name: 'Grace Okafor', email })
       const j = await Journey.open(browser, svc.base, { js, viewport })
       const page = j.page
       try {

@@ -203,7 +203,22 @@ export async function startService (name) {
     await sleep(100)
   }
 
-  return { base, port, adminToken, mailDir, logFile, tail, stop, admin: adminClient(base, adminToken) }
+  return { base, port, adminToken, mailDir, logFile, tail, stop, admin: adminClient(base, adminToken), book: booker(base) }
+}
+
+// booker books a place through the public API, as a test's set-up: book(
+// sessionID, { mode, name, email }) answers { reference, manage_url, ... }.
+function booker (base) {
+  return async (sessionID, person) => {
+    const res = await fetch(`${base}/api/v1/sessions/${sessionID}/bookings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ mode: 'in_person', consent: true, ...person })
+    })
+    const body = await res.text()
+    if (res.status !== 201) throw new Error(`book: ${res.status} ${body}`)
+    return JSON.parse(body)
+  }
 }
 
 // adminClient makes workshops and sessions through the admin API.
