@@ -60,6 +60,12 @@ const (
 	// MsgWaitlistLink sends a fresh link to a waiting-list entry whose
 	// address asked for its links again: Reference, Token.
 	MsgWaitlistLink = "waitlist_link"
+	// MsgEmailChange asks a person to confirm the new email address of
+	// their booking, at that address: To (the new address), Token (the
+	// link is BASE_URL/email-change/{token}), ExpiresAt. Once confirmed,
+	// the old address is sent MsgBookingCancelled with To set to it, and
+	// the new one MsgBookingConfirmed: the invite moves, with its UID.
+	MsgEmailChange = "email_change"
 )
 
 // EmailPayload is the JSON payload of an outbox row, shared by the store
@@ -82,7 +88,9 @@ type EmailPayload struct {
 	Reference string `json:"reference,omitempty"`
 	Position  int    `json:"position,omitempty"`
 	// To, Name and URL are an organiser's address, name and one-time
-	// sign-in link; the sender removes URL once the email is sent.
+	// sign-in link; the sender removes URL once the email is sent. On a
+	// booking's email, To is an address other than the booking's own
+	// (MsgEmailChange).
 	To   string `json:"to,omitempty"`
 	Name string `json:"name,omitempty"`
 	URL  string `json:"url,omitempty"`

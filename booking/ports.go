@@ -65,6 +65,21 @@ type Store interface {
 	// returns the booking and the fresh mirrors: the new place's first.
 	MoveBooking(ctx context.Context, reference string, toSession int64, mode Mode, now time.Time) (*Booking, []Mirror, error)
 
+	// RequestEmailChange keeps newEmail as the booking's address to be,
+	// with the hash and expiry of the link that confirms it, and queues
+	// the email carrying the link to newEmail, in one transaction; a later
+	// request replaces an earlier one.
+	RequestEmailChange(ctx context.Context, bookingID int64, newEmail, token string, hash []byte, expires, now time.Time) error
+	// ConfirmEmailChange moves the booking whose link has the hash to its
+	// new address, in one transaction: its manage token replaced by
+	// manageHash (links sent to the old address stop working), the invite
+	// sequence raised, the cancellation queued to the old address and the
+	// confirmation, with the invite and manageToken, to the new one.
+	// ENotFound for a link never made or used already, EHoldExpired for
+	// one that lapsed, EDuplicate when the new address has a place in the
+	// session already.
+	ConfirmEmailChange(ctx context.Context, hash []byte, manageToken string, manageHash []byte, now time.Time) (*Booking, error)
+
 	// ResendLinks gives every upcoming live booking and every active
 	// waiting-list entry of email a fresh link, each in an email of its
 	// own, in one transaction; the links sent before go on working. It

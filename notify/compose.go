@@ -66,6 +66,7 @@ var kinds = map[string]calendar.Method{
 	booking.MsgSignInLink:               "",
 	booking.MsgBookingLink:              "",
 	booking.MsgWaitlistLink:             "",
+	booking.MsgEmailChange:              "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -150,6 +151,9 @@ type view struct {
 	OfferTime, OfferCutoff string
 	HasInvite              bool
 	Cancelled              bool // the booking is already cancelled (for reminders and changes sent late)
+	// MovedAway: this address's invite is cancelled because the booking
+	// now uses another address; the booking itself stands.
+	MovedAway bool
 
 	// WorkshopURL lists the workshop's sessions: where to book another
 	// when this one is cancelled.
@@ -184,6 +188,13 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if err := checkMessageID(e.MessageID); err != nil {
 		return nil, err
 	}
+	if e.Payload.To != "" {
+		// Another address than the booking's own: the new one to confirm,
+		// or the old one its invite leaves (booking.MsgEmailChange).
+		other := *b
+		other.Email = e.Payload.To
+		b = &other
+	}
 	to, err := recipient(b.Name, b.Email)
 	if err != nil {
 		return nil, err
@@ -203,6 +214,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		ManageURL:  c.inv.BookingPageURL(b.Reference),
 		SessionURL: c.inv.SessionPageURL(s.ID),
 		Cancelled:  !b.Live(),
+		MovedAway:  e.Kind == booking.MsgBookingCancelled && e.Payload.To != "",
 	}
 	if wid := s.WorkshopID; wid != 0 {
 		v.WorkshopURL = c.inv.WorkshopPageURL(wid)
@@ -215,7 +227,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		v.JoinURL = s.OnlineURL
 	}
 	waitlist := e.Kind == booking.MsgWaitlistOffer || e.Kind == booking.MsgWaitlistJoined || e.Kind == booking.MsgWaitlistLink
-	if t := e.Payload.Token; t != "" && e.Kind != booking.MsgStaffVerification && !waitlist {
+	if t := e.Payload.Token; t != "" && e.Kind != booking.MsgStaffVerification && e.Kind != booking.MsgEmailChange && !waitlist {
 		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
 		v.TokenLink = true
 	}
@@ -227,7 +239,8 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		if v.Reason == "" {
 			v.Reason = strings.TrimSpace(s.CancelReason)
 		}
-	case booking.MsgStaffVerification, booking.MsgWaitlistOffer, booking.MsgWaitlistJoined, booking.MsgWaitlistLink:
+	case booking.MsgStaffVerification, booking.MsgWaitlistOffer, booking.MsgWaitlistJoined, booking.MsgWaitlistLink,
+		booking.MsgEmailChange:
 		link := ""
 		v.Position = e.Payload.Position
 		if e.Kind == booking.MsgWaitlistJoined {
@@ -243,6 +256,8 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 				link = c.base + "/waitlist/" + url.PathEscape(ref) + "?token=" + url.QueryEscape(t)
 				v.Reference = ref
 			}
+		} else if t := e.Payload.Token; t != "" && e.Kind == booking.MsgEmailChange {
+			link = c.base + "/email-change/" + url.PathEscape(t)
 		} else if t := e.Payload.Token; t != "" {
 			// The store writes the link's token alone (booking/staff.go): once
 			// the sender removes it, the row holds no working link.

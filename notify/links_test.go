@@ -54,3 +54,20 @@ func TestWaitlistJoinedSaysTheOfferTime(t *testing.T) {
 		t.Error("still a limited time")
 	}
 }
+
+// The emails of an email change: the link goes to the new address; once
+// it is followed, the old address gets a cancellation of its invite that
+// says the booking stands, not that it was cancelled.
+func TestEmailChangeEmails(t *testing.T) {
+	c := composer(t)
+	_, s, b := fixture()
+	m := compose(t, c, booking.MsgEmailChange, s, b, booking.EmailPayload{To: "new@example.org", Token: "tok"})
+	if m.To.Address != "new@example.org" || !strings.Contains(m.Text, base+"/email-change/tok") || m.Invite != nil {
+		t.Errorf("email_change to %s:\n%s", m.To.Address, m.Text)
+	}
+	m = compose(t, c, booking.MsgBookingCancelled, s, b, booking.EmailPayload{To: "old@example.org", Sequence: 1})
+	if m.To.Address != "old@example.org" || !strings.Contains(m.Text, "Your booking now uses another email address") ||
+		strings.Contains(m.Text, "Your booking has been cancelled") || m.Method != "CANCEL" {
+		t.Errorf("the old address's cancellation to %s (%s):\n%s", m.To.Address, m.Method, m.Text)
+	}
+}

@@ -18,6 +18,10 @@ var _ booking.PersonalDataStore = (*DB)(nil)
 const blankPersonalData = `name = '', email = '', organisation = '', postcode = '', access_needs = '',
 	anonymised_at = $2`
 
+// blankNewEmail removes an address a booking was being moved to
+// (migrations/00015_resent_links.sql) with its link.
+const blankNewEmail = `new_email = NULL, new_email_token_hash = NULL, new_email_expires_at = NULL`
+
 // personalPayload lists the keys of an outbox payload that name a person
 // or carry a working link: the address and name of an organiser's sign-in
 // email or of an older waiting-list offer, a sign-in link, a manage or
@@ -77,7 +81,7 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 			FOR UPDATE OF b SKIP LOCKED
 		),
 		anon AS (
-			UPDATE bookings SET `+blankPersonalData+`
+			UPDATE bookings SET `+blankPersonalData+`, `+blankNewEmail+`
 			FROM due WHERE bookings.id = due.id
 			RETURNING bookings.id
 		)`+forgetEmails("booking_id")+`
@@ -251,7 +255,7 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, done booking.
 	e := done
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			UPDATE bookings b SET `+blankPersonalData+`
+			UPDATE bookings b SET `+blankPersonalData+`, `+blankNewEmail+`
 			FROM sessions s
 			WHERE s.id = b.session_id AND lower(b.email) = lower($1)
 			  AND NOT (b.status <> 'cancelled' AND s.starts_at > $2 AND s.status = 'scheduled')

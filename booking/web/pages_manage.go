@@ -16,7 +16,7 @@ func (s *Server) managePage(c *gin.Context) error {
 		return err
 	}
 	switch c.Query("done") {
-	case "cancelled", "switched", "updated", "moved":
+	case "cancelled", "switched", "updated", "moved", "email":
 		p.Done = c.Query("done")
 	}
 	s.render(c, http.StatusOK, "manage", p)
