@@ -2,6 +2,8 @@ package inbound_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"log/slog"
 	"strings"
@@ -234,5 +236,52 @@ func TestIMAPTwoInstancesApplyADeclineOnce(t *testing.T) {
 	}
 	if n := f.outbox(booking.MsgWaitlistOffer); n != 1 {
 		t.Errorf("%d offers queued, want 1", n)
+	}
+}
+
+// The mailbox is read over TLS: implicit (imaps://) or upgraded with
+// STARTTLS (imap://), the server's certificate checked; a certificate the
+// reader does not trust stops it before it signs in.
+func TestIMAPOverTLS(t *testing.T) {
+	f := newFixture(t)
+	srv := imaptest.StartTLS(t)
+	trusted := &tls.Config{RootCAs: srv.RootCAs, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	for _, raw := range []string{srv.TLSURL, srv.URL} {
+		src, err := inbound.NewIMAP(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.TLSConfig = trusted
+		srv.Append(t, reply{from: annEmail, attendee: annEmail, uid: f.uid(), partstat: "TENTATIVE", sequence: f.booking().InviteSequence}.mail())
+		if round := poll(t, f, src); round.Outcomes[booking.ReplyRecorded] != 1 {
+			t.Errorf("%s: round %+v", strings.SplitN(raw, ":", 2)[0], round)
+		}
+	}
+	// Dovecot's sign-in lines say TLS for both (imaps, then STARTTLS).
+	if n := strings.Count(srv.Log(), "method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, mpid="); n < 2 {
+		t.Fatalf("%d sign-ins logged:\n%s", n, srv.Log())
+	}
+	tlsLogins := 0
+	for line := range strings.SplitSeq(srv.Log(), "\n") {
+		if strings.Contains(line, "Login: user=<council>") && strings.Contains(line, ", TLS") {
+			tlsLogins++
+		}
+	}
+	// The test's own Append and Messages sign in without TLS; the reader's
+	// two did with it.
+	if tlsLogins != 2 {
+		t.Errorf("%d sign-ins over TLS, want the reader's 2:\n%s", tlsLogins, srv.Log())
+	}
+
+	src, err := inbound.NewIMAP(srv.TLSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.TLSConfig = &tls.Config{RootCAs: x509.NewCertPool(), ServerName: "127.0.0.1"}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := inbound.NewReader(src, f.svc, time.Minute, f.logger).Poll(ctx); err == nil ||
+		!strings.Contains(err.Error(), "certificate") {
+		t.Errorf("an untrusted certificate: err = %v", err)
 	}
 }

@@ -6,8 +6,15 @@ package imaptest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/url"
 	"os"
@@ -28,7 +35,11 @@ import (
 // Server is a running Dovecot with one account.
 type Server struct {
 	// URL is imap://user:password@127.0.0.1:port/INBOX.
-	URL      string
+	URL string
+	// TLSURL is imaps://user:password@127.0.0.1:port/INBOX, and RootCAs
+	// trusts the server's certificate: StartTLS only.
+	TLSURL   string
+	RootCAs  *x509.CertPool
 	Addr     string
 	User     string
 	Password string
@@ -44,6 +55,18 @@ const Dovecot = "/usr/sbin/dovecot"
 // Start starts a Dovecot and stops it when t ends. Anything that goes
 // wrong fails the test: a missing Dovecot is a failure, not a skip.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return start(t, false)
+}
+
+// StartTLS is Start with TLS: STARTTLS offered on URL's port and implicit
+// TLS on TLSURL's, with a certificate for 127.0.0.1 made for the test.
+func StartTLS(t testing.TB) *Server {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, withTLS bool) *Server {
 	t.Helper()
 	bin := Dovecot
 	if _, err := os.Stat(bin); err != nil {
@@ -76,8 +99,14 @@ func Start(t testing.TB) *Server {
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(s.User+":{PLAIN}"+s.Password+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	conf := fmt.Sprintf(config, dir, mailUID, mailGID, port)
+	port, tlsPort := freePort(t), 0
+	ssl := "ssl = no\n"
+	if withTLS {
+		tlsPort = freePort(t)
+		s.RootCAs = certificate(t, dir)
+		ssl = fmt.Sprintf("ssl = yes\nssl_cert = <%[1]s/cert.pem\nssl_key = <%[1]s/key.pem\n", dir)
+	}
+	conf := ssl + fmt.Sprintf(config, dir, mailUID, mailGID, port, tlsPort)
 	if internal != "" {
 		conf += fmt.Sprintf("default_internal_user = %s\ndefault_login_user = %s\n", internal, internal)
 	}
@@ -87,6 +116,10 @@ func Start(t testing.TB) *Server {
 	}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s.URL = (&url.URL{Scheme: "imap", User: url.UserPassword(s.User, s.Password), Host: s.Addr, Path: "/INBOX"}).String()
+	if withTLS {
+		s.TLSURL = (&url.URL{Scheme: "imaps", User: url.UserPassword(s.User, s.Password),
+			Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort)), Path: "/INBOX"}).String()
+	}
 
 	s.cmd = exec.Command(bin, "-F", "-c", confPath)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
@@ -149,14 +182,13 @@ func mailUser(t testing.TB) (uid, gid int, internal string) {
 	return os.Geteuid(), os.Getegid(), u.Username
 }
 
-// config is a whole Dovecot configuration: IMAP only, on loopback, plain
-// text (the test's own loopback), one maildir per user.
+// config is a whole Dovecot configuration after its ssl lines: IMAP only,
+// on loopback, one maildir per user; imaps on its own port when TLS is on.
 const config = `base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:%[1]s/mail/%%u
@@ -177,7 +209,8 @@ service imap-login {
     port = %[4]d
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = %[5]d
   }
 }
 service anvil {
@@ -277,4 +310,46 @@ func (s *Server) Messages(t testing.TB) []Message {
 		t.Fatal(errors.New("imaptest: fetch returned fewer messages than the mailbox holds"))
 	}
 	return out
+}
+
+// Log is what Dovecot has logged so far (sign-ins say whether TLS was on).
+func (s *Server) Log() string { return s.log() }
+
+// certificate writes a self-signed certificate for 127.0.0.1 and its key
+// into dir, and returns a pool that trusts it.
+func certificate(t testing.TB, dir string) *x509.CertPool {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "imaptest"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	return pool
 }
