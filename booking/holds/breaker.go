@@ -106,6 +106,7 @@ func (s *Store) ok() {
 	if s.breaker.reset() {
 		s.downSince.Store(0)
 		s.log.Info("holds: Redis answers again; holds are kept in Redis")
+		s.resync()
 	}
 }
 

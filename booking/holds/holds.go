@@ -46,6 +46,7 @@ type Store struct {
 	batch     *batcher
 	prefix    string
 	full      fullCache
+	unsynced  unsynced
 }
 
 var _ booking.Holds = (*Store)(nil)
@@ -121,6 +122,7 @@ func New(rdb redis.UniversalClient, loader Loader, key []byte, ttl time.Duration
 // Close stops the goroutines that batch calls to Redis. The Redis client
 // is the caller's to close.
 func (s *Store) Close() {
+	s.waitResync(10 * time.Second)
 	if s.batch != nil {
 		s.batch.close()
 	}
@@ -409,13 +411,18 @@ func (s *Store) Sync(ctx context.Context, mirrors ...booking.Mirror) {
 	for _, m := range mirrors {
 		s.full.forget(m.SessionID, m.Mode)
 	}
-	if len(mirrors) == 0 || !s.useRedis() {
+	if len(mirrors) == 0 || s.rdb == nil {
+		return
+	}
+	if !s.useRedis() {
+		s.unsynced.add(mirrors)
 		return
 	}
 	err := s.sync(ctx, s.clock.Now(), mirrors)
 	if err == nil {
 		return
 	}
+	s.unsynced.add(mirrors)
 	switch ferr := s.failed(ctx, "sync", err); {
 	case ctx.Err() != nil:
 	case ferr != nil:
@@ -467,6 +474,7 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 		s.Sync(ctx, rest...)
 		return
 	}
+	s.unsynced.add(mirrors)
 	if ferr := s.failed(ctx, "settle", err); ferr != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "holds: settle failed", "err", ferr)
 	}

@@ -194,4 +194,22 @@ func TestRedisClusterFailoverDuringRush(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// Once quiet, the mirror the replica kept agrees with Postgres: the
+	// counts that could not be written during the failover are written
+	// when Redis answers again.
+	var pgTaken int
+	if err := a.app.DB.Pool.QueryRow(ctx, `SELECT booked + offered FROM session_capacity WHERE session_id = $1 AND mode = 'in_person'`, sid).Scan(&pgTaken); err != nil {
+		t.Fatal(err)
+	}
+	check := cl.Client()
+	for {
+		taken, err := check.HGet(ctx, "{s:"+sid+"}:in_person", "taken").Int()
+		if err == nil && taken == pgTaken {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Redis mirror says %d places taken (%v), Postgres %d", taken, err, pgTaken)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
