@@ -172,16 +172,20 @@ const (
 
 // Booking is a person's place in a session.
 type Booking struct {
-	ID           int64         `json:"-"`
-	Reference    string        `json:"reference"`
-	SessionID    int64         `json:"session_id"`
-	Mode         Mode          `json:"mode"`
-	Name         string        `json:"name"`
-	Email        string        `json:"email"`
-	Organisation string        `json:"organisation"`
-	Postcode     string        `json:"postcode"`
-	AccessNeeds  string        `json:"access_needs"`
-	Status       BookingStatus `json:"status"`
+	ID           int64  `json:"-"`
+	Reference    string `json:"reference"`
+	SessionID    int64  `json:"session_id"`
+	Mode         Mode   `json:"mode"`
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	Organisation string `json:"organisation"`
+	Postcode     string `json:"postcode"`
+	AccessNeeds  string `json:"access_needs"`
+	// Phone (stored as +44..., NormalizeUKPhone) and PostalAddress are
+	// given only for bookings taken by phone.
+	Phone         string        `json:"phone,omitempty"`
+	PostalAddress string        `json:"postal_address,omitempty"`
+	Status        BookingStatus `json:"status"`
 	// InviteSequence is the SEQUENCE of the last invite sent for this
 	// booking; every new invite goes out with a higher one.
 	InviteSequence int `json:"-"`

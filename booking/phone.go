@@ -9,10 +9,15 @@ import "context"
 // them the confirmation, and nothing is emailed for the booking, then or
 // later (the sender skips bookings with no address).
 
+// maxPostalAddress bounds a postal address: a few lines.
+const maxPostalAddress = 500
+
 // ValidatePhone checks details an organiser took down on the phone, naming
-// every field at fault: as Validate, but the email address may be left out,
-// and Consent stands for the organiser having told the caller how their
-// details are used (the privacy notice).
+// every field at fault: as Validate, but the email address may be left out
+// when there is a UK phone number to ring them on instead (stored in one
+// form, NormalizeUKPhone), a postal address may be given for the
+// confirmation, and Consent stands for the organiser having told the
+// caller how their details are used (the privacy notice).
 func (d *Details) ValidatePhone() error {
 	f := map[string]string{}
 	checkLine(f, "name", "their full name", d.Name, maxName, true)
@@ -20,6 +25,11 @@ func (d *Details) ValidatePhone() error {
 	if msg, bad := f["email"]; bad && d.Email != "" {
 		f["email"] = msg + ", or leave it empty"
 	}
+	checkPhone(f, "phone", &d.Phone)
+	if d.Phone == "" && d.Email == "" {
+		f["phone"] = "Enter a phone number or an email address, so they can be told if the session changes"
+	}
+	checkText(f, "postal_address", "their postal address", d.PostalAddress, maxPostalAddress)
 	checkLine(f, "organisation", "the organisation", d.Organisation, maxOrganisation, false)
 	checkLine(f, "postcode", "their postcode", d.Postcode, maxPostcode, false)
 	if _, bad := f["postcode"]; !bad && d.Postcode != "" && !postcodeLike(d.Postcode) {
@@ -42,11 +52,12 @@ type PhoneBookingSnapshot struct {
 	BookingSnapshot
 	TakenBy    string `json:"taken_by"`
 	EmailGiven bool   `json:"email_given"`
+	PhoneGiven bool   `json:"phone_given"`
 }
 
 // SnapshotPhoneBooking takes the snapshot of b, taken by phone.
 func SnapshotPhoneBooking(b *Booking) PhoneBookingSnapshot {
-	return PhoneBookingSnapshot{BookingSnapshot: SnapshotBooking(b), TakenBy: "phone", EmailGiven: b.Email != ""}
+	return PhoneBookingSnapshot{BookingSnapshot: SnapshotBooking(b), TakenBy: "phone", EmailGiven: b.Email != "", PhoneGiven: b.Phone != ""}
 }
 
 // BookByPhone books a place in a session for someone who phoned, in the

@@ -26,13 +26,13 @@ type PersonalDataStore interface {
 	// without regard to case.
 	// The export is written to the audit log in the name of the actor in
 	// ctx, at now.
-	PersonalData(ctx context.Context, email string, now time.Time) (*PersonalData, error)
+	PersonalData(ctx context.Context, p Person, now time.Time) (*PersonalData, error)
 	// LiveUpcoming returns the references of the live bookings made with
 	// email for scheduled sessions that start after now.
-	LiveUpcoming(ctx context.Context, email string, now time.Time) ([]string, error)
+	LiveUpcoming(ctx context.Context, p Person, now time.Time) ([]string, error)
 	// ActiveWaitlistEntries returns the references of the entries made with
 	// email that are still waiting or offered a place.
-	ActiveWaitlistEntries(ctx context.Context, email string) ([]string, error)
+	ActiveWaitlistEntries(ctx context.Context, p Person) ([]string, error)
 	// ErasePersonalData anonymises every booking and waiting-list entry
 	// made with email, except live bookings of scheduled sessions that
 	// start after now and active entries (end those first: they are counted in
@@ -40,7 +40,7 @@ type PersonalDataStore interface {
 	// address and clears the address, links and error text from the others.
 	// done is what was ended first; the erasure, done included, is written
 	// to the audit log in the transaction that finishes it.
-	ErasePersonalData(ctx context.Context, email string, done Erasure, now time.Time) (Erasure, error)
+	ErasePersonalData(ctx context.Context, p Person, done Erasure, now time.Time) (Erasure, error)
 	// ForgetFailedLinks removes the links and tokens from the emails that
 	// failed for good at or before failedBy, and returns how many.
 	ForgetFailedLinks(ctx context.Context, failedBy time.Time) (int, error)
@@ -49,6 +49,7 @@ type PersonalDataStore interface {
 // PersonalData is everything held about one email address.
 type PersonalData struct {
 	Email        string                  `json:"email"`
+	Phone        string                  `json:"phone,omitempty"`
 	Bookings     []PersonalBooking       `json:"bookings"`
 	WaitingLists []PersonalWaitlistEntry `json:"waiting_lists"`
 	Emails       []PersonalEmail         `json:"emails"`
@@ -117,25 +118,41 @@ type Erasure struct {
 	Remaining int `json:"-"`
 }
 
-// checkPersonEmail refuses anything that is not an email address, so an
-// empty or wild value never matches the blanked rows.
-func checkPersonEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
-	f := map[string]string{}
-	checkEmail(f, "email", email, true)
-	if len(f) > 0 {
-		return "", FieldErrors(f)
-	}
-	return email, nil
+// Person is whom an export or an erasure is about: an email address, or,
+// for someone booked by phone without one, their UK phone number (stored
+// form, NormalizeUKPhone). The store matches rows by the one given.
+type Person struct {
+	Email string
+	Phone string
 }
 
-// ExportPerson returns everything held about an email address.
-func (s *Service) ExportPerson(ctx context.Context, email string) (*PersonalData, error) {
-	email, err := checkPersonEmail(email)
+// CheckPerson reads an email address or a phone number, exactly one,
+// refusing anything else, so an empty or wild value never matches the
+// blanked rows.
+func CheckPerson(email, phone string) (Person, error) {
+	email, phone = strings.TrimSpace(email), strings.TrimSpace(phone)
+	f := map[string]string{}
+	switch {
+	case email != "" && phone != "":
+		f["email"] = "Give an email address or a phone number, not both"
+	case phone != "":
+		checkPhone(f, "phone", &phone)
+	default:
+		checkEmail(f, "email", email, true)
+	}
+	if len(f) > 0 {
+		return Person{}, FieldErrors(f)
+	}
+	return Person{Email: email, Phone: phone}, nil
+}
+
+// ExportPerson returns everything held about a person.
+func (s *Service) ExportPerson(ctx context.Context, p Person) (*PersonalData, error) {
+	p, err := CheckPerson(p.Email, p.Phone)
 	if err != nil {
 		return nil, err
 	}
-	return s.PersonalData.PersonalData(ctx, email, s.now())
+	return s.PersonalData.PersonalData(ctx, p, s.now())
 }
 
 // eraseTries bounds the rounds of cancel-then-anonymise: each round ends
@@ -147,15 +164,15 @@ const eraseTries = 3
 // usual way (places go back or to the next person waiting, Redis learns
 // the fresh counts), then every booking and entry is anonymised and emails
 // still waiting to go to the address are dropped.
-func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, error) {
-	email, err := checkPersonEmail(email)
+func (s *Service) ErasePerson(ctx context.Context, p Person) (*Erasure, error) {
+	p, err := CheckPerson(p.Email, p.Phone)
 	if err != nil {
 		return nil, err
 	}
 	cancelled, left := []string{}, []string{}
 	for try := 0; try < eraseTries; try++ {
 		now := s.now()
-		refs, err := s.PersonalData.LiveUpcoming(ctx, email, now)
+		refs, err := s.PersonalData.LiveUpcoming(ctx, p, now)
 		if err != nil {
 			return nil, err
 		}
@@ -170,7 +187,7 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			s.Holds.Sync(ctx, mirror)
 			cancelled = append(cancelled, ref)
 		}
-		entries, err := s.PersonalData.ActiveWaitlistEntries(ctx, email)
+		entries, err := s.PersonalData.ActiveWaitlistEntries(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +201,7 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			}
 			left = append(left, ref)
 		}
-		e, err := s.PersonalData.ErasePersonalData(ctx, email, Erasure{Cancelled: cancelled, LeftWaitingLists: left}, now)
+		e, err := s.PersonalData.ErasePersonalData(ctx, p, Erasure{Cancelled: cancelled, LeftWaitingLists: left}, now)
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +209,7 @@ func (s *Service) ErasePerson(ctx context.Context, email string) (*Erasure, erro
 			return &e, nil
 		}
 	}
-	return nil, Errorf(EConflict, "New bookings kept arriving for this email address while erasing it. Please try again.")
+	return nil, Errorf(EConflict, "New bookings kept arriving for this person while erasing them. Please try again.")
 }
 
 // FailedLinksKept is how long after an email failed for good the links in

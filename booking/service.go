@@ -171,6 +171,7 @@ func bookingOf(h Hold, d Details, status BookingStatus) *Booking {
 		SessionID: h.SessionID, Mode: h.Mode, Status: status,
 		Name: d.Name, Email: d.Email, Organisation: d.Organisation,
 		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds,
+		Phone: d.Phone, PostalAddress: d.PostalAddress,
 	}
 }
 

@@ -35,6 +35,10 @@ type Details struct {
 	Postcode     string `json:"postcode"`
 	AccessNeeds  string `json:"access_needs"`
 	Consent      bool   `json:"consent"`
+	// Phone and PostalAddress are taken down only by an organiser booking
+	// for someone who phoned (ValidatePhone); the public API has neither.
+	Phone         string `json:"-"`
+	PostalAddress string `json:"-"`
 }
 
 // Normalize trims spaces around the one-line fields. Only spaces: a line
@@ -47,6 +51,8 @@ func (d *Details) Normalize() {
 		d.Postcode = strings.ToUpper(strings.Join(strings.Fields(d.Postcode), " "))
 	}
 	d.AccessNeeds = strings.TrimSpace(d.AccessNeeds)
+	d.Phone = strings.TrimSpace(d.Phone)
+	d.PostalAddress = strings.TrimSpace(d.PostalAddress)
 }
 
 // Validate checks the details, naming every field at fault.

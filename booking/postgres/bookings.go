@@ -13,12 +13,13 @@ import (
 )
 
 const bookingColumns = `id, reference, session_id, mode, name, email, organisation, postcode,
-	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash, invite_uid`
+	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash, invite_uid,
+	phone, postal_address`
 
 func bookingDest(b *booking.Booking) []any {
 	return []any{&b.ID, &b.Reference, &b.SessionID, &b.Mode, &b.Name, &b.Email, &b.Organisation,
 		&b.Postcode, &b.AccessNeeds, &b.Status, &b.InviteSequence, &b.Attended, &b.CreatedAt,
-		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}}
+		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}, &b.Phone, &b.PostalAddress}
 }
 
 // orEmpty scans a text column that may be NULL into a string, NULL as "".
@@ -183,12 +184,12 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 		b.InviteUID = booking.InviteUID(b.Reference, db.uidDomain())
 		err := tx.QueryRow(ctx, `
 			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
-				access_needs, status, manage_token_hash, created_at, invite_uid)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+				access_needs, status, manage_token_hash, created_at, invite_uid, phone, postal_address)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (reference) DO NOTHING
 			RETURNING id, created_at`,
 			b.Reference, b.SessionID, string(b.Mode), b.Name, b.Email, b.Organisation, b.Postcode,
-			b.AccessNeeds, string(b.Status), b.TokenHash, now, b.InviteUID).Scan(&b.ID, &b.CreatedAt)
+			b.AccessNeeds, string(b.Status), b.TokenHash, now, b.InviteUID, b.Phone, b.PostalAddress).Scan(&b.ID, &b.CreatedAt)
 		switch {
 		case err == nil && b.Status == booking.Confirmed: // no address: booked by phone, told by the organiser
 			return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: b.ManageToken})

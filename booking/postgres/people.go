@@ -16,7 +16,7 @@ var _ booking.PersonalDataStore = (*DB)(nil)
 // blankPersonalData is the SET list that removes a booking's personal data
 // and records when ($2). The mode, status, attendance and times stay.
 const blankPersonalData = `name = '', email = '', organisation = '', postcode = '', access_needs = '',
-	anonymised_at = $2`
+	phone = '', postal_address = '', anonymised_at = $2`
 
 // blankNewEmail removes an address a booking was being moved to
 // (migrations/00015_resent_links.sql) with its link.
@@ -114,11 +114,11 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 // PersonalData returns every booking and waiting-list entry made with
 // email, with their sessions, and the emails sent or waiting to go to it;
 // the export is written to the audit log in the same transaction.
-func (db *DB) PersonalData(ctx context.Context, email string, now time.Time) (*booking.PersonalData, error) {
+func (db *DB) PersonalData(ctx context.Context, p booking.Person, now time.Time) (*booking.PersonalData, error) {
 	var out *booking.PersonalData
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		var err error
-		if out, err = personalData(ctx, tx, email); err != nil {
+		if out, err = personalData(ctx, tx, p); err != nil {
 			return err
 		}
 		return recordChange(ctx, tx, now, booking.AuditPersonExport, booking.SubjectPerson, "", nil,
@@ -130,16 +130,27 @@ func (db *DB) PersonalData(ctx context.Context, email string, now time.Time) (*b
 	return out, nil
 }
 
-func personalData(ctx context.Context, q querier, email string) (*booking.PersonalData, error) {
-	out := &booking.PersonalData{Email: email}
+// personIs is the condition that a row (alias "b." or "e.", or "" for
+// one table) is about p, whose key is the argument $1, and that key.
+func personIs(alias string, p booking.Person) (string, string) {
+	if p.Phone != "" {
+		return alias + "phone = $1", p.Phone
+	}
+	return "lower(" + alias + "email) = lower($1)", p.Email
+}
+
+func personalData(ctx context.Context, q querier, p booking.Person) (*booking.PersonalData, error) {
+	out := &booking.PersonalData{Email: p.Email, Phone: p.Phone}
+	isB, key := personIs("b.", p)
+	isE, _ := personIs("e.", p)
 	rows, err := q.Query(ctx, `
 		SELECT `+prefixed("b.", bookingColumns)+`, b.anonymised_at,
 			w.title, s.starts_at, s.ends_at, s.venue_name, s.venue_address
 		FROM bookings b
 		JOIN sessions s ON s.id = b.session_id
 		JOIN workshops w ON w.id = s.workshop_id
-		WHERE lower(b.email) = lower($1)
-		ORDER BY s.starts_at, b.id`, email)
+		WHERE `+isB+`
+		ORDER BY s.starts_at, b.id`, key)
 	if err != nil {
 		return nil, fmt.Errorf("personal data: bookings: %w", err)
 	}
@@ -161,8 +172,8 @@ func personalData(ctx context.Context, q querier, email string) (*booking.Person
 		FROM waitlist_entries e
 		JOIN sessions s ON s.id = e.session_id
 		JOIN workshops w ON w.id = s.workshop_id
-		WHERE lower(e.email) = lower($1)
-		ORDER BY s.starts_at, e.id`, email)
+		WHERE `+isE+`
+		ORDER BY s.starts_at, e.id`, key)
 	if err != nil {
 		return nil, fmt.Errorf("personal data: waiting lists: %w", err)
 	}
@@ -183,17 +194,17 @@ func personalData(ctx context.Context, q querier, email string) (*booking.Person
 		SELECT about, reference, kind, status, attempts, created_at, sent_at FROM (
 			SELECT 'booking' AS about, b.reference, o.*
 			FROM outbox o JOIN bookings b ON b.id = o.booking_id
-			WHERE lower(b.email) = lower($1)
+			WHERE `+isB+`
 			UNION ALL
 			SELECT 'waiting_list', e.reference, o.*
 			FROM outbox o JOIN waitlist_entries e ON e.id = o.waitlist_entry_id
-			WHERE lower(e.email) = lower($1) AND o.booking_id IS NULL
+			WHERE `+isE+` AND o.booking_id IS NULL
 			UNION ALL
 			SELECT 'account', '', o.*
 			FROM outbox o
 			WHERE lower(o.payload->>'to') = lower($1) AND o.booking_id IS NULL AND o.waitlist_entry_id IS NULL
 		) sent
-		ORDER BY id`, email)
+		ORDER BY id`, key)
 	if err != nil {
 		return nil, fmt.Errorf("personal data: emails: %w", err)
 	}
@@ -211,12 +222,13 @@ func personalData(ctx context.Context, q querier, email string) (*booking.Person
 // LiveUpcoming returns the references of live bookings made with email for
 // scheduled sessions that start after now. The bookings of a cancelled
 // session went with it: they cannot be cancelled again (CancelBooking).
-func (db *DB) LiveUpcoming(ctx context.Context, email string, now time.Time) ([]string, error) {
+func (db *DB) LiveUpcoming(ctx context.Context, p booking.Person, now time.Time) ([]string, error) {
+	is, key := personIs("b.", p)
 	rows, err := db.Pool.Query(ctx, `
 		SELECT b.reference FROM bookings b JOIN sessions s ON s.id = b.session_id
-		WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2
+		WHERE `+is+` AND b.status <> 'cancelled' AND s.starts_at > $2
 		  AND s.status = 'scheduled'
-		ORDER BY b.id`, email, now)
+		ORDER BY b.id`, key, now)
 	if err != nil {
 		return nil, fmt.Errorf("live upcoming bookings: %w", err)
 	}
@@ -229,11 +241,12 @@ func (db *DB) LiveUpcoming(ctx context.Context, email string, now time.Time) ([]
 
 // ActiveWaitlistEntries returns the references of the entries made with
 // email that are waiting or offered a place.
-func (db *DB) ActiveWaitlistEntries(ctx context.Context, email string) ([]string, error) {
+func (db *DB) ActiveWaitlistEntries(ctx context.Context, p booking.Person) ([]string, error) {
+	is, key := personIs("", p)
 	rows, err := db.Pool.Query(ctx, `
 		SELECT reference FROM waitlist_entries
-		WHERE lower(email) = lower($1) AND status IN ('waiting', 'offered')
-		ORDER BY id`, email)
+		WHERE `+is+` AND status IN ('waiting', 'offered')
+		ORDER BY id`, key)
 	if err != nil {
 		return nil, fmt.Errorf("active waiting-list entries: %w", err)
 	}
@@ -251,15 +264,17 @@ func (db *DB) ActiveWaitlistEntries(ctx context.Context, email string) ([]string
 // the service did first (the bookings cancelled, the lists left); the
 // erasure, done included, is written to the audit log in the transaction
 // that finishes it (Remaining 0).
-func (db *DB) ErasePersonalData(ctx context.Context, email string, done booking.Erasure, now time.Time) (booking.Erasure, error) {
+func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done booking.Erasure, now time.Time) (booking.Erasure, error) {
 	e := done
+	isB, key := personIs("b.", p)
+	is, _ := personIs("", p)
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings b SET `+blankPersonalData+`, `+blankNewEmail+`
 			FROM sessions s
-			WHERE s.id = b.session_id AND lower(b.email) = lower($1)
+			WHERE s.id = b.session_id AND `+isB+`
 			  AND NOT (b.status <> 'cancelled' AND s.starts_at > $2 AND s.status = 'scheduled')
-			RETURNING b.id`, email, now)
+			RETURNING b.id`, key, now)
 		if err != nil {
 			return fmt.Errorf("erase: bookings: %w", err)
 		}
@@ -269,8 +284,8 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, done booking.
 		}
 		rows, err = tx.Query(ctx, `
 			UPDATE waitlist_entries SET `+blankPersonalData+`, ended_at = COALESCE(ended_at, $2)
-			WHERE lower(email) = lower($1) AND status NOT IN ('waiting', 'offered')
-			RETURNING id`, email, now)
+			WHERE `+is+` AND status NOT IN ('waiting', 'offered')
+			RETURNING id`, key, now)
 		if err != nil {
 			return fmt.Errorf("erase: waiting lists: %w", err)
 		}
@@ -283,7 +298,7 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, done booking.
 		// The emails to the address: those still waiting are dropped, the
 		// others lose the address, the links and any error text quoting it.
 		const toAddress = `(booking_id = ANY($1) OR waitlist_entry_id = ANY($2) OR lower(payload->>'to') = lower($3))`
-		tag, err := tx.Exec(ctx, `DELETE FROM outbox WHERE status = 'pending' AND `+toAddress, bookingIDs, entryIDs, email)
+		tag, err := tx.Exec(ctx, `DELETE FROM outbox WHERE status = 'pending' AND `+toAddress, bookingIDs, entryIDs, key)
 		if err != nil {
 			return fmt.Errorf("erase: emails: %w", err)
 		}
@@ -291,17 +306,17 @@ func (db *DB) ErasePersonalData(ctx context.Context, email string, done booking.
 		if _, err := tx.Exec(ctx, `
 			UPDATE outbox SET last_error = '', payload = payload - `+personalPayload+`
 			WHERE `+toAddress+` AND (last_error <> '' OR payload ?| `+personalPayload+`)`,
-			bookingIDs, entryIDs, email); err != nil {
+			bookingIDs, entryIDs, key); err != nil {
 			return fmt.Errorf("erase: emails: %w", err)
 		}
 
 		err = tx.QueryRow(ctx, `
 			SELECT (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
-			        WHERE lower(b.email) = lower($1) AND b.status <> 'cancelled' AND s.starts_at > $2
+			        WHERE `+isB+` AND b.status <> 'cancelled' AND s.starts_at > $2
 			          AND s.status = 'scheduled')
 			     + (SELECT count(*) FROM waitlist_entries
-			        WHERE lower(email) = lower($1) AND status IN ('waiting', 'offered'))`,
-			email, now).Scan(&e.Remaining)
+			        WHERE `+is+` AND status IN ('waiting', 'offered'))`,
+			key, now).Scan(&e.Remaining)
 		if err != nil || e.Remaining > 0 {
 			return err
 		}

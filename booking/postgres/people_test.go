@@ -236,7 +236,7 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got, err := db.PersonalData(ctx, "ADA@example.ORG", now)
+	got, err := db.PersonalData(ctx, booking.Person{Email: "ADA@example.ORG"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,21 +260,21 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		got.Emails[0].Kind != booking.MsgBookingConfirmed || got.Emails[0].Status != "pending" || got.Emails[0].Reference != a.Reference {
 		t.Errorf("exported emails = %+v, want 2 confirmations, 2 waiting-list emails and a sign-in link", got.Emails)
 	}
-	none, err := db.PersonalData(ctx, "nobody@example.org", now)
+	none, err := db.PersonalData(ctx, booking.Person{Email: "nobody@example.org"}, now)
 	if err != nil || len(none.Bookings) != 0 || len(none.Emails) != 0 || len(none.WaitingLists) != 0 {
 		t.Errorf("export of an unknown address = %+v, %v; want nothing", none, err)
 	}
 
 	// The session to come is left for the service to cancel first.
 	after := past.EndsAt.Add(time.Hour)
-	refs, err := db.LiveUpcoming(ctx, "ada@EXAMPLE.org", after)
+	refs, err := db.LiveUpcoming(ctx, booking.Person{Email: "ada@EXAMPLE.org"}, after)
 	if err != nil || len(refs) != 1 || refs[0] != b.Reference {
 		t.Fatalf("LiveUpcoming = %v, %v; want [%s]", refs, err, b.Reference)
 	}
-	if refs, err := db.ActiveWaitlistEntries(ctx, "ADA@example.org"); err != nil || len(refs) != 1 || refs[0] != waits.Reference {
+	if refs, err := db.ActiveWaitlistEntries(ctx, booking.Person{Email: "ADA@example.org"}); err != nil || len(refs) != 1 || refs[0] != waits.Reference {
 		t.Fatalf("ActiveWaitlistEntries = %v, %v; want [%s]", refs, err, waits.Reference)
 	}
-	e, err := db.ErasePersonalData(ctx, "ada@example.org", booking.Erasure{}, after)
+	e, err := db.ErasePersonalData(ctx, booking.Person{Email: "ada@example.org"}, booking.Erasure{}, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,11 +300,11 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	if _, _, err := db.LeaveWaitlist(ctx, waits.Reference, after); err != nil {
 		t.Fatal(err)
 	}
-	e, err = db.ErasePersonalData(ctx, "ada@example.org", booking.Erasure{}, after)
+	e, err = db.ErasePersonalData(ctx, booking.Person{Email: "ada@example.org"}, booking.Erasure{}, after)
 	if err != nil || e.Anonymised != 1 || e.AnonymisedEntries != 1 || e.EmailsDropped != 3 || e.Remaining != 0 {
 		t.Errorf("second erasure = %+v, %v; want 1 booking and 1 entry anonymised, 3 emails dropped, none remaining", e, err)
 	}
-	if got, _ := db.PersonalData(ctx, "ada@example.org", now); len(got.Bookings) != 0 || len(got.Emails) != 0 || len(got.WaitingLists) != 0 {
+	if got, _ := db.PersonalData(ctx, booking.Person{Email: "ada@example.org"}, now); len(got.Bookings) != 0 || len(got.Emails) != 0 || len(got.WaitingLists) != 0 {
 		t.Errorf("after erasure the export still finds %+v", got)
 	}
 }

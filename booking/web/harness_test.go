@@ -42,6 +42,8 @@ type env struct {
 	// prefix keeps this test's hold keys apart from any other test run
 	// sharing the Redis database (session ids restart in every database).
 	prefix string
+	// councilPhone is COUNCIL_PHONE for the instances started.
+	councilPhone string
 }
 
 var envs atomic.Int64
@@ -91,7 +93,7 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithKeyPrefix(e.prefix), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
 	e.t.Cleanup(h.Close)
 	svc := newService(e.t, db, h, e.clock)
-	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, MetricsToken: metricsToken}, web.Deps{
+	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, MetricsToken: metricsToken, CouncilPhone: e.councilPhone}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{rdb},
 		Logger: slog.New(slog.NewJSONHandler(&e.logs, nil)),
 	})

@@ -31,11 +31,13 @@ type organiserPage struct {
 	SignedIn bool
 	// Done is the banner of a change just made, from ?done= after a redirect.
 	Done string
+	// CouncilPhone is the council's number (COUNCIL_PHONE), or empty.
+	CouncilPhone string
 }
 
 // organiser fills the part of a page every organiser page shares.
 func (s *Server) organiser(c *gin.Context, title string) organiserPage {
-	p := organiserPage{Page: Page{Title: title}}
+	p := organiserPage{Page: Page{Title: title}, CouncilPhone: s.cfg.CouncilPhone}
 	a, _ := s.actor(c)
 	p.IsAdmin = a.IsAdmin()
 	switch {
@@ -60,15 +62,18 @@ func (s *Server) organiser(c *gin.Context, title string) organiserPage {
 // doneMessages are the banners shown after a change, by ?done=. Only these
 // texts can appear: nothing from the address reaches the page.
 var doneMessages = map[string]string{
-	"workshop":          "The workshop has been created. Add its first session.",
-	"session":           "The session has been created.",
-	"updated":           "The session has been changed. People booked are emailed an updated invite if its time, venue or joining link changed.",
+	"workshop": "The workshop has been created. Add its first session.",
+	"session":  "The session has been created.",
+	// "moved" and "cancelled" are the session page's own (sessionDone),
+	// which counts who is emailed and who must be phoned.
+	"updated":           "The session has been changed. Nobody booked is told: its time, venue and joining link are as they were.",
 	"unchanged":         "Nothing was changed.",
-	"cancelled":         "The session has been cancelled. Everyone booked is being emailed.",
 	"assigned":          "The facilitator has been assigned to this session.",
 	"unassigned":        "The facilitator has been removed from this session.",
 	"account":           "The account has been saved.",
-	"booking_cancelled": "The booking has been cancelled and its place given back. If they gave an email address, they are emailed.",
+	"booking_cancelled": "The booking has been cancelled and its place given back. They are emailed that it is cancelled.",
+	// booking_cancelled_phone: they gave no email address.
+	"booking_cancelled_phone": "The booking has been cancelled and its place given back. They gave no email address, so nothing is emailed: if they did not ask for it themselves, phone them.",
 }
 
 // withDone adds ?done=key to a path redirected to after a change.

@@ -18,7 +18,11 @@ type cancelPage struct {
 	Session *booking.Session
 	When    string
 	Booked  int
-	Reason  string
+	// Emailed and ToPhone split Booked: those with an email address are
+	// emailed the reason, the others must be phoned.
+	Emailed, ToPhone int
+	PhoneList        string
+	Reason           string
 }
 
 // cancelSessionPage reads the session in :id, refusing one already
@@ -39,9 +43,20 @@ func (s *Server) cancelSessionPage(c *gin.Context) (*cancelPage, error) {
 		return nil, booking.Errorf(booking.EConflict, "This session has already taken place and cannot be cancelled.")
 	}
 	p := &cancelPage{organiserPage: s.organiser(c, "Cancel the session"), Session: sess, When: whenText(sess.StartsAt, sess.EndsAt)}
-	for _, pl := range sess.Places {
-		p.Booked += pl.Booked
+	booked, err := s.svc.Attendees(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
 	}
+	for i := range booked {
+		switch b := &booked[i]; {
+		case booking.Anonymised(b):
+		case b.Email != "":
+			p.Emailed++
+		default:
+			p.ToPhone++
+		}
+	}
+	p.Booked, p.PhoneList = p.Emailed+p.ToPhone, phoneListPath(id)
 	p.BackLink = sessionPath(sess.ID)
 	return p, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,7 +16,7 @@ import (
 // when there is an address. Without one, the organiser gets a printable
 // confirmation to read out or post.
 
-var phoneFields = []string{"mode", "name", "email", "organisation", "postcode", "access_needs", "consent"}
+var phoneFields = []string{"mode", "name", "email", "phone", "postal_address", "organisation", "postcode", "access_needs", "consent"}
 
 type phoneChoice struct {
 	Mode  booking.Mode
@@ -86,7 +87,9 @@ func (s *Server) organiserPhoneBook(c *gin.Context) error {
 	}
 	mode := booking.Mode(c.PostForm("mode"))
 	d, typed := formDetails(c)
-	typed["mode"] = string(mode)
+	d.Phone = c.PostForm("phone")
+	d.PostalAddress = strings.ReplaceAll(c.PostForm("postal_address"), "\r\n", "\n")
+	typed["mode"], typed["phone"], typed["postal_address"] = string(mode), d.Phone, d.PostalAddress
 	b, _, err := s.svc.BookByPhone(c.Request.Context(), p.Session.ID, mode, d)
 	switch booking.ErrorCode(err) {
 	case "":
@@ -196,6 +199,10 @@ func (s *Server) organiserBookingCancel(c *gin.Context) error {
 		return err
 	}
 	s.metrics.bookings.WithLabelValues("cancelled").Inc()
-	c.Redirect(http.StatusSeeOther, withDone(sessionPath(b.SessionID), "booking_cancelled"))
+	done := "booking_cancelled"
+	if b.Email == "" {
+		done = "booking_cancelled_phone"
+	}
+	c.Redirect(http.StatusSeeOther, withDone(sessionPath(b.SessionID), done))
 	return nil
 }

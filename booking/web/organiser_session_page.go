@@ -37,6 +37,8 @@ type sessionBookingRow struct {
 	// invite, in words, or "".
 	Reply      string
 	Anonymised bool
+	// Phone is the number to ring, as people write it (booked by phone).
+	Phone string
 }
 
 type sessionWaitingRow struct {
@@ -63,6 +65,11 @@ type organiserSessionPage struct {
 	// Others are the active accounts an admin may assign.
 	Others []*booking.Organiser
 	Links  sessionLinks
+	// Emailed counts the live bookings with an email address, which are
+	// told of changes by email; ToPhone those without, which an organiser
+	// must phone (the list at PhoneList).
+	Emailed, ToPhone int
+	PhoneList        string
 }
 
 // organiserSessionPage is GET /admin/sessions/:id.
@@ -109,9 +116,24 @@ func (s *Server) newOrganiserSessionPage(c *gin.Context) (*organiserSessionPage,
 		})
 	}
 	for i := range o.Attendees {
-		row := bookingRowOf(&o.Attendees[i], o.Takers, p.Cancelled)
+		b := &o.Attendees[i]
+		row := bookingRowOf(b, o.Takers, p.Cancelled)
 		row.Reply = replyWords(o.Replies[row.Reference].Status)
 		p.Bookings = append(p.Bookings, row)
+		switch {
+		case booking.Anonymised(b):
+		case b.Email != "":
+			p.Emailed++
+		default:
+			p.ToPhone++
+		}
+	}
+	p.PhoneList = phoneListPath(sess.ID)
+	switch c.Query("done") {
+	case "moved":
+		p.Done = "The session has been changed. " + toldText(p.Emailed, p.ToPhone, "an updated invite")
+	case "cancelled":
+		p.Done = "The session has been cancelled. " + toldText(p.Emailed, p.ToPhone, "the reason")
 	}
 	for _, e := range o.Waiting {
 		p.Waiting = append(p.Waiting, waitingRowOf(e))
@@ -131,6 +153,9 @@ func bookingRowOf(b *booking.Booking, takers map[string]booking.Taker, cancelled
 	r := sessionBookingRow{
 		Reference: b.Reference, Name: b.Name, Email: b.Email, Organisation: b.Organisation,
 		Mode: modeWord(b.Mode), AccessNeeds: b.AccessNeeds, Anonymised: booking.Anonymised(b),
+	}
+	if b.Phone != "" {
+		r.Phone = booking.UKPhoneText(b.Phone)
 	}
 	switch {
 	case cancelled:
@@ -214,4 +239,26 @@ func modeWord(m booking.Mode) string {
 		return "Online"
 	}
 	return "In person"
+}
+
+// toldText says truthfully who is emailed what after a change, and who
+// has no email address and must be phoned.
+func toldText(emailed, toPhone int, what string) string {
+	var s string
+	switch emailed {
+	case 0:
+		s = "Nobody booked has an email address, so nobody is emailed."
+	case 1:
+		s = "The 1 person booked with an email address is being emailed " + what + "."
+	default:
+		s = "The " + strconv.Itoa(emailed) + " people booked with an email address are being emailed " + what + "."
+	}
+	switch toPhone {
+	case 0:
+	case 1:
+		s += " 1 person booked by phone has no email address and is not told: phone them."
+	default:
+		s += " " + strconv.Itoa(toPhone) + " people booked by phone have no email address and are not told: phone them."
+	}
+	return s
 }

@@ -293,7 +293,9 @@ func (s *Server) organiserSessionUpdate(c *gin.Context) error {
 		return err
 	}
 	done := "updated"
-	if updated.Sequence == sess.Sequence && samePlaces(sess, updated) {
+	if updated.Sequence != sess.Sequence {
+		done = "moved" // people booked are told
+	} else if samePlaces(sess, updated) {
 		done = "unchanged"
 	}
 	c.Redirect(http.StatusSeeOther, withDone(sessionPath(sess.ID), done))

@@ -30,6 +30,8 @@ type bookingSummary struct {
 	Printed bool
 
 	Name, Email, Organisation, Postcode, AccessNeeds string
+	// Phone and PostalAddress are shown when set: bookings taken by phone.
+	Phone, PostalAddress string
 	// BookedOn is shown when set.
 	BookedOn time.Time
 }
@@ -53,9 +55,14 @@ func (p *waitlistEntryPage) Summary() bookingSummary {
 // in the panel above, and the joining link is written out.
 func (p *organiserBookingPage) Summary() bookingSummary {
 	b := p.Booking
-	return bookingSummary{ID: "booking", Workshop: p.Workshop, Session: p.Session, Mode: b.Mode,
+	s := bookingSummary{ID: "booking", Workshop: p.Workshop, Session: p.Session, Mode: b.Mode,
 		OnlineURL: p.OnlineURL, Printed: true, Name: b.Name, Email: b.Email, Organisation: b.Organisation,
-		Postcode: b.Postcode, AccessNeeds: b.AccessNeeds, BookedOn: b.CreatedAt}
+		Postcode: b.Postcode, AccessNeeds: b.AccessNeeds, BookedOn: b.CreatedAt,
+		PostalAddress: b.PostalAddress}
+	if b.Phone != "" {
+		s.Phone = booking.UKPhoneText(b.Phone)
+	}
+	return s
 }
 
 // ModeKey names the way of taking part: a wish while waiting.

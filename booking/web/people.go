@@ -9,24 +9,29 @@ import (
 )
 
 // The admins' tools for people's rights over their data: see everything
-// held about an email address, and erase it. The address is a query
+// held about an email address (or, for someone booked by phone without
+// one, a UK phone number), and erase it. The address or number is a query
 // parameter, which the access log leaves out.
 
-// personEmail reads ?email=, refusing a request with none or several.
-func personEmail(c *gin.Context) (string, error) {
-	values := c.QueryArray("email")
-	if len(values) != 1 {
-		return "", booking.FieldErrors(map[string]string{"email": "Give one email address, as ?email=name@example.org"})
+// personOf reads ?email= or ?phone=, refusing a request with neither, both
+// or several.
+func personOf(c *gin.Context) (booking.Person, error) {
+	emails, phones := c.QueryArray("email"), c.QueryArray("phone")
+	switch {
+	case len(emails) == 1 && len(phones) == 0:
+		return booking.CheckPerson(emails[0], "")
+	case len(phones) == 1 && len(emails) == 0:
+		return booking.CheckPerson("", phones[0])
 	}
-	return values[0], nil
+	return booking.Person{}, booking.FieldErrors(map[string]string{"email": "Give one email address, as ?email=name@example.org, or one phone number, as ?phone=02476833333"})
 }
 
 func (s *Server) adminExportPerson(c *gin.Context) error {
-	email, err := personEmail(c)
+	p, err := personOf(c)
 	if err != nil {
 		return err
 	}
-	data, err := s.svc.ExportPerson(c.Request.Context(), email)
+	data, err := s.svc.ExportPerson(c.Request.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -36,11 +41,11 @@ func (s *Server) adminExportPerson(c *gin.Context) error {
 }
 
 func (s *Server) adminErasePerson(c *gin.Context) error {
-	email, err := personEmail(c)
+	p, err := personOf(c)
 	if err != nil {
 		return err
 	}
-	e, err := s.svc.ErasePerson(c.Request.Context(), email)
+	e, err := s.svc.ErasePerson(c.Request.Context(), p)
 	if err != nil {
 		return err
 	}

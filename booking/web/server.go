@@ -44,6 +44,10 @@ type Config struct {
 	// CouncilName is the council's name on every page and on the attendance
 	// sheets (COUNCIL_NAME); empty is defaultCouncilName.
 	CouncilName string
+	// CouncilPhone is the council's phone number as people write it
+	// (COUNCIL_PHONE), on the confirmations organisers print and read out
+	// for people booked by phone; empty leaves it off.
+	CouncilPhone string
 	// OfferTTL is how long a place offered from a waiting list is kept
 	// (OFFER_TTL), for the pages to say; zero is booking.DefaultOfferTTL.
 	OfferTTL time.Duration

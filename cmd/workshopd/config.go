@@ -40,8 +40,11 @@ type Config struct {
 	OrganizerEmail string `env:"ORGANIZER_EMAIL"`
 	// InviteUIDDomain ends the invite UIDs of new bookings; MAIL_FROM's
 	// domain when unset. Never BASE_URL's host: UIDs must outlive it.
-	InviteUIDDomain   string        `env:"INVITE_UID_DOMAIN"`
-	CouncilName       string        `env:"COUNCIL_NAME" envDefault:"Coventry City Council"`
+	InviteUIDDomain string `env:"INVITE_UID_DOMAIN"`
+	CouncilName     string `env:"COUNCIL_NAME" envDefault:"Coventry City Council"`
+	// CouncilPhone is the council's number for the confirmations
+	// organisers print for people booked by phone; unset leaves it off.
+	CouncilPhone      string        `env:"COUNCIL_PHONE"`
 	HoldTTL           time.Duration `env:"HOLD_TTL" envDefault:"10m"`
 	OfferTTL          time.Duration `env:"OFFER_TTL" envDefault:"24h"`
 	ReminderBefore    time.Duration `env:"REMINDER_BEFORE" envDefault:"24h"`
@@ -206,6 +209,13 @@ func (c *Config) check() error {
 	}
 	if _, err := mail.ParseAddress(c.OrganizerEmail); err != nil {
 		return &configError{"ORGANIZER_EMAIL", "must be an email address"}
+	}
+	if c.CouncilPhone != "" {
+		n, ok := booking.NormalizeUKPhone(c.CouncilPhone)
+		if !ok {
+			return &configError{"COUNCIL_PHONE", "must be a UK phone number, like 024 7683 3333"}
+		}
+		c.CouncilPhone = booking.UKPhoneText(n)
 	}
 	if c.InviteUIDDomain == "" {
 		c.InviteUIDDomain = booking.SenderDomain(c.MailFrom)

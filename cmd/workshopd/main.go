@@ -229,6 +229,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	}
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken,
 		CouncilName:    cfg.CouncilName,
+		CouncilPhone:   cfg.CouncilPhone,
 		RateLimits:     bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,

@@ -42,6 +42,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		// Without the MSGRAPH_ settings it has no credentials.
 		"INBOUND_GRAPH_MAILBOX": "consultation@coventry.gov.uk",
 		"INBOUND_POLL_INTERVAL": "0s",
+		"COUNCIL_PHONE":         "+1 202 555 0100",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

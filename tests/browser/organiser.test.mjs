@@ -4,7 +4,9 @@
 // (document.documentElement.scrollWidth <= innerWidth) and axe-core finds no
 // WCAG 2.2 AA violation. Check-in offers no button that cannot work yet, a
 // facilitator is not offered what only admins may do, and a cancelled
-// session reads as cancelled everywhere.
+// session reads as cancelled everywhere. A person who phoned is booked with
+// their phone number and no email; when their session is cancelled the
+// organiser is told to phone them, and the list says what to say.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
@@ -71,6 +73,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
   const soon = await sessionAt(w.id, 3, { in_person: 10, online: 5 })
   const later = await sessionAt(w.id, 24 * 7, { in_person: 1 })
   const gone = await sessionAt(w.id, 24 * 3, { in_person: 10, online: 5 })
+  const phoned = await sessionAt(w.id, 24 * 5, { in_person: 10 })
   await fill(soon.id)
   await fill(gone.id)
   const held = await book(later.id, 'in_person', 'Sam Taylor')
@@ -80,7 +83,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
   await svc.admin.call('POST', `/api/v1/admin/sessions/${gone.id}/cancel`, { reason: 'The venue is closed for repairs; please book another session.' })
   const fac = await svc.admin.call('POST', '/api/v1/admin/organisers', { email: 'facilitator@coventry.gov.uk', name: 'Fran Facilitator', role: 'facilitator' })
   await svc.admin.call('POST', '/api/v1/admin/organisers', { email: 'admin@coventry.gov.uk', name: 'Ada Admin', role: 'admin' })
-  for (const s of [soon, later, gone]) {
+  for (const s of [soon, later, gone, phoned]) {
     await svc.admin.call('POST', `/api/v1/admin/sessions/${s.id}/facilitators`, { organiser_id: fac.id })
   }
   const attendees = await svc.admin.call('GET', `/api/v1/admin/sessions/${soon.id}/attendees`)
@@ -104,6 +107,8 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/sessions/${gone.id}`, title],
     [`/admin/sessions/${gone.id}/check-in`, title],
     [`/admin/sessions/${gone.id}/attendance`, title],
+    [`/admin/sessions/${phoned.id}`, title],
+    [`/admin/sessions/${phoned.id}/people-to-phone`, 'People to phone'],
     [`/admin/bookings/${ref}`, /./],
     [`/admin/bookings/${ref}/cancel`, 'Cancel this booking?'],
     ['/admin/organisers', /./],
@@ -119,6 +124,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/sessions/${later.id}/check-in`, title],
     [`/admin/sessions/${gone.id}`, title],
     [`/admin/sessions/${gone.id}/check-in`, title],
+    [`/admin/sessions/${phoned.id}/people-to-phone`, 'People to phone'],
     [`/admin/bookings/${ref}`, /./]
   ]
 
@@ -129,6 +135,19 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     const j = await Journey.open(browser, svc.base, { js, viewport: phone375 })
     try {
       await signIn(j, email)
+      if (who === 'admin') {
+        // Someone phones: booked with a number and no email address.
+        await j.page.goto(`/admin/sessions/${phoned.id}/bookings/new`)
+        await j.page.fill('#name', 'Mary O\'Brien')
+        await j.page.fill('#phone', '(024) 7683-3333')
+        await j.page.fill('#postal_address', '12 Jordan Well\nCoventry CV1 5RW')
+        await j.page.check('#consent')
+        await j.page.click('#book')
+        await j.check('Your place at a One Coventry Plan workshop', { name: 'phone booking confirmation' })
+        assert.match(await j.page.locator('#booking-phone').innerText(), /^024 7683 3333$/)
+        assert.match(await j.page.locator('#council-contact').innerText(), /Email: \S+@\S+/)
+        await svc.admin.call('POST', `/api/v1/admin/sessions/${phoned.id}/cancel`, { reason: 'The room is double-booked.' })
+      }
       // Every page's width first, so one run names every page too wide.
       const wide = []
       for (const [path] of pages) {
@@ -160,6 +179,13 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
       await j.page.goto('/admin')
       assert.match(await j.page.locator(`#session-${gone.id}`).innerText(), /Cancelled/)
       assert.equal(await j.page.locator(`#session-${gone.id} a[href$="/check-in"]`).count(), 0)
+
+      // The person who phoned is not emailed: the organiser is told to phone them.
+      await j.page.goto(`/admin/sessions/${phoned.id}`)
+      assert.match(await j.page.locator('#to-phone').innerText(), /1 person booked by phone has no email address\. They have not been told the session is cancelled: phone them\./)
+      await j.page.goto(`/admin/sessions/${phoned.id}/people-to-phone`)
+      assert.match(await j.page.locator('#tell').innerText(), /is cancelled\. We are sorry\.\s+The reason: The room is double-booked\./)
+      assert.equal(await j.page.locator('a[href="tel:+442476833333"]').innerText(), '024 7683 3333')
 
       // Only admins are offered what only admins may do.
       await j.page.goto(`/admin/sessions/${soon.id}`)
