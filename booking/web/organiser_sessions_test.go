@@ -80,7 +80,7 @@ func TestMovingASessionOnThePageTellsPeopleAsTheAPIDoes(t *testing.T) {
 	}
 	form := sessionForm(moved, moved.Add(2*time.Hour), "Council House", "Earl Street, Coventry CV1 5RR", "", 10, 0)
 	r = in.orgForm(cookie, edit, form)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/sessions/"+itoa(byPage)+"?done=updated" {
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/sessions/"+itoa(byPage)+"?done=moved" {
 		t.Fatalf("move by the page: %d to %q %s", r.status, r.header.Get("Location"), r.body)
 	}
 
@@ -171,7 +171,7 @@ func TestCancellingASessionAsksFirst(t *testing.T) {
 	in.book(sid, 2)
 	path := "/admin/sessions/" + itoa(sid) + "/cancel"
 
-	in.orgPage(cookie, path).has(t, "2 people are booked", `name="reason"`)
+	in.orgPage(cookie, path).has(t, "2 people booked have an email address: each of them will be emailed the reason", `name="reason"`)
 	r := in.orgForm(cookie, path, url.Values{"reason": {"  "}})
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("no reason: %d %s", r.status, r.body)
