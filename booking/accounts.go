@@ -188,6 +188,10 @@ type AuditFilter struct {
 	SubjectType string
 	SubjectID   string
 	OrganiserID int64
+	// Action keeps entries of one action (AuditActions); Actor those made
+	// by one kind of actor, such as the admin token.
+	Action string
+	Actor  ActorKind
 	// BeforeID pages back: only entries older than this one.
 	BeforeID int64
 	Limit    int
@@ -207,6 +211,14 @@ func (f *AuditFilter) Validate() error {
 	}
 	if len(f.SubjectID) > 100 || !utf8.ValidString(f.SubjectID) {
 		fields["subject_id"] = "Enter a subject id of up to 100 characters"
+	}
+	if f.Action != "" && !knownAction(f.Action) {
+		fields["what"] = "Choose what kind of change from the list"
+	}
+	switch f.Actor {
+	case "", ActorOrganiser, ActorAPIToken, ActorCommandLine:
+	default:
+		fields["who"] = "Choose who made the changes from the list"
 	}
 	if len(fields) > 0 {
 		return FieldErrors(fields)

@@ -136,3 +136,45 @@ type FacilitatorSnapshot struct {
 	SessionID   int64 `json:"session_id"`
 	OrganiserID int64 `json:"organiser_id"`
 }
+
+// AuditActions are the actions the audit log page offers to filter by, in
+// the order it lists them.
+var AuditActions = []string{
+	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
+	AuditBookingCreate, AuditBookingCancel, AuditBookingAttendance, AuditSessionNoShows,
+	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
+	AuditPersonExport, AuditPersonErase, AuditBookingSearch,
+}
+
+// auditActionTexts say what each action was, in the council's words.
+var auditActionTexts = map[string]string{
+	AuditWorkshopCreate:      "Created a workshop",
+	AuditSessionCreate:       "Added a session",
+	AuditSessionUpdate:       "Changed or moved a session",
+	AuditSessionCancel:       "Cancelled a session",
+	AuditBookingCreate:       "Booked a place for someone who phoned",
+	AuditBookingCancel:       "Cancelled a booking",
+	AuditBookingAttendance:   "Recorded whether someone came",
+	AuditSessionNoShows:      "Marked the no-shows of a session",
+	AuditOrganiserCreate:     "Added an account",
+	AuditOrganiserUpdate:     "Changed an account",
+	AuditFacilitatorAssign:   "Assigned a facilitator",
+	AuditFacilitatorUnassign: "Removed a facilitator",
+	AuditPersonExport:        "Exported a person's data",
+	AuditPersonErase:         "Erased a person's data",
+	AuditBookingSearch:       "Searched the bookings",
+}
+
+// AuditActionText says what an action was; an action this list does not
+// know is shown as it is stored.
+func AuditActionText(action string) string {
+	if t, ok := auditActionTexts[action]; ok {
+		return t
+	}
+	return action
+}
+
+func knownAction(action string) bool {
+	_, ok := auditActionTexts[action]
+	return ok
+}

@@ -28,6 +28,10 @@ type OrganiserStore interface {
 	// BookingTakers says, for each booking of a session that an organiser
 	// made on someone's behalf, who made it (from the audit log).
 	BookingTakers(ctx context.Context, sessionID int64) (map[string]Taker, error)
+	// SearchBookings finds bookings across sessions (Service.SearchBookings;
+	// phone is q as a stored phone number, or empty) and audits the search
+	// in the same transaction.
+	SearchBookings(ctx context.Context, q, phone string, limit int, now time.Time) ([]BookingHit, error)
 }
 
 // Taker is who made a booking on someone's behalf: an organiser (their

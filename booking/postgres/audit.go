@@ -64,6 +64,12 @@ func (db *DB) AuditEntries(ctx context.Context, f booking.AuditFilter) ([]*booki
 	if f.BeforeID != 0 {
 		add("a.id < ?", f.BeforeID)
 	}
+	if f.Action != "" {
+		add("a.action = ?", f.Action)
+	}
+	if f.Actor != "" {
+		add("a.actor = ?", string(f.Actor))
+	}
 	sql := `SELECT a.id, a.at, a.actor, coalesce(a.organiser_id, 0), a.action, a.subject_type, a.subject_id,
 			a.before, a.after, coalesce(o.name, ''), coalesce(o.email, '')
 		FROM audit_log a LEFT JOIN organisers o ON o.id = a.organiser_id`

@@ -112,6 +112,11 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/bookings/${ref}`, /./],
     [`/admin/bookings/${ref}/cancel`, 'Cancel this booking?'],
     ['/admin/organisers', /./],
+    ['/admin/bookings', 'Find a booking'],
+    ['/admin/bookings?q=konstantynopol', 'Find a booking'],
+    ['/admin/bookings?q=x', 'Find a booking'],
+    ['/admin/audit', 'Audit log'],
+    ['/admin/audit?what=session.cancel', 'Audit log'],
     [`/admin/organisers/${fac.id}`, /./]
   ]
   const facilitatorPages = [
