@@ -123,20 +123,30 @@ func (iv *Inviter) SessionUID(id int64) string {
 	return "session-" + strconv.FormatInt(id, 10) + "@" + iv.host
 }
 
+func workforce(w *booking.Workshop) bool { return w != nil && w.Audience == booking.Workforce }
+
 // BookingPageURL is the booking's page without its token: safe to put in
 // a calendar, which people share. The page asks for the emailed link.
 func (iv *Inviter) BookingPageURL(reference string) string {
 	return iv.base + "/bookings/" + url.PathEscape(reference)
 }
 
-// SessionPageURL is the public page of a session.
-func (iv *Inviter) SessionPageURL(id int64) string {
+// SessionPageURL is the page where a session of w is booked: the staff
+// route's for a workforce workshop (the public page refuses those).
+func (iv *Inviter) SessionPageURL(w *booking.Workshop, id int64) string {
+	if workforce(w) {
+		return iv.base + "/staff/sessions/" + strconv.FormatInt(id, 10)
+	}
 	return iv.base + "/sessions/" + strconv.FormatInt(id, 10)
 }
 
-// WorkshopPageURL is the public page of a workshop, listing its sessions:
-// where to go when a session is cancelled.
-func (iv *Inviter) WorkshopPageURL(id int64) string {
+// WorkshopPageURL is the page listing w's sessions: where to go when a
+// session is cancelled. Workforce sessions are listed on the staff start
+// page, not on a workshop page of their own.
+func (iv *Inviter) WorkshopPageURL(w *booking.Workshop, id int64) string {
+	if workforce(w) {
+		return iv.base + "/staff"
+	}
 	return iv.base + "/workshops/" + strconv.FormatInt(id, 10)
 }
 

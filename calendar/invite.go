@@ -161,7 +161,7 @@ func (iv *Inviter) SessionFeed(w *booking.Workshop, s *booking.Session, now time
 	if online {
 		desc.WriteString("\n\nOnline in Microsoft Teams: people who book an online place get the link to join.")
 	}
-	page := iv.SessionPageURL(s.ID)
+	page := iv.SessionPageURL(w, s.ID)
 	desc.WriteString("\n\nBook a place: " + page + "\n\n" + iv.council)
 	ev.Props.SetText(ical.PropDescription, desc.String())
 	u, _ := webURL(page)

@@ -212,14 +212,14 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		Venue:      s.Venue.OneLine(),
 		Reference:  b.Reference,
 		ManageURL:  c.inv.BookingPageURL(b.Reference),
-		SessionURL: c.inv.SessionPageURL(s.ID),
+		SessionURL: c.inv.SessionPageURL(w, s.ID),
 		Cancelled:  !b.Live(),
 		MovedAway:  e.Kind == booking.MsgBookingCancelled && e.Payload.To != "",
 	}
 	if wid := s.WorkshopID; wid != 0 {
-		v.WorkshopURL = c.inv.WorkshopPageURL(wid)
+		v.WorkshopURL = c.inv.WorkshopPageURL(w, wid)
 	} else {
-		v.WorkshopURL = c.inv.WorkshopPageURL(w.ID)
+		v.WorkshopURL = c.inv.WorkshopPageURL(w, w.ID)
 	}
 	// The joining link is for people with a confirmed place: not for a
 	// booking waiting for its staff link, nor one already cancelled.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/notify"
 )
 
 // The store writes a staff verification row with the link's token alone
@@ -27,5 +28,30 @@ func TestStaffVerificationLinkFromToken(t *testing.T) {
 	}
 	if !strings.Contains(m.Text, "5:30pm on Friday 10 March 2028") {
 		t.Errorf("the link's expiry is missing:\n%s", m.Text)
+	}
+}
+
+// The public pages refuse workforce sessions, so every link back to the
+// session or its list in a workforce email goes to the staff route.
+func TestWorkforceEmailsLinkToTheStaffRoute(t *testing.T) {
+	c := composer(t)
+	w, s, b := fixture()
+	w.Audience = booking.Workforce
+	cancelled := *b
+	cancelled.Status = booking.BookingCancelled
+	for _, kind := range []string{booking.MsgBookingCancelled, booking.MsgSessionCancelled} {
+		m, err := c.Compose(notify.Event{Kind: kind, MessageID: kind + ".7.0.x@workshops", Workshop: w, Session: s, Booking: &cancelled,
+			Payload: booking.EmailPayload{Sequence: 1}, Now: time.Date(2028, 3, 1, 9, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		for _, public := range []string{base + "/sessions/42", base + "/workshops/1"} {
+			if strings.Contains(m.Text, public) || strings.Contains(m.HTML, public) {
+				t.Errorf("%s: a workforce email links to the public page %s, which refuses it:\n%s", kind, public, m.Text)
+			}
+		}
+		if !strings.Contains(m.Text, base+"/staff") {
+			t.Errorf("%s: no link to the staff route:\n%s", kind, m.Text)
+		}
 	}
 }
