@@ -197,6 +197,7 @@ func (s *Server) routes() []route {
 		{post, "/admin/sessions/:id/facilitators/:organiser_id/remove", page, adm, noLimit, "organiser_unassign", s.organiserUnassign},
 		{get, "/admin/sessions/:id/bookings/new", page, sess, noLimit, "organiser_phone", s.organiserPhoneForm},
 		{post, "/admin/sessions/:id/bookings", page, sess, noLimit, "organiser_phone_book", s.organiserPhoneBook},
+		{get, "/admin/sessions/:id/access-needs", page, sess, noLimit, "organiser_access_needs", s.organiserAccessNeeds},
 		{get, "/admin/sessions/:id/people-to-phone", page, sess, noLimit, "organiser_people_to_phone", s.organiserPeopleToPhone},
 		{get, "/admin/sessions/:id/attendance", page, sess, noLimit, "page_attendance", s.attendancePage},
 		{get, "/admin/sessions/:id/check-in", page, sess, noLimit, "page_check_in", s.checkInPage},
