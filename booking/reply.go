@@ -91,6 +91,12 @@ type ReplyStore interface {
 	// the name of the actor in ctx. EConflict when the booking is not live
 	// or the invite has changed since (its sequence is higher).
 	RecordReply(ctx context.Context, reference string, status ReplyStatus, sequence int, now time.Time) error
+	// CancelDeclined cancels the booking reference as Store.CancelBooking
+	// does, for a No to its invite of SEQUENCE sequence from email:
+	// EConflict when, under the booking's lock, the booking is not live,
+	// its invite has changed since (its sequence is higher) or its address
+	// is no longer email.
+	CancelDeclined(ctx context.Context, reference, email string, sequence int, now time.Time) (*Booking, Mirror, error)
 	// Replies returns the latest answer of each booking of a session that
 	// has one, by reference.
 	Replies(ctx context.Context, sessionID int64) (map[string]Reply, error)
@@ -140,12 +146,19 @@ func (s *Service) ApplyCalendarReply(ctx context.Context, r CalendarReply) (Repl
 	ctx = WithActor(ctx, Actor{Kind: ActorCalendarReply})
 	switch r.Status {
 	case ReplyDeclined:
-		_, err = s.cancel(ctx, reference)
-		outcome := ReplyCancelledBooking
+		// Checked again under the booking's lock: a change of the session
+		// or of the address since the read makes this No an answer to an
+		// invite that no longer stands.
+		_, mirror, err := s.Replies.CancelDeclined(ctx, reference, r.From, r.Sequence, s.now())
 		if IsCode(err, EConflict) {
-			outcome, err = ReplyNotLive, nil
+			return ReplyStale, reference, nil
 		}
-		return outcome, reference, err
+		if err != nil {
+			return "", reference, err
+		}
+		s.Holds.Sync(ctx, mirror)
+		s.queued()
+		return ReplyCancelledBooking, reference, nil
 	case ReplyAccepted, ReplyTentative:
 		err = s.Replies.RecordReply(ctx, reference, r.Status, r.Sequence, s.now())
 		if IsCode(err, EConflict) {

@@ -234,6 +234,25 @@ func readBooking(ctx context.Context, q querier, reference string, lock bool) (*
 // booking of a session that is cancelled or has ended is refused with
 // EConflict: it would only send a second email and change the counts.
 func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time) (*booking.Booking, booking.Mirror, error) {
+	return db.cancelBooking(ctx, reference, now, nil)
+}
+
+// CancelDeclined cancels the booking reference as CancelBooking does, for
+// a No given in a calendar to the invite of SEQUENCE sequence sent to
+// email: EConflict when, under the booking's lock, its invite has changed
+// since that one or it is no longer that address's.
+func (db *DB) CancelDeclined(ctx context.Context, reference, email string, sequence int, now time.Time) (*booking.Booking, booking.Mirror, error) {
+	return db.cancelBooking(ctx, reference, now, func(b *booking.Booking) error {
+		if sequence < b.InviteSequence || !booking.SameAddress(email, b.Email) {
+			return booking.Errorf(booking.EConflict, "The booking has changed since this answer was sent.")
+		}
+		return nil
+	})
+}
+
+// cancelBooking is CancelBooking, refused with check's error when check is
+// not nil and refuses the live booking as it stands under its lock.
+func (db *DB) cancelBooking(ctx context.Context, reference string, now time.Time, check func(*booking.Booking) error) (*booking.Booking, booking.Mirror, error) {
 	reference = normalizeReference(reference)
 	var b *booking.Booking
 	var mirror booking.Mirror
@@ -245,6 +264,11 @@ func (db *DB) CancelBooking(ctx context.Context, reference string, now time.Time
 		b = cur
 		if !b.Live() {
 			return booking.Errorf(booking.EConflict, "This booking has already been cancelled.")
+		}
+		if check != nil {
+			if err := check(b); err != nil {
+				return err
+			}
 		}
 		// Under the session's lock, so a cancellation of the session cannot
 		// slip in between: its bookings were told already.
