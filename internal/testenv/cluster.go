@@ -48,7 +48,7 @@ func NewCluster(t testing.TB) *Cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	cl := &Cluster{t: t, dir: dir, port: freePort(t)}
+	cl := &Cluster{t: t, dir: dir, port: FreePort(t)}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -203,8 +203,9 @@ func (cl *Cluster) command(prog string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// freePort is a loopback port nothing listens on at the moment.
-func freePort(t testing.TB) int {
+// FreePort is a loopback port nothing listens on at the moment, for a
+// server a test starts of its own.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -24,12 +24,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/client"
+
+	"github.com/coventry/workshops/internal/testenv"
 )
 
 // Server is a running Dovecot with one account.
@@ -99,10 +100,10 @@ func start(t testing.TB, withTLS bool) *Server {
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(s.User+":{PLAIN}"+s.Password+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port, tlsPort := freePort(t), 0
+	port, tlsPort := testenv.FreePort(t), 0
 	ssl := "ssl = no\n"
 	if withTLS {
-		tlsPort = freePort(t)
+		tlsPort = testenv.FreePort(t)
 		s.RootCAs = certificate(t, dir)
 		ssl = fmt.Sprintf("ssl = yes\nssl_cert = <%[1]s/cert.pem\nssl_key = <%[1]s/key.pem\n", dir)
 	}
@@ -227,19 +228,6 @@ service submission-login {
   }
 }
 `
-
-var portMu sync.Mutex
-
-func freePort(t testing.TB) int {
-	portMu.Lock()
-	defer portMu.Unlock()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // Client signs in to the test's mailbox, for the test to put mail in and
 // look at it; the caller logs out (Dovecot allows 10 connections a user).
