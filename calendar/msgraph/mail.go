@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,28 +24,35 @@ type MailMessage struct {
 // maxPages bounds the pages one listing follows.
 const maxPages = 25
 
-// InboxMessages lists the messages of mailbox's Inbox received since
-// since, oldest first, with their categories, following Graph's pages.
-func (c *Client) InboxMessages(ctx context.Context, mailbox string, since time.Time) ([]MailMessage, error) {
-	q := url.Values{}
-	q.Set("$select", "id,categories")
-	q.Set("$filter", "receivedDateTime ge "+since.UTC().Format(time.RFC3339))
-	q.Set("$orderby", "receivedDateTime asc")
-	q.Set("$top", "200")
-	next := c.mailboxURL(mailbox) + "/mailFolders/inbox/messages?" + q.Encode()
-	var out []MailMessage
-	for page := 0; next != "" && page < maxPages; page++ {
-		var list struct {
-			Value    []MailMessage `json:"value"`
-			NextLink string        `json:"@odata.nextLink"`
+// InboxMessages yields the messages of mailbox's Inbox received since
+// since, oldest first, with their categories, following Graph's pages only
+// as far as the caller reads: a reader that stops early asks for no more
+// pages. A failed page is yielded as the error, and ends the listing.
+func (c *Client) InboxMessages(ctx context.Context, mailbox string, since time.Time) iter.Seq2[MailMessage, error] {
+	return func(yield func(MailMessage, error) bool) {
+		q := url.Values{}
+		q.Set("$select", "id,categories")
+		q.Set("$filter", "receivedDateTime ge "+since.UTC().Format(time.RFC3339))
+		q.Set("$orderby", "receivedDateTime asc")
+		q.Set("$top", "200")
+		next := c.mailboxURL(mailbox) + "/mailFolders/inbox/messages?" + q.Encode()
+		for page := 0; next != "" && page < maxPages; page++ {
+			var list struct {
+				Value    []MailMessage `json:"value"`
+				NextLink string        `json:"@odata.nextLink"`
+			}
+			if err := c.call(ctx, http.MethodGet, next, nil, &list); err != nil {
+				yield(MailMessage{}, fmt.Errorf("list messages: %w", err))
+				return
+			}
+			for _, m := range list.Value {
+				if !yield(m, nil) {
+					return
+				}
+			}
+			next = list.NextLink
 		}
-		if err := c.call(ctx, http.MethodGet, next, nil, &list); err != nil {
-			return nil, fmt.Errorf("list messages: %w", err)
-		}
-		out = append(out, list.Value...)
-		next = list.NextLink
 	}
-	return out, nil
 }
 
 // ErrTooLarge is MessageMIME's answer for a message longer than its limit.

@@ -46,17 +46,16 @@ type graphMailbox struct {
 }
 
 // Unhandled lists the Inbox of the last Lookback and reads the messages
-// without the handled category. Reading through Graph leaves isRead as it
-// was.
+// without the handled category, asking for listing pages only until it has
+// max of them. Reading through Graph leaves isRead as it was.
 func (m *graphMailbox) Unhandled(ctx context.Context, skip func(string) bool, max int) ([]Message, error) {
-	list, err := m.g.client.InboxMessages(ctx, m.g.mailbox, m.g.now().Add(-Lookback))
-	if err != nil {
-		return nil, err
-	}
 	var out []Message
-	for _, msg := range list {
-		if len(out) >= max {
-			break
+	if max <= 0 {
+		return out, nil
+	}
+	for msg, err := range m.g.client.InboxMessages(ctx, m.g.mailbox, m.g.now().Add(-Lookback)) {
+		if err != nil {
+			return nil, err
 		}
 		if hasCategory(msg.Categories) || skip(msg.ID) {
 			continue
@@ -70,6 +69,9 @@ func (m *graphMailbox) Unhandled(ctx context.Context, skip func(string) bool, ma
 		}
 		m.listed[msg.ID] = msg
 		out = append(out, Message{ID: msg.ID, Raw: raw})
+		if len(out) == max {
+			break
+		}
 	}
 	return out, nil
 }

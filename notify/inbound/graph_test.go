@@ -1,6 +1,7 @@
 package inbound_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,7 +46,9 @@ type fakeGraph struct {
 	// pageSize is how many messages a page of the listing holds, so the
 	// reader must follow @odata.nextLink.
 	pageSize int
-	srv      *httptest.Server
+	// lists counts the pages of listing asked for.
+	lists int
+	srv   *httptest.Server
 }
 
 func newFakeGraph(t *testing.T) *fakeGraph {
@@ -159,6 +162,7 @@ func (f *fakeGraph) find(escapedID string) *fakeMail {
 // list answers a listing: $filter on receivedDateTime, $orderby it, $top,
 // and pages linked by @odata.nextLink ($skip).
 func (f *fakeGraph) list(w http.ResponseWriter, r *http.Request) {
+	f.lists++
 	q := r.URL.Query()
 	since, ok := strings.CutPrefix(q.Get("$filter"), "receivedDateTime ge ")
 	from, err := time.Parse(time.RFC3339, since)
@@ -270,5 +274,41 @@ func TestGraphMarkKeepsCategories(t *testing.T) {
 	}
 	if m := g.message(0); !slices.Equal(m.categories, []string{"Blue category", inbound.HandledCategory}) {
 		t.Errorf("categories %v", m.categories)
+	}
+}
+
+// A round asks for listing pages only until it has its batch: a mailbox of
+// many messages is not listed whole every round.
+func TestGraphListsOnlyThePagesARoundNeeds(t *testing.T) {
+	f := newFixture(t)
+	g := newFakeGraph(t) // two messages a page
+	now := time.Now()
+	src, err := inbound.NewGraph(g.client(t), graphMailbox, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		g.deliver(outOfOffice(), now.Add(time.Duration(i-10)*time.Minute))
+	}
+	r := inbound.NewReader(src, f.svc, time.Minute, f.logger)
+	r.Batch = 2
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Each round reads the next two the rounds before left alone; the
+	// pages before them are listed again, those after them not at all.
+	for i, want := range []struct{ leftAlone, lists int }{{2, 1}, {2, 2}, {1, 3}, {0, 3}} {
+		g.mu.Lock()
+		g.lists = 0
+		g.mu.Unlock()
+		round, err := r.Poll(ctx)
+		if err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		g.mu.Lock()
+		lists := g.lists
+		g.mu.Unlock()
+		if round.LeftAlone != want.leftAlone || lists != want.lists {
+			t.Errorf("round %d: %d left alone over %d pages, want %d over %d", i, round.LeftAlone, lists, want.leftAlone, want.lists)
+		}
 	}
 }
