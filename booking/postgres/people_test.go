@@ -13,11 +13,14 @@ import (
 
 const keep = 90 * 24 * time.Hour
 
-// personal reads the personal fields and markers of a booking as stored.
+// personal reads the personal fields and markers of a booking as stored:
+// NewEmail is an address it is being moved to, NewEmailLink whether that
+// change's link is kept.
 type personal struct {
 	Name, Email, Organisation, Postcode, AccessNeeds, Mode, Status string
+	Phone, PostalAddress, NewEmail                                 string
 	Attended                                                       *bool
-	Anonymised                                                     bool
+	Anonymised, NewEmailLink                                       bool
 }
 
 func readPersonal(t *testing.T, db *postgres.DB, reference string) personal {
@@ -25,9 +28,11 @@ func readPersonal(t *testing.T, db *postgres.DB, reference string) personal {
 	var p personal
 	err := db.Pool.QueryRow(context.Background(), `
 		SELECT name, email, organisation, postcode, access_needs, mode, status, attended,
-			anonymised_at IS NOT NULL
+			anonymised_at IS NOT NULL, phone, postal_address, coalesce(new_email, ''),
+			new_email_token_hash IS NOT NULL OR new_email_expires_at IS NOT NULL
 		FROM bookings WHERE reference = $1`, reference).
-		Scan(&p.Name, &p.Email, &p.Organisation, &p.Postcode, &p.AccessNeeds, &p.Mode, &p.Status, &p.Attended, &p.Anonymised)
+		Scan(&p.Name, &p.Email, &p.Organisation, &p.Postcode, &p.AccessNeeds, &p.Mode, &p.Status, &p.Attended,
+			&p.Anonymised, &p.Phone, &p.PostalAddress, &p.NewEmail, &p.NewEmailLink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +40,15 @@ func readPersonal(t *testing.T, db *postgres.DB, reference string) personal {
 }
 
 func (p personal) blank() bool {
-	return p.Anonymised && p.Name == "" && p.Email == "" && p.Organisation == "" && p.Postcode == "" && p.AccessNeeds == ""
+	return p.Anonymised && p.Name == "" && p.Email == "" && p.Organisation == "" && p.Postcode == "" && p.AccessNeeds == "" &&
+		p.Phone == "" && p.PostalAddress == "" && p.NewEmail == "" && !p.NewEmailLink
 }
 
 func bookFull(t *testing.T, db *postgres.DB, sessionID int64, mode booking.Mode, email string) *booking.Booking {
 	t.Helper()
 	b := newBooking(sessionID, mode, email)
 	b.Organisation, b.Postcode, b.AccessNeeds = "Foleshill Community Centre", "CV6 5AB", "Step-free access\nand a hearing loop"
+	b.Phone, b.PostalAddress = "+442476833333", "12 Jordan Well\nCoventry CV1 5RW"
 	if _, err := db.ConfirmBooking(context.Background(), b, "", now); err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +84,20 @@ func entryState(t *testing.T, db *postgres.DB, reference string) (name, email, s
 	return
 }
 
+// requestEmailChange leaves booking bookingID waiting for the link that
+// moves it to newEmail.
+func requestEmailChange(t *testing.T, db *postgres.DB, bookingID int64, newEmail string) {
+	t.Helper()
+	token, hash, err := booking.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RequestEmailChange(context.Background(), bookingID, newEmail, token, hash,
+		now.Add(booking.EmailChangeWindow), now); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func pendingEmails(t *testing.T, db *postgres.DB, bookingID int64) int {
 	t.Helper()
 	var n int
@@ -97,6 +118,7 @@ func TestRetentionAnonymisesEndedSessions(t *testing.T) {
 	cancelled := bookFull(t, db, old.ID, booking.Online, "cancelled@example.org")
 	absent := bookFull(t, db, old.ID, booking.Online, "absent@example.org")
 	keepMe := bookFull(t, db, recent.ID, booking.InPerson, "came@example.org")
+	requestEmailChange(t, db, came.ID, "came.at.work@example.org")
 	waiting := joinList(t, db, old.ID, "waiting@example.org")
 	left := joinList(t, db, old.ID, "left@example.org")
 	if _, _, err := db.LeaveWaitlist(ctx, left.Reference, now); err != nil {
