@@ -37,7 +37,8 @@ type PersonalDataStore interface {
 	// made with email, except live bookings of scheduled sessions that
 	// start after now and active entries (end those first: they are counted in
 	// Remaining). It deletes the emails still waiting to be sent to the
-	// address and clears the address, links and error text from the others.
+	// address and clears the address, links and error text from the others,
+	// and ends any change of a booking's address to it (with its link).
 	// done is what was ended first; the erasure, done included, is written
 	// to the audit log in the transaction that finishes it.
 	ErasePersonalData(ctx context.Context, p Person, done Erasure, now time.Time) (Erasure, error)

@@ -294,6 +294,15 @@ func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done book
 			return fmt.Errorf("erase: waiting lists: %w", err)
 		}
 		e.Anonymised, e.AnonymisedEntries = len(bookingIDs), len(entryIDs)
+		// A booking waiting to move to the address (someone else's, or a
+		// live one of theirs) moves nowhere: the address and its link go.
+		// The email carrying the link is dropped or cleared below.
+		if p.Email != "" {
+			if _, err := tx.Exec(ctx, `UPDATE bookings SET `+blankNewEmail+` WHERE lower(new_email) = lower($1)`,
+				p.Email); err != nil {
+				return fmt.Errorf("erase: email changes: %w", err)
+			}
+		}
 
 		// The emails to the address: those still waiting are dropped, the
 		// others lose the address, the links and any error text quoting it.

@@ -85,8 +85,8 @@ func entryState(t *testing.T, db *postgres.DB, reference string) (name, email, s
 }
 
 // requestEmailChange leaves booking bookingID waiting for the link that
-// moves it to newEmail.
-func requestEmailChange(t *testing.T, db *postgres.DB, bookingID int64, newEmail string) {
+// moves it to newEmail, and returns the hash of that link's token.
+func requestEmailChange(t *testing.T, db *postgres.DB, bookingID int64, newEmail string) []byte {
 	t.Helper()
 	token, hash, err := booking.NewToken()
 	if err != nil {
@@ -96,6 +96,7 @@ func requestEmailChange(t *testing.T, db *postgres.DB, bookingID int64, newEmail
 		now.Add(booking.EmailChangeWindow), now); err != nil {
 		t.Fatal(err)
 	}
+	return hash
 }
 
 func pendingEmails(t *testing.T, db *postgres.DB, bookingID int64) int {
@@ -329,6 +330,31 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	if got, _ := db.PersonalData(ctx, booking.Person{Email: "ada@example.org"}, now); len(got.Bookings) != 0 || len(got.Emails) != 0 || len(got.WaitingLists) != 0 {
 		t.Errorf("after erasure the export still finds %+v", got)
 	}
+}
+
+// An erased address is forgotten also where a booking waits to move to it:
+// the change and its link go, and the booking stays its holder's.
+func TestErasureForgetsAChangeToTheAddress(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	sess := addSession(t, db, addWorkshop(t, db, booking.Public).ID, time.Hour, 5, 5)
+	theirs := bookFull(t, db, sess.ID, booking.InPerson, "someone.else@example.org")
+	link := requestEmailChange(t, db, theirs.ID, "Ada@Example.org")
+
+	e, err := db.ErasePersonalData(ctx, booking.Person{Email: "ada@example.org"}, booking.Erasure{}, now)
+	if err != nil || e.Anonymised != 0 || e.EmailsDropped != 1 || e.Remaining != 0 {
+		t.Fatalf("erasure = %+v, %v; want the link's email dropped and nothing anonymised", e, err)
+	}
+	if p := readPersonal(t, db, theirs.Reference); p.NewEmail != "" || p.NewEmailLink || p.Anonymised ||
+		p.Email != "someone.else@example.org" {
+		t.Errorf("after erasing the address it was moving to, the booking holds %+v", p)
+	}
+	_, manageHash, err := booking.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ConfirmEmailChange(ctx, link, "manage", manageHash, now)
+	wantCode(t, err, booking.ENotFound)
 }
 
 func deref(b *bool) any {
