@@ -48,6 +48,16 @@ func forgetEmails(column string) string {
 	)`
 }
 
+// forgetLinks follows forgetEmails: the links sent again ("send me my
+// booking link") to the rows just anonymised stop, like the links in their
+// emails, since there is nothing left for them to open.
+func forgetLinks(column string) string {
+	return `,
+	unlinked AS (
+		DELETE FROM resent_links WHERE ` + column + ` IN (SELECT id FROM anon)
+	)`
+}
+
 // ForgetFailedLinks removes the links (a manage or offer token, a sign-in
 // link) from the emails that failed for good at or before failedBy, and
 // returns how many it changed. markDone keeps them so an organiser can
@@ -84,7 +94,7 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 			UPDATE bookings SET `+blankPersonalData+`, `+blankNewEmail+`
 			FROM due WHERE bookings.id = due.id
 			RETURNING bookings.id
-		)`+forgetEmails("booking_id")+`
+		)`+forgetEmails("booking_id")+forgetLinks("booking_id")+`
 		SELECT count(*) FROM anon`, endedBy, now, limit).Scan(&bookings)
 	if err != nil {
 		return 0, fmt.Errorf("anonymise ended sessions: bookings: %w", err)
@@ -103,7 +113,7 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 				ended_at = COALESCE(w.ended_at, $2)
 			FROM due WHERE w.id = due.id
 			RETURNING w.id
-		)`+forgetEmails("waitlist_entry_id")+`
+		)`+forgetEmails("waitlist_entry_id")+forgetLinks("waitlist_entry_id")+`
 		SELECT count(*) FROM anon`, endedBy, now, limit).Scan(&entries)
 	if err != nil {
 		return bookings, fmt.Errorf("anonymise ended sessions: waiting lists: %w", err)
@@ -294,6 +304,10 @@ func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done book
 			return fmt.Errorf("erase: waiting lists: %w", err)
 		}
 		e.Anonymised, e.AnonymisedEntries = len(bookingIDs), len(entryIDs)
+		if _, err := tx.Exec(ctx, `DELETE FROM resent_links WHERE booking_id = ANY($1) OR waitlist_entry_id = ANY($2)`,
+			bookingIDs, entryIDs); err != nil {
+			return fmt.Errorf("erase: links: %w", err)
+		}
 		// A booking waiting to move to the address (someone else's, or a
 		// live one of theirs) moves nowhere: the address and its link go.
 		// The email carrying the link is dropped or cleared below.

@@ -99,6 +99,18 @@ func requestEmailChange(t *testing.T, db *postgres.DB, bookingID int64, newEmail
 	return hash
 }
 
+// resentLinks counts the links sent again to a booking or entry (column
+// booking_id or waitlist_entry_id of resent_links).
+func resentLinks(t *testing.T, db *postgres.DB, column string, id int64) int {
+	t.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM resent_links WHERE `+column+` = $1`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func pendingEmails(t *testing.T, db *postgres.DB, bookingID int64) int {
 	t.Helper()
 	var n int
@@ -126,6 +138,11 @@ func TestRetentionAnonymisesEndedSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	stillWaiting := joinList(t, db, recent.ID, "waiting@example.org")
+	for _, address := range []string{"came@example.org", "waiting@example.org"} {
+		if n, err := db.ResendLinks(ctx, address, now); err != nil || n != 2 {
+			t.Fatalf("ResendLinks(%s) = %d, %v; want links to 2 places", address, n, err)
+		}
+	}
 	if _, _, err := db.CancelBooking(ctx, cancelled.Reference, now); err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +188,16 @@ func TestRetentionAnonymisesEndedSessions(t *testing.T) {
 		b, _ := db.Booking(ctx, ref)
 		if pendingEmails(t, db, b.ID) != 0 {
 			t.Errorf("%s still has emails waiting to go to an address that is gone", ref)
+		}
+	}
+	for id, want := range map[int64]int{came.ID: 0, keepMe.ID: 1} {
+		if n := resentLinks(t, db, "booking_id", id); n != want {
+			t.Errorf("booking %d keeps %d links sent again after retention, want %d", id, n, want)
+		}
+	}
+	for id, want := range map[int64]int{waiting.ID: 0, stillWaiting.ID: 1} {
+		if n := resentLinks(t, db, "waitlist_entry_id", id); n != want {
+			t.Errorf("entry %d keeps %d links sent again after retention, want %d", id, n, want)
 		}
 	}
 	if got := readPersonal(t, db, keepMe.Reference); got.Anonymised || got.Email != "came@example.org" || got.AccessNeeds == "" {
@@ -355,6 +382,30 @@ func TestErasureForgetsAChangeToTheAddress(t *testing.T) {
 	}
 	_, err = db.ConfirmEmailChange(ctx, link, "manage", manageHash, now)
 	wantCode(t, err, booking.ENotFound)
+}
+
+// The links sent again to an erased person's bookings and entries stop.
+func TestErasureForgetsTheLinksSentAgain(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	w := addWorkshop(t, db, booking.Public)
+	sess := addSession(t, db, w.ID, time.Hour, 5, 5)
+	b := bookFull(t, db, sess.ID, booking.InPerson, "ada@example.org")
+	e := joinList(t, db, addSession(t, db, w.ID, 2*time.Hour, 5, 5).ID, "ada@example.org")
+	if n, err := db.ResendLinks(ctx, "ada@example.org", now); err != nil || n != 2 {
+		t.Fatalf("ResendLinks = %d, %v; want links to 2 places", n, err)
+	}
+	if _, _, err := db.LeaveWaitlist(ctx, e.Reference, now); err != nil {
+		t.Fatal(err)
+	}
+	after := sess.EndsAt.Add(time.Hour)
+	if got, err := db.ErasePersonalData(ctx, booking.Person{Email: "ada@example.org"}, booking.Erasure{}, after); err != nil ||
+		got.Anonymised != 1 || got.AnonymisedEntries != 1 {
+		t.Fatalf("erasure = %+v, %v; want the booking and the entry anonymised", got, err)
+	}
+	if n, m := resentLinks(t, db, "booking_id", b.ID), resentLinks(t, db, "waitlist_entry_id", e.ID); n != 0 || m != 0 {
+		t.Errorf("after erasure %d links to the booking and %d to the entry remain", n, m)
+	}
 }
 
 func deref(b *bool) any {
