@@ -74,8 +74,9 @@ func (s *Server) organiserAudit(c *gin.Context) error {
 	for _, o := range organisers {
 		p.WhoChoices = append(p.WhoChoices, auditChoice{strconv.FormatInt(o.ID, 10), or(o.Name, o.Email)})
 	}
-	p.WhoChoices = append(p.WhoChoices, auditChoice{string(booking.ActorAPIToken), "The admin API token"},
-		auditChoice{string(booking.ActorCommandLine), "The server's command line"})
+	for _, k := range []booking.ActorKind{booking.ActorAPIToken, booking.ActorCommandLine} {
+		p.WhoChoices = append(p.WhoChoices, auditChoice{string(k), actorText[k]})
+	}
 	p.WhatChoices = []auditChoice{{"", "Any change"}}
 	for _, a := range booking.AuditActions {
 		p.WhatChoices = append(p.WhatChoices, auditChoice{a, booking.AuditActionText(a)})
@@ -119,17 +120,19 @@ func or(a, b string) string {
 	return b
 }
 
+// actorText names who made a change, in the filter and the table alike.
+var actorText = map[booking.ActorKind]string{
+	booking.ActorOrganiser:     "An organiser",
+	booking.ActorAPIToken:      "The admin API token",
+	booking.ActorCommandLine:   "The server's command line",
+	booking.ActorCalendarReply: "A calendar reply",
+}
+
 func auditRowOf(e *booking.AuditEntry) auditRow {
 	r := auditRow{ID: e.ID, When: booking.At(e.At), What: booking.AuditActionText(e.Action)}
-	switch e.Actor {
-	case booking.ActorOrganiser:
-		r.Who = or(e.OrganiserName, or(e.OrganiserEmail, "An organiser"))
-	case booking.ActorAPIToken:
-		r.Who = "The admin API token"
-	case booking.ActorCommandLine:
-		r.Who = "The server's command line"
-	default:
-		r.Who = string(e.Actor)
+	r.Who = or(actorText[e.Actor], string(e.Actor))
+	if e.Actor == booking.ActorOrganiser {
+		r.Who = or(e.OrganiserName, or(e.OrganiserEmail, r.Who))
 	}
 	switch e.SubjectType {
 	case booking.SubjectWorkshop:

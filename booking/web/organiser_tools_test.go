@@ -121,6 +121,13 @@ func TestTheAuditLogPage(t *testing.T) {
 	// Nothing matches.
 	in.orgPage(cookie, "/admin/audit?what=person.erase").has(t, "No changes match.")
 
+	// A No from a person's calendar cancels as they would: said in words.
+	if _, err := in.db.Pool.Exec(context.Background(), `INSERT INTO audit_log (at, actor, action, subject_type, subject_id)
+		VALUES (now(), 'calendar-reply', 'booking.cancel', 'booking', $1)`, ref); err != nil {
+		t.Fatal(err)
+	}
+	entries(in.orgPage(cookie, "/admin/audit")).has(t, "A calendar reply")
+
 	// A page at a time, newest first.
 	for i := range 60 {
 		if r := in.admin("PATCH", "/api/v1/admin/sessions/"+itoa(sid), map[string]any{"capacity": map[string]any{"in_person": 6 + i%2}}); r.status != http.StatusOK {
