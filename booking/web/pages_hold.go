@@ -37,7 +37,13 @@ func (s *Server) readHold(c *gin.Context, j *journey) (booking.Hold, error) {
 	if err := s.open(j); err != nil {
 		return booking.Hold{}, err
 	}
-	holdID := c.Param("hold_id")
+	return s.heldPlace(c.Param("hold_id"))
+}
+
+// heldPlace reads what a signed hold id carries, from a path, a form or
+// the hold cookie alike: an id that is empty, too long or not signed is no
+// such place.
+func (s *Server) heldPlace(holdID string) (booking.Hold, error) {
 	if holdID == "" || len(holdID) > 200 {
 		return booking.Hold{}, errNoHeldPlace()
 	}

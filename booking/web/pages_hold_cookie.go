@@ -41,17 +41,24 @@ func (s *Server) forgetHold(c *gin.Context) { s.writeHoldCookie(c, "", -1) }
 // cookie or from previous (a hold id the page carries, as the "Back" link
 // from "Your details" does), lapsed or not. fromCookie says which.
 func (s *Server) browserHold(c *gin.Context, sessionID int64, previous string) (h booking.Hold, fromCookie, ok bool) {
-	if id, err := c.Cookie(s.holdCookieName()); err == nil && id != "" && len(id) <= 200 {
-		if h, err := s.svc.HeldPlace(id); err == nil && h.SessionID == sessionID {
+	if id, err := c.Cookie(s.holdCookieName()); err == nil {
+		if h, err := s.heldPlace(id); err == nil && h.SessionID == sessionID {
 			return h, true, true
 		}
 	}
-	if previous != "" && len(previous) <= 200 {
-		if h, err := s.svc.HeldPlace(previous); err == nil && h.SessionID == sessionID {
-			return h, false, true
-		}
+	if h, err := s.heldPlace(previous); err == nil && h.SessionID == sessionID {
+		return h, false, true
 	}
 	return booking.Hold{}, false, false
+}
+
+// ownHold is browserHold while it lasts: the place the person holds in the
+// session, or nil.
+func (s *Server) ownHold(c *gin.Context, sessionID int64, previous string) *booking.Hold {
+	if h, _, ok := s.browserHold(c, sessionID, previous); ok && s.live(h) {
+		return &h
+	}
+	return nil
 }
 
 // live says whether h still keeps its place.
@@ -61,10 +68,10 @@ func (s *Server) live(h booking.Hold) bool { return h.ExpiresAt.After(s.now()) }
 // in, or nil.
 func (s *Server) cookieHold(c *gin.Context) *booking.Hold {
 	id, err := c.Cookie(s.holdCookieName())
-	if err != nil || id == "" || len(id) > 200 {
+	if err != nil {
 		return nil
 	}
-	h, err := s.svc.HeldPlace(id)
+	h, err := s.heldPlace(id)
 	if err != nil || !s.live(h) {
 		return nil
 	}

@@ -126,10 +126,9 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 		// The place this browser already holds here, if any: asked for
 		// again (a page shown again by the back button, say), it is the
 		// same place, not a second one.
-		var own *booking.Hold
-		if h, _, ok := s.browserHold(c, sess.ID, previous); ok && s.live(h) {
-			own = &h
-			previous = h.ID
+		own := s.ownHold(c, sess.ID, previous)
+		if own != nil {
+			previous = own.ID
 		}
 		again := func(status int, msg string) error {
 			p := s.newSessionPage(ctx, j, sess, own)
@@ -186,11 +185,7 @@ func (s *Server) sessionChange(j *journey) func(*gin.Context) error {
 		if err != nil {
 			return err
 		}
-		var own *booking.Hold
-		if h, _, ok := s.browserHold(c, sess.ID, c.PostForm("previous")); ok && s.live(h) {
-			own = &h
-		}
-		p := s.newSessionPage(ctx, j, sess, own)
+		p := s.newSessionPage(ctx, j, sess, s.ownHold(c, sess.ID, c.PostForm("previous")))
 		p.Previous = c.PostForm("previous")
 		p.Values = map[string]string{"mode": c.PostForm("mode")}
 		_, p.Carry = s.carriedDetails(c, j)
