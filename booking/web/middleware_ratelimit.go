@@ -88,16 +88,25 @@ func (s *Server) limitOf(kind string) gin.HandlerFunc {
 		panic("web: no rate limit " + kind) // a typo in the route table
 	}
 	return func(c *gin.Context) {
-		if s.limiter == nil {
-			return
-		}
-		ok, wait, err := s.limiter.allow(c.Request.Context(), kind, c.ClientIP())
-		s.limitUnknown(c, err)
-		if !ok {
-			retryAfter(c, wait)
+		if !s.within(c, kind, c.ClientIP()) {
 			s.fail(c, errTooMany)
 		}
 	}
+}
+
+// within counts one request of kind against key (a client, or what a
+// handler limits on its own, such as an address) and reports whether it
+// may go on; if not, the answer says when it may.
+func (s *Server) within(c *gin.Context, kind, key string) bool {
+	if s.limiter == nil {
+		return true
+	}
+	ok, wait, err := s.limiter.allow(c.Request.Context(), kind, key)
+	s.limitUnknown(c, err)
+	if !ok {
+		retryAfter(c, wait)
+	}
+	return ok
 }
 
 // authAttemptsLeft says whether the client may try another admin token;

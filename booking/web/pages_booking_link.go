@@ -76,12 +76,9 @@ func (s *Server) apiBookingLinks(c *gin.Context) error {
 
 // sendLinks holds the address to its own limit, then sends its links.
 func (s *Server) sendLinks(c *gin.Context, email string) error {
-	if booking.ValidEmail(email) && s.limiter != nil {
+	if booking.ValidEmail(email) {
 		sum := sha256.Sum256([]byte(strings.ToLower(email)))
-		ok, wait, err := s.limiter.allow(c.Request.Context(), linkAddressLimit, hex.EncodeToString(sum[:16]))
-		s.limitUnknown(c, err)
-		if !ok {
-			retryAfter(c, wait)
+		if !s.within(c, linkAddressLimit, hex.EncodeToString(sum[:16])) {
 			return errTooManyLinks
 		}
 	}
