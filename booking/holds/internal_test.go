@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,3 +187,20 @@ func (noLoader) RecordRedemption(context.Context, []byte, time.Time) (bool, erro
 	return false, errors.New("not asked")
 }
 func (noLoader) ForgetRedemption(context.Context, []byte) error { return errors.New("not asked") }
+
+// TestResyncKeepsASessionPostgresDidNotAnswerFor: a session whose counts
+// could not be read when Redis came back is remembered for the next
+// recovery, not forgotten because there were no counts to name it by.
+func TestResyncKeepsASessionPostgresDidNotAnswerFor(t *testing.T) {
+	rdb, _ := testenv.Redis(t)
+	s := New(rdb, noLoader{}, make([]byte, 32), time.Minute)
+	t.Cleanup(s.Close)
+	s.unsynced.add([]booking.Mirror{{SessionID: 7, Mode: booking.InPerson}, {SessionID: 8, Mode: booking.Online}})
+	s.resync()
+	s.waitResync(10 * time.Second)
+	got := s.unsynced.take()
+	slices.Sort(got)
+	if !slices.Equal(got, []int64{7, 8}) {
+		t.Fatalf("sessions left to resync: %v, want [7 8]", got)
+	}
+}

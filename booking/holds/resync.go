@@ -26,16 +26,24 @@ type unsynced struct {
 const maxUnsynced = 10000
 
 func (u *unsynced) add(mirrors []booking.Mirror) {
+	ids := make([]int64, len(mirrors))
+	for i, m := range mirrors {
+		ids[i] = m.SessionID
+	}
+	u.addSessions(ids...)
+}
+
+func (u *unsynced) addSessions(ids ...int64) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.sessions == nil {
 		u.sessions = map[int64]struct{}{}
 	}
-	for _, m := range mirrors {
+	for _, id := range ids {
 		if len(u.sessions) >= maxUnsynced {
 			return
 		}
-		u.sessions[m.SessionID] = struct{}{}
+		u.sessions[id] = struct{}{}
 	}
 }
 
@@ -69,9 +77,9 @@ func (s *Store) resync() {
 			}
 			if err != nil {
 				failed++
-				if len(mirrors) > 0 {
-					s.unsynced.add(mirrors) // for the next recovery
-				}
+				// For the next recovery, also when Postgres did not
+				// answer and there are no mirrors to name it.
+				s.unsynced.addSessions(id)
 			}
 		}
 		if failed > 0 {
