@@ -8,24 +8,13 @@
 // their phone number and no email; when their session is cancelled the
 // organiser is told to phone them, and the list says what to say.
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 
-import { Journey, launch } from './lib/browser.mjs'
+import { Journey } from './lib/browser.mjs'
+import { browser, phone375, serve, svc } from './lib/journeys.mjs'
 import { linkIn, waitForMessage } from './lib/mail.mjs'
-import { startService } from './lib/service.mjs'
 
-const phone375 = { width: 375, height: 667 }
-let svc, browser
-
-before(async () => {
-  browser = await launch()
-  svc = await startService('organiser')
-})
-
-after(async () => {
-  await browser?.close()
-  await svc?.stop()
-})
+serve('organiser')
 
 // sessionAt makes a session starting `hours` from now, lasting two hours.
 function sessionAt (workshopID, hours, capacity) {

@@ -121,8 +121,10 @@ async function freePort () {
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
 // startService builds and starts workshopd and waits until /readyz says both
-// Postgres and Redis are ok. The answer's stop() ends everything it started.
-export async function startService (name) {
+// Postgres and Redis are ok; extra is more of its environment, e.g.
+// { STAFF_EMAIL_DOMAINS: 'coventry.gov.uk' }. The answer's stop() ends
+// everything it started.
+export async function startService (name, extra = {}) {
   const bin = binary()
   await redisCommands([['PING']])
   const db = `workshops_browser_${name.replace(/\W/g, '_')}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`
@@ -149,7 +151,7 @@ export async function startService (name) {
     MAIL_DIR: mailDir,
     RATE_LIMITS: 'off',
     LOG_FORMAT: 'text'
-  })
+  }, extra)
   const log = fs.openSync(logFile, 'a')
   const child = spawn(bin, ['serve'], { env, stdio: ['ignore', log, log] })
   fs.closeSync(log)
