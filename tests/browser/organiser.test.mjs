@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { Journey } from './lib/browser.mjs'
+import { Journey, assertErrorSummary } from './lib/browser.mjs'
 import { browser, phone375, serve, svc } from './lib/journeys.mjs'
 import { linkIn, waitForMessage } from './lib/mail.mjs'
 
@@ -184,5 +184,56 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     } finally {
       await j.close()
     }
+  }
+})
+
+// The admins' own pages (finding a booking, the audit log) are GET forms:
+// an admin with JavaScript off uses them on the phone, the error summary
+// too, and follows what they find.
+test('an admin with JavaScript off finds a booking and filters the audit log on a 375-pixel phone', { timeout: 90_000 }, async () => {
+  const w = await svc.admin.workshop('Finding people: Radford')
+  const s = await sessionAt(w.id, 24 * 2, { in_person: 10 })
+  const booked = await book(s.id, 'in_person', 'Bartholomew Featherstonehaugh')
+  const cancelled = await sessionAt(w.id, 24 * 4, { in_person: 10 })
+  await svc.admin.call('POST', `/api/v1/admin/sessions/${cancelled.id}/cancel`, { reason: 'The hall is flooded.' })
+  const email = 'finder@coventry.gov.uk'
+  await svc.admin.call('POST', '/api/v1/admin/organisers', { email, name: 'Fiona Finder', role: 'admin' })
+
+  const j = await Journey.open(browser, svc.base, { js: false, viewport: phone375 })
+  const page = j.page
+  try {
+    await signIn(j, email)
+    await page.click('#organiser-search')
+    await j.check('Find a booking', { name: 'find a booking, no scripts' })
+    await page.fill('#q', 'x')
+    await page.click('#search')
+    await j.check('Find a booking', { name: 'find a booking, with an error, no scripts' })
+    await assertErrorSummary(page, false, ['q'])
+    await page.fill('#q', 'featherstone')
+    await page.click('#search')
+    await j.check('Find a booking', { name: 'find a booking, found, no scripts' })
+    assert.equal(await page.locator('#results-heading').innerText(), '1 booking found')
+    await page.click(`#hit-${booked.reference} a`)
+    await j.check(/./, { name: 'the booking found, no scripts' })
+    assert.match(page.url(), new RegExp(`/admin/bookings/${booked.reference}$`))
+
+    await page.click('#organiser-audit')
+    await j.check('Audit log', { name: 'audit log, no scripts' })
+    await page.selectOption('#who', 'api-token')
+    await page.selectOption('#what', 'session.cancel')
+    await page.click('#filter')
+    await j.check('Audit log', { name: 'audit log, filtered, no scripts' })
+    const shown = new URL(page.url()).searchParams
+    assert.deepEqual([shown.get('who'), shown.get('what')], ['api-token', 'session.cancel'])
+    const what = await page.locator('#what option:checked').innerText()
+    const rows = await page.locator('#entries tbody tr').evaluateAll(trs => trs.map(tr => [...tr.cells].map(td => td.innerText.trim())))
+    assert.ok(rows.length > 0, 'the filtered log lists changes')
+    for (const [, who, did] of rows) assert.deepEqual([who, did], ['The admin API token', what])
+    assert.equal(await page.locator('#show-all').count(), 1)
+    await page.click(`#entries a[href="/admin/sessions/${cancelled.id}"]`)
+    await j.check(/Finding people: Radford/, { name: 'the session from the audit log, no scripts' })
+    j.assertClean()
+  } finally {
+    await j.close()
   }
 })
