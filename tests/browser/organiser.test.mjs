@@ -30,9 +30,7 @@ function sessionAt (workshopID, hours, capacity) {
 let n = 0
 function book (sessionID, mode, name, extra = {}) {
   n++
-  return svc.admin.call('POST', `/api/v1/sessions/${sessionID}/bookings`, {
-    mode, name, email: `person${n}@example.org`, consent: true, ...extra
-  })
+  return svc.book(sessionID, { mode, name, email: `person${n}@example.org`, ...extra })
 }
 
 // A crowd with long names, organisations and access needs: what makes a
