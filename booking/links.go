@@ -2,7 +2,6 @@ package booking
 
 import (
 	"context"
-	"crypto/sha256"
 	"strings"
 )
 
@@ -35,8 +34,7 @@ func (s *Service) SendLinks(ctx context.Context, email string) error {
 // resentLinkOpens reports whether token is a fresh link ("Send me my
 // booking link") to the booking or entry of the id.
 func (s *Service) resentLinkOpens(ctx context.Context, token string, bookingID, entryID int64) (bool, error) {
-	sum := sha256.Sum256([]byte(token))
-	b, e, err := s.Store.ResentLink(ctx, sum[:])
+	b, e, err := s.Store.ResentLink(ctx, tokenHash(token))
 	if IsCode(err, ENotFound) {
 		return false, nil
 	}
