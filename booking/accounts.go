@@ -216,7 +216,7 @@ func (f *AuditFilter) Validate() error {
 		fields["what"] = "Choose what kind of change from the list"
 	}
 	switch f.Actor {
-	case "", ActorOrganiser, ActorAPIToken, ActorCommandLine:
+	case "", ActorOrganiser, ActorAPIToken, ActorCommandLine, ActorCalendarReply:
 	default:
 		fields["who"] = "Choose who made the changes from the list"
 	}

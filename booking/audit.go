@@ -141,7 +141,7 @@ type FacilitatorSnapshot struct {
 // the order it lists them.
 var AuditActions = []string{
 	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
-	AuditBookingCreate, AuditBookingCancel, AuditBookingAttendance, AuditSessionNoShows,
+	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
 	AuditPersonExport, AuditPersonErase, AuditBookingSearch,
 }
@@ -154,6 +154,7 @@ var auditActionTexts = map[string]string{
 	AuditSessionCancel:       "Cancelled a session",
 	AuditBookingCreate:       "Booked a place for someone who phoned",
 	AuditBookingCancel:       "Cancelled a booking",
+	AuditBookingReply:        "Answered an invite in their calendar",
 	AuditBookingAttendance:   "Recorded whether someone came",
 	AuditSessionNoShows:      "Marked the no-shows of a session",
 	AuditOrganiserCreate:     "Added an account",

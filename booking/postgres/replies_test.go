@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,5 +37,29 @@ func TestCancelDeclinedChecksUnderTheLock(t *testing.T) {
 	}
 	if taken := mirror.Taken; mirror.Mode != booking.InPerson || taken != 0 {
 		t.Errorf("places booked after the No = %d, want 0", taken)
+	}
+}
+
+// A Yes from a calendar is audited in the calendar reply's name, and the
+// audit log can be filtered by that actor and that action, as by any other.
+func TestCalendarAnswersCanBeFoundInTheAuditLog(t *testing.T) {
+	svc, db, _ := accountsService(t)
+	svc.Replies = db
+	s := addSession(t, db, addWorkshop(t, db, booking.Public).ID, 48*time.Hour, 5, 5)
+	a := book(t, db, s.ID, booking.InPerson, "Ann", "ann@example.org")
+	outcome, _, err := svc.ApplyCalendarReply(context.Background(), booking.CalendarReply{
+		UID: a.InviteUID, From: "ann@example.org", Attendee: "ann@example.org",
+		Status: booking.ReplyAccepted, Sequence: a.InviteSequence,
+	})
+	if err != nil || outcome != booking.ReplyRecorded {
+		t.Fatalf("Yes = %s, %v; want it recorded", outcome, err)
+	}
+	entries := auditLog(t, svc, booking.AuditFilter{Actor: booking.ActorCalendarReply, Action: booking.AuditBookingReply})
+	if len(entries) != 1 || entries[0].SubjectID != a.Reference {
+		t.Fatalf("audit entries of calendar answers = %+v, want the one for %s", entries, a.Reference)
+	}
+	if !slices.Contains(booking.AuditActions, booking.AuditBookingReply) ||
+		booking.AuditActionText(booking.AuditBookingReply) == booking.AuditBookingReply {
+		t.Errorf("the audit log page does not offer %q in words", booking.AuditBookingReply)
 	}
 }
