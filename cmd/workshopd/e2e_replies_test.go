@@ -10,7 +10,6 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"github.com/coventry/workshops/internal/testenv"
 	"github.com/coventry/workshops/notify/inbound"
 	"github.com/coventry/workshops/notify/inbound/imaptest"
 	"github.com/coventry/workshops/notify/smtptest"
@@ -60,11 +59,7 @@ func declineOf(t *testing.T, invite, from string) []byte {
 // offered to the person waiting. The reply is marked handled.
 func TestCalendarDeclineFreesThePlace(t *testing.T) {
 	mbox := imaptest.Start(t)
-	dbURL, drop, err := testenv.Database(context.Background(), "e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
+	dbURL := database(t, "e2e")
 	e := openE2E(t, dbURL, smtptest.Start(t, smtptest.Options{}),
 		map[string]string{"INBOUND_IMAP_URL": mbox.URL, "INBOUND_POLL_INTERVAL": "1s"})
 	_, w := call(t, "POST", e.url+"/api/v1/admin/workshops", map[string]any{

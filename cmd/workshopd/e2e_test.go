@@ -65,14 +65,11 @@ type e2e struct {
 
 const e2eAdmin = "e2e-admin-token-0123456789abcdef0123"
 
-func startE2E(t *testing.T, redisDB int) *e2e {
+// startE2E starts an instance on a fresh database, sending to an SMTP
+// server of its own.
+func startE2E(t *testing.T) *e2e {
 	t.Helper()
-	dbURL, drop, err := testenv.Database(context.Background(), "e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	return openE2E(t, dbURL, smtptest.Start(t, smtptest.Options{}), nil)
+	return openE2E(t, database(t, "e2e"), smtptest.Start(t, smtptest.Options{}), nil)
 }
 
 // openE2E starts an instance on the database at dbURL sending to smtp, with
@@ -116,7 +113,7 @@ func openE2E(t *testing.T, dbURL string, smtp *smtptest.Server, env map[string]s
 // link only for those joining online, and the manage link that works.
 func TestChangesReachEveryoneBooked(t *testing.T) {
 	ctx := context.Background()
-	e := startE2E(t, 5)
+	e := startE2E(t)
 	app, smtp := e.app, e.smtp
 	srv := struct{ URL string }{e.url}
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/coventry/workshops/booking/postgres"
-	"github.com/coventry/workshops/internal/testenv"
 	"github.com/coventry/workshops/notify/smtptest"
 )
 
@@ -33,11 +32,7 @@ func icsLine(m *smtptest.Mail, prefix string) string {
 // the organiser's address.
 func TestInviteUIDsOutliveBaseURL(t *testing.T) {
 	ctx := context.Background()
-	dbURL, drop, err := testenv.Database(ctx, "e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
+	dbURL := database(t, "e2e")
 	smtp := smtptest.Start(t, smtptest.Options{})
 	before := map[string]string{"BASE_URL": "https://old.example.org", "ORGANIZER_EMAIL": "consultation@coventry.example.org"}
 	after := map[string]string{"BASE_URL": "http://127.0.0.1:8080", "ORGANIZER_EMAIL": "consultation@coventry.example.org"}

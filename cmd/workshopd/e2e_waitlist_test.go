@@ -43,7 +43,7 @@ func (e *e2e) mailTo(t *testing.T, n int, addr string) *smtptest.Mail {
 // A person on the waiting list is told their place on it, offered a place
 // freed by a cancellation, and books it from the link in the offer email.
 func TestWaitingListEmailsCarryWorkingLinks(t *testing.T) {
-	e := startE2E(t, 6)
+	e := startE2E(t)
 	base := "https://book.example.org"
 	_, w := call(t, "POST", e.url+"/api/v1/admin/workshops", map[string]any{
 		"title": "One Coventry Plan: your neighbourhood", "summary": "Tell us", "audience": "public"}, e2eAdmin)
@@ -93,7 +93,7 @@ func TestWaitingListEmailsCarryWorkingLinks(t *testing.T) {
 // An organiser's sign-in link arrives by email, goes to this service, and
 // leaves the outbox once sent.
 func TestSignInLinkIsEmailed(t *testing.T) {
-	e := startE2E(t, 7)
+	e := startE2E(t)
 	ctx := context.Background()
 	if _, _, err := e.app.Service.EnsureAdmin(ctx, "organiser@coventry.example.org", "Olu Organiser"); err != nil {
 		t.Fatal(err)
