@@ -47,16 +47,9 @@ func (s *Server) cancelSessionPage(c *gin.Context) (*cancelPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range booked {
-		switch b := &booked[i]; {
-		case booking.Anonymised(b):
-		case b.Email != "":
-			p.Emailed++
-		default:
-			p.ToPhone++
-		}
-	}
-	p.Booked, p.PhoneList = p.Emailed+p.ToPhone, phoneListPath(id)
+	emailed, toPhone := whoIsTold(booked)
+	p.Emailed, p.ToPhone, p.PhoneList = emailed, len(toPhone), phoneListPath(id)
+	p.Booked = p.Emailed + p.ToPhone
 	p.BackLink = sessionPath(sess.ID)
 	return p, nil
 }

@@ -73,22 +73,33 @@ func (s *Server) organiserPeopleToPhone(c *gin.Context) error {
 		Script: "/admin/attendance-assets/check-in.js",
 	}
 	p.BackLink = sessionPath(sess.ID)
-	for i := range o.Attendees {
-		b := &o.Attendees[i]
-		switch {
-		case booking.Anonymised(b):
-		case b.Email != "":
-			p.Emailed++
-		default:
-			p.People = append(p.People, phoneListPerson{
-				Reference: b.Reference, Name: b.Name, Phone: booking.UKPhoneText(b.Phone), PhoneLink: telLink(b.Phone),
-				PostalAddress: b.PostalAddress, Mode: modeWord(b.Mode),
-			})
-		}
+	var toPhone []*booking.Booking
+	p.Emailed, toPhone = whoIsTold(o.Attendees)
+	for _, b := range toPhone {
+		p.People = append(p.People, phoneListPerson{
+			Reference: b.Reference, Name: b.Name, Phone: booking.UKPhoneText(b.Phone), PhoneLink: telLink(b.Phone),
+			PostalAddress: b.PostalAddress, Mode: modeWord(b.Mode),
+		})
 	}
 	p.Tell = s.whatToTell(sess)
 	s.render(c, http.StatusOK, "organiser_phone_list", p)
 	return nil
+}
+
+// whoIsTold splits a session's bookings by how a change reaches them: how
+// many are emailed, and those with no email address, whom an organiser
+// must phone. Anonymised bookings are neither.
+func whoIsTold(bookings []booking.Booking) (emailed int, toPhone []*booking.Booking) {
+	for i := range bookings {
+		switch b := &bookings[i]; {
+		case booking.Anonymised(b):
+		case b.Email != "":
+			emailed++
+		default:
+			toPhone = append(toPhone, b)
+		}
+	}
+	return emailed, toPhone
 }
 
 // whatToTell is what an organiser says to someone booked by phone about

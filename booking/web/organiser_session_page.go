@@ -116,19 +116,12 @@ func (s *Server) newOrganiserSessionPage(c *gin.Context) (*organiserSessionPage,
 		})
 	}
 	for i := range o.Attendees {
-		b := &o.Attendees[i]
-		row := bookingRowOf(b, o.Takers, p.Cancelled)
+		row := bookingRowOf(&o.Attendees[i], o.Takers, p.Cancelled)
 		row.Reply = replyWords(o.Replies[row.Reference].Status)
 		p.Bookings = append(p.Bookings, row)
-		switch {
-		case booking.Anonymised(b):
-		case b.Email != "":
-			p.Emailed++
-		default:
-			p.ToPhone++
-		}
 	}
-	p.PhoneList = phoneListPath(sess.ID)
+	emailed, toPhone := whoIsTold(o.Attendees)
+	p.Emailed, p.ToPhone, p.PhoneList = emailed, len(toPhone), phoneListPath(sess.ID)
 	switch c.Query("done") {
 	case "moved":
 		p.Done = "The session has been changed. " + toldText(p.Emailed, p.ToPhone, "an updated invite")
