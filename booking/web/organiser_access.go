@@ -24,36 +24,55 @@ type accessNeed struct {
 }
 
 type accessPage struct {
-	organiserPage
-	Session   *booking.Session
-	Workshop  *booking.Workshop
-	When      string
+	sessionSheet
 	Venue     string
-	Cancelled bool
 	Booked    int
 	WithNeeds int
 	Kinds     []accessKindRow
 	Needs     []accessNeed
-	Script    string
+}
+
+// sessionSheet is what the printable pages about one session (its access
+// needs, the people to phone) share: the organiser's bar, a print button,
+// the way back to the session and its heading.
+type sessionSheet struct {
+	organiserPage
+	Session    *booking.Session
+	Workshop   *booking.Workshop
+	When       string
+	Cancelled  bool
+	PrintLabel string
+	Script     string
+}
+
+// sessionSheetOf reads the session of :id with its bookings for the page
+// titled title.
+func (s *Server) sessionSheetOf(c *gin.Context, title, printLabel string) (sessionSheet, *booking.SessionOverview, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return sessionSheet{}, nil, err
+	}
+	o, err := s.svc.SessionOverview(c.Request.Context(), id)
+	if err != nil {
+		return sessionSheet{}, nil, err
+	}
+	sess := o.Session
+	sh := sessionSheet{
+		organiserPage: s.organiser(c, title), Session: sess, Workshop: sess.Workshop,
+		When: whenText(sess.StartsAt, sess.EndsAt), Cancelled: sess.Status == booking.Cancelled,
+		PrintLabel: printLabel, Script: "/admin/attendance-assets/check-in.js",
+	}
+	sh.BackLink = sessionPath(sess.ID)
+	return sh, o, nil
 }
 
 // organiserAccessNeeds is GET /admin/sessions/:id/access-needs.
 func (s *Server) organiserAccessNeeds(c *gin.Context) error {
-	id, err := pathID(c)
+	sh, o, err := s.sessionSheetOf(c, "Access needs", "Print this summary")
 	if err != nil {
 		return err
 	}
-	o, err := s.svc.SessionOverview(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	sess := o.Session
-	p := &accessPage{
-		organiserPage: s.organiser(c, "Access needs"), Session: sess, Workshop: sess.Workshop,
-		When: whenText(sess.StartsAt, sess.EndsAt), Venue: sess.Venue.OneLine(),
-		Cancelled: sess.Status == booking.Cancelled, Script: "/admin/attendance-assets/check-in.js",
-	}
-	p.BackLink = sessionPath(sess.ID)
+	p := &accessPage{sessionSheet: sh, Venue: sh.Session.Venue.OneLine()}
 	rows := map[string]*accessKindRow{}
 	for _, k := range booking.AccessNeedKinds {
 		p.Kinds = append(p.Kinds, accessKindRow{Key: k.Key, Label: k.Label})

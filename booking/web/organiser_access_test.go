@@ -33,7 +33,7 @@ func TestTheAccessNeedsSummaryForTheVenueTeam(t *testing.T) {
 		t.Fatalf("access needs: %d %s", r.status, r.body)
 	}
 	r.has(t, "4 of the 5 people booked told us about access needs.", "A BSL interpreter, please",
-		"&lt;b&gt;Somewhere quiet&lt;/b&gt;", "Live captions", "data-print")
+		"&lt;b&gt;Somewhere quiet&lt;/b&gt;", "Live captions", "data-print", ">Print this summary<", `href="/admin/sessions/`+itoa(sid)+`" id="session-link"`)
 	r.hasNot(t, "<b>Somewhere", "Ann Lee", "Bea Khan", "ann@example.org")
 	for kind, want := range map[string]string{
 		"bsl": "1 0", "step_free": "1 0", "hearing_loop": "1 0", "quiet": "1 0", "captions": "0 1", "dog": "0 0",

@@ -29,17 +29,12 @@ type phoneListPerson struct {
 }
 
 type phoneListPage struct {
-	organiserPage
-	Session   *booking.Session
-	Workshop  *booking.Workshop
-	When      string
-	Cancelled bool
+	sessionSheet
 	// Tell is what to tell each of them, in the organiser's words.
 	Tell   []string
 	People []phoneListPerson
 	// Emailed counts the people booked who are emailed instead.
 	Emailed int
-	Script  string
 }
 
 func phoneListPath(sessionID int64) string {
@@ -58,21 +53,11 @@ func telLink(stored string) template.URL {
 
 // organiserPeopleToPhone is GET /admin/sessions/:id/people-to-phone.
 func (s *Server) organiserPeopleToPhone(c *gin.Context) error {
-	id, err := pathID(c)
+	sh, o, err := s.sessionSheetOf(c, "People to phone", "Print this list")
 	if err != nil {
 		return err
 	}
-	o, err := s.svc.SessionOverview(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	sess := o.Session
-	p := &phoneListPage{
-		organiserPage: s.organiser(c, "People to phone"), Session: sess, Workshop: sess.Workshop,
-		When: whenText(sess.StartsAt, sess.EndsAt), Cancelled: sess.Status == booking.Cancelled,
-		Script: "/admin/attendance-assets/check-in.js",
-	}
-	p.BackLink = sessionPath(sess.ID)
+	p := &phoneListPage{sessionSheet: sh, Tell: s.whatToTell(sh.Session)}
 	var toPhone []*booking.Booking
 	p.Emailed, toPhone = whoIsTold(o.Attendees)
 	for _, b := range toPhone {
@@ -81,7 +66,6 @@ func (s *Server) organiserPeopleToPhone(c *gin.Context) error {
 			PostalAddress: b.PostalAddress, Mode: modeWord(b.Mode),
 		})
 	}
-	p.Tell = s.whatToTell(sess)
 	s.render(c, http.StatusOK, "organiser_phone_list", p)
 	return nil
 }

@@ -93,7 +93,7 @@ func TestOrganisersAreToldWhoIsEmailedAndWhoToPhone(t *testing.T) {
 		t.Fatalf("people to phone: %d %s", list.status, list.body)
 	}
 	list.has(t, "Mary O&#39;Brien", `href="tel:&#43;442476833333"`, "024 7683 3333", "12 Jordan Well<br>Coventry CV1 5RW",
-		"Joe Bloggs", `href="tel:&#43;447700900123"`, "The 3 other people booked are emailed.", "data-print",
+		"Joe Bloggs", `href="tel:&#43;447700900123"`, "The 3 other people booked are emailed.", "data-print", ">Print this list<",
 		`href="/admin/bookings/`+mary+`"`)
 	list.hasNot(t, "person1@", "person2@")
 
