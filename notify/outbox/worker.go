@@ -571,11 +571,7 @@ func lostPoint(r *booking.ClaimedEmail, p booking.EmailPayload, now time.Time) s
 		if r.Entry != nil && !r.Entry.Status.Active() {
 			return "no longer on the waiting list"
 		}
-	case booking.MsgEmailChange:
-		if r.Booking == nil || !r.Booking.Live() {
-			return "booking no longer live"
-		}
-	case booking.MsgBookingLink:
+	case booking.MsgEmailChange, booking.MsgBookingLink:
 		if r.Booking == nil || !r.Booking.Live() {
 			return "booking no longer live"
 		}
