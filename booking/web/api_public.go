@@ -81,6 +81,13 @@ func (s *Server) listWorkshops(c *gin.Context) error {
 	return nil
 }
 
+// listAreas answers the areas of the city people can choose from, in the
+// order the pages list them.
+func (s *Server) listAreas(c *gin.Context) error {
+	c.JSON(http.StatusOK, booking.Areas())
+	return nil
+}
+
 func (s *Server) getSession(c *gin.Context) error {
 	id, err := pathID(c)
 	if err != nil {

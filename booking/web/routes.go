@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/openapi.json", raw, pub, noLimit, "", serve(s.openAPI)},
 		{get, "/api/v1/workshops", api, pub, noLimit, "workshops", s.listWorkshops},
 		{get, "/api/v1/sessions/:id", api, pub, noLimit, "session", s.getSession},
+		{get, "/api/v1/areas", api, pub, noLimit, "areas", s.listAreas},
 		{post, "/api/v1/sessions/:id/holds", api, pub, holdLimit, "hold", s.createHold},
 		{del, "/api/v1/holds/:hold_id", api, pub, noLimit, "release_hold", s.releaseHold},
 		{post, "/api/v1/holds/:hold_id/booking", api, pub, bookingLimit, "book_with_hold", s.bookWithHold},
