@@ -32,11 +32,12 @@ type BookingHit struct {
 	SessionCancelled bool
 }
 
-// SearchBookings finds the bookings whose name holds q (any case), whose
-// email address is q or holds it, whose reference is q (typed in any case,
-// with or without its hyphen) or whose phone number is q (typed any way),
-// newest sessions first, at most SearchLimit. Only admins may. Bookings
-// whose personal data was removed are not found.
+// SearchBookings finds the bookings whose name holds q (any case, accents
+// ignored: "Zoe" finds "Zoë"), whose email address is q or holds it, whose
+// reference is q (typed in any case, with or without its hyphen) or whose
+// phone number is q (typed any way), newest sessions first, at most
+// SearchLimit. Only admins may. Bookings whose personal data was removed
+// are not found.
 func (s *Service) SearchBookings(ctx context.Context, q string) ([]BookingHit, error) {
 	if _, err := adminActor(ctx); err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ func (db *DB) SearchBookings(ctx context.Context, q, phone string, limit int, no
 			JOIN sessions s ON s.id = b.session_id
 			JOIN workshops w ON w.id = s.workshop_id
 			WHERE b.anonymised_at IS NULL
-			  AND (strpos(lower(b.name), lower($1)) > 0
+			  AND (strpos(lower(unaccent(b.name)), lower(unaccent($1))) > 0
 			       OR (b.email <> '' AND strpos(lower(b.email), lower($1)) > 0)
 			       OR b.reference = $2
 			       OR ($3 <> '' AND b.phone = $3))
