@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/coventry/workshops/internal/loadgen"
 )
 
 func main() {
@@ -46,21 +48,12 @@ func main() {
 		}
 		return
 	}
-	b := &bench{base: strings.TrimRight(*base, "/"), adminToken: *adminToken, client: newClient(*clients + *bookers)}
+	client := loadgen.NewClient(*clients + *bookers)
+	b := &bench{base: strings.TrimRight(*base, "/"), client: client,
+		api: &loadgen.API{Base: strings.TrimRight(*base, "/"), AdminToken: *adminToken, Client: client}}
 	if err := b.run(context.Background(), *clients, *requests, *database, *bookers, *sessions, *perSession); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrush:", err)
 		os.Exit(1)
-	}
-}
-
-func newClient(conns int) *http.Client {
-	return &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns * 2,
-			IdleConnTimeout: time.Minute,
-			DialContext:     (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		},
 	}
 }
 

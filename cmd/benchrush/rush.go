@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/coventry/workshops/internal/loadgen"
 )
 
 type bench struct {
-	base       string
-	adminToken string
-	client     *http.Client
+	base   string
+	client *http.Client
+	api    *loadgen.API // the organiser's calls that set the sessions up
 }
 
 func (b *bench) run(ctx context.Context, clients, requests int, database string, bookers, sessions, perSession int) error {
@@ -28,7 +30,7 @@ func (b *bench) run(ctx context.Context, clients, requests int, database string,
 	}
 	defer stop()
 
-	workshop, err := b.createWorkshop()
+	workshop, err := b.api.CreateWorkshop("Benchmark: One Coventry Plan launch")
 	if err != nil {
 		return err
 	}
@@ -186,54 +188,9 @@ func person(i int) string {
 
 func (b *bench) sessionURL(id int64) string { return fmt.Sprintf("%s/api/v1/sessions/%d", b.base, id) }
 
-func (b *bench) admin(path string, body any) (map[string]any, error) {
-	j, _ := json.Marshal(body)
-	req, err := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(string(j)))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+b.adminToken)
-	resp, err := b.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("%s: %d %v", path, resp.StatusCode, out)
-	}
-	return out, nil
-}
-
-func (b *bench) createWorkshop() (int64, error) {
-	out, err := b.admin("/api/v1/admin/workshops", map[string]any{
-		"title": "Benchmark: One Coventry Plan launch", "summary": "Load test", "audience": "public",
-	})
-	if err != nil {
-		return 0, err
-	}
-	return int64(out["id"].(float64)), nil
-}
-
 // createSession makes a session some minutes into next month, so sessions
 // of the same run never share a start.
 func (b *bench) createSession(workshop int64, inPerson, online, minute int) (int64, error) {
-	start := time.Now().Add(30*24*time.Hour + time.Duration(minute)*time.Minute).UTC().Truncate(time.Second)
-	body := map[string]any{
-		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(2 * time.Hour).Format(time.RFC3339),
-		"venue":    map[string]any{"name": "Council House", "address": "Earl Street, Coventry CV1 5RR"},
-		"capacity": map[string]any{"in_person": inPerson, "online": online},
-	}
-	if online > 0 {
-		body["online_url"] = "https://teams.microsoft.com/l/meetup-join/bench"
-	}
-	out, err := b.admin(fmt.Sprintf("/api/v1/admin/workshops/%d/sessions", workshop), body)
-	if err != nil {
-		return 0, err
-	}
-	return int64(out["id"].(float64)), nil
+	start := time.Now().Add(30*24*time.Hour + time.Duration(minute)*time.Minute)
+	return b.api.CreateSession(workshop, start, inPerson, online)
 }
