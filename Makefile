@@ -45,11 +45,16 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 BENCH_PORT ?= 18080
 BENCH_ARGS ?=
 
+# make soak: how long the traffic lasts (CI runs 2m), and more flags for
+# cmd/soak (e.g. SOAK_ARGS='-rate 40').
+SOAK_DURATION ?= 10m
+SOAK_ARGS ?=
+
 DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)' \
 	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)' ORGANIZER_EMAIL='$(ORGANIZER_EMAIL)'
 
-.PHONY: assets help build run test fuzz browser-test vet staticcheck vulncheck lint fmt bench clean dev-services test-services dev-status dev-stop dev-clean
+.PHONY: assets help build run test fuzz browser-test vet staticcheck vulncheck lint fmt bench soak clean dev-services test-services dev-status dev-stop dev-clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -148,6 +153,18 @@ assets: ## rebuild the pages' CSS and scripts from GOV.UK Frontend (npm ci, sass
 #   make bench BENCH_ARGS='-clients 200 -requests 50000'
 bench: build ## load test: cmd/benchrush against a fresh workshopd (RATE_LIMITS=off, temp database)
 	@$(DEV_ENV) GO='$(GO)' BENCH_PORT='$(BENCH_PORT)' BENCH_ARGS='$(BENCH_ARGS)' scripts/bench.sh
+
+# make soak: cmd/soak starts three bin/workshopd over a throw-away database on
+# TEST_DATABASE_URL's server and a Redis Cluster of its own (three masters,
+# three replicas, on loopback ports; redis-server and redis-cli), sends
+# SOAK_DURATION of mixed traffic, waits for the holds to lapse, then checks
+# places against capacity, the Redis mirror against Postgres, each email
+# received once, every 201 in Postgres and no 5xx but 503 with Retry-After.
+# Not part of make test: CI runs it for two minutes after make test.
+soak: build test-services ## three workshopd over a Redis Cluster, SOAK_DURATION (10m) of mixed traffic, then checks (cmd/soak)
+	@mkdir -p .dev
+	$(GO) run ./cmd/soak -workshopd bin/workshopd -postgres '$(TEST_DATABASE_URL)' -duration $(SOAK_DURATION) \
+		-log .dev/soak-server.log $(SOAK_ARGS)
 
 clean: ## remove bin/ and the test cache (keeps .dev: see dev-clean)
 	rm -rf bin

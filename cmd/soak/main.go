@@ -30,6 +30,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -163,8 +164,34 @@ func run(o options) (bool, error) {
 			}
 			fmt.Fprintln(w, "  "+p)
 		}
+		printErrors(w, o.logFile)
 		return false, nil
 	}
 	fmt.Fprintln(w, "\nevery check passed")
 	return true, nil
+}
+
+// printErrors shows the servers' logged errors, which say why a request
+// failed (the request id of a 5xx above is in its line).
+func printErrors(w io.Writer, logFile string) {
+	f, err := os.Open(logFile)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	var errs []string
+	lines := bufio.NewScanner(f)
+	lines.Buffer(make([]byte, 64<<10), 1<<20)
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), `"level":"ERROR"`) {
+			errs = append(errs, lines.Text())
+		}
+	}
+	if len(errs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nthe servers logged %d errors; the last ones:\n", len(errs))
+	for _, e := range errs[max(0, len(errs)-20):] {
+		fmt.Fprintln(w, "  "+e)
+	}
 }
