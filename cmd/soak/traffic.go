@@ -243,9 +243,10 @@ func (s *soak) bookDirect(api *loadgen.API) {
 	}
 }
 
-// full: one in two people told there is no place join the waiting list.
+// full: one in three people told there is no place join the waiting
+// list (more, and every place freed goes to the list: nobody else books).
 func (s *soak) full(ans loadgen.Answer, p place) {
-	if ans.Status != http.StatusConflict || rand.IntN(2) == 0 {
+	if ans.Status != http.StatusConflict || rand.IntN(3) != 0 {
 		return
 	}
 	body := loadgen.Person("soak", s.person.Add(1))
@@ -389,7 +390,7 @@ func (s *soak) managePage(api *loadgen.API) {
 }
 
 // acceptOffers asks after the first two in line of every waiting list
-// and accepts a place offered.
+// and accepts a place offered, or declines it.
 func (s *soak) acceptOffers() {
 	s.mu.Lock()
 	var ask []struct {
@@ -415,6 +416,15 @@ func (s *soak) acceptOffers() {
 		case "waiting":
 			continue
 		case "offered":
+			// One in four says no: the place goes to the next in line.
+			if rand.IntN(4) == 0 {
+				dec, ok := s.send("decline an offer", api, http.MethodPost, "/api/v1/waitlist/"+a.e.ref+"/decline", nil, a.e.token)
+				if !ok || dec.Status != http.StatusOK {
+					continue
+				}
+				s.count("declined an offer")
+				break
+			}
 			acc, ok := s.send("accept an offer", api, http.MethodPost, "/api/v1/waitlist/"+a.e.ref+"/accept", nil, a.e.token)
 			if !ok || acc.Status != http.StatusCreated {
 				continue
