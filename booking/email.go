@@ -53,6 +53,10 @@ const (
 	// MsgSignInLink sends an organiser their one-time sign-in link: To,
 	// Name, URL, ExpiresAt. Its row has no booking and no session.
 	MsgSignInLink = "signin_link"
+	// MsgCompetitionGuardian asks the parent or carer of a poster entrant
+	// under 13 to confirm the entry: To, Name (the entrant's first name),
+	// Reference and URL (the one-time confirmation link) in the payload.
+	MsgCompetitionGuardian = "competition_guardian"
 	// MsgBookingLink sends a fresh manage link to a booking whose address
 	// asked for its links again ("Send me my booking link"): Token. No
 	// invite: the booking has not changed.
@@ -166,6 +170,10 @@ type Email struct {
 	BookingID       int64
 	SessionID       int64
 	WaitlistEntryID int64
+	// CompetitionEntryID is the poster entry a parent's or carer's
+	// confirmation is for (MsgCompetitionGuardian): erasing the entry
+	// deletes the email.
+	CompetitionEntryID int64
 	// ReminderFor is the session start a reminder is for; zero for other kinds.
 	ReminderFor time.Time
 	Payload     EmailPayload

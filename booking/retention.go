@@ -253,6 +253,16 @@ type RetentionJob struct {
 	// Every is the time between sweeps; an hour when zero.
 	Every  time.Duration
 	Logger *slog.Logger
+	// Also are the other parts of the consultation that keep personal
+	// data (the poster competition), swept with the bookings.
+	Also []Sweeper
+}
+
+// Sweeper deletes or anonymises what it keeps past its retention period
+// at now, and returns how many records it removed. It must be safe to run
+// in several instances at once.
+type Sweeper interface {
+	RunRetention(ctx context.Context, now time.Time) (int, error)
 }
 
 // Run sweeps at once and then every j.Every until ctx ends. Failures are
@@ -278,6 +288,15 @@ func (j *RetentionJob) Run(ctx context.Context) {
 			log.Error("retention: anonymising bookings failed", "anonymised", n, "err", err)
 		case n > 0:
 			log.Info("retention: anonymised bookings", "anonymised", n)
+		}
+		for _, also := range j.Also {
+			n, err := also.RunRetention(ctx, clock.Now())
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("retention: sweep failed", "removed", n, "err", err)
+			case n > 0:
+				log.Info("retention: removed past their retention", "removed", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

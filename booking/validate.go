@@ -284,3 +284,11 @@ func capitalise(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// CheckLine checks a one-line field for the other domains (the poster
+// competition) as a booking's fields are checked: valid UTF-8, no control
+// or reordering characters, no encoded words, required, at most max
+// characters. A fault is written to f under field.
+func CheckLine(f map[string]string, field, what, v string, max int, required bool) {
+	checkLine(f, field, what, v, max, required)
+}

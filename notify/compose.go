@@ -67,6 +67,7 @@ var kinds = map[string]calendar.Method{
 	booking.MsgBookingLink:              "",
 	booking.MsgWaitlistLink:             "",
 	booking.MsgEmailChange:              "",
+	booking.MsgCompetitionGuardian:      "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -168,8 +169,11 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("notify: unknown message kind %q", e.Kind)
 	}
-	if e.Kind == booking.MsgSignInLink {
+	switch e.Kind {
+	case booking.MsgSignInLink:
 		return c.composeSignIn(e)
+	case booking.MsgCompetitionGuardian:
+		return c.composeGuardian(e)
 	}
 	if e.Session == nil {
 		return nil, fmt.Errorf("notify: %s: no session", e.Kind)
@@ -328,6 +332,34 @@ func (c *Composer) composeSignIn(e Event) (*Message, error) {
 		return nil, fmt.Errorf("notify: %s: the payload has no sign-in link to this service", e.Kind)
 	}
 	v := view{Council: c.cfg.Council, Name: strings.TrimSpace(to.Name), Title: "Sign in", ActionURL: link}
+	if !e.Payload.ExpiresAt.IsZero() {
+		v.Expires = booking.At(e.Payload.ExpiresAt)
+	}
+	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
+	return msg, c.render(msg, e.Kind, v)
+}
+
+// composeGuardian asks a parent or carer to confirm the poster entry of a
+// child under 13: no session, no booking; the child's first name and the
+// entry's reference, and a link that works once.
+func (c *Composer) composeGuardian(e Event) (*Message, error) {
+	if err := checkMessageID(e.MessageID); err != nil {
+		return nil, err
+	}
+	to, err := recipient("", e.Payload.To)
+	if err != nil {
+		return nil, err
+	}
+	link := e.Payload.URL
+	if !strings.HasPrefix(link, c.base+"/competition/confirm/") || !safeLink(link) {
+		return nil, fmt.Errorf("notify: %s: the payload has no confirmation link to this service", e.Kind)
+	}
+	child := oneLine(e.Payload.Name)
+	if child == "" || !utf8.ValidString(child) {
+		return nil, Permanent(fmt.Errorf("notify: %s: no first name", e.Kind))
+	}
+	v := view{Council: c.cfg.Council, Title: child, Reference: e.Payload.Reference, ActionURL: link,
+		SessionURL: c.base + "/competition/remove"}
 	if !e.Payload.ExpiresAt.IsZero() {
 		v.Expires = booking.At(e.Payload.ExpiresAt)
 	}

@@ -26,6 +26,7 @@ func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...boo
 	var (
 		kinds, ids               = make([]string, n), make([]string, n)
 		bookings, sessions, ents = make([]*int64, n), make([]*int64, n), make([]*int64, n)
+		posters                  = make([]*int64, n)
 		reminders                = make([]*time.Time, n)
 		payloads                 = make([]string, n)
 	)
@@ -36,6 +37,7 @@ func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...boo
 		}
 		kinds[i], ids[i], payloads[i] = e.Kind, booking.NewMessageID(db.MailFrom), string(raw)
 		bookings[i], sessions[i], ents[i] = nullID(e.BookingID), nullID(e.SessionID), nullID(e.WaitlistEntryID)
+		posters[i] = nullID(e.CompetitionEntryID)
 		if !e.ReminderFor.IsZero() {
 			reminders[i] = &e.ReminderFor
 		}
@@ -46,12 +48,14 @@ func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...boo
 	}
 	tag, err := q.Exec(ctx, `
 		INSERT INTO outbox (kind, booking_id, session_id, waitlist_entry_id, reminder_for, payload, message_id,
-			next_attempt_at)
-		SELECT kind, booking_id, session_id, entry_id, reminder_for, payload, message_id, COALESCE($8, now())
+			next_attempt_at, competition_entry_id)
+		SELECT kind, booking_id, session_id, entry_id, reminder_for, payload, message_id, COALESCE($8, now()),
+			poster_id
 		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::jsonb[],
-			$7::text[]) AS e(kind, booking_id, session_id, entry_id, reminder_for, payload, message_id)
+			$7::text[], $9::bigint[]) AS e(kind, booking_id, session_id, entry_id, reminder_for, payload, message_id,
+			poster_id)
 		ON CONFLICT DO NOTHING`,
-		kinds, bookings, sessions, ents, reminders, payloads, ids, next)
+		kinds, bookings, sessions, ents, reminders, payloads, ids, next, posters)
 	if err != nil {
 		return 0, fmt.Errorf("queue %s: %w", emails[0].Kind, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/coventry/workshops/booking/holds"
 	"github.com/coventry/workshops/booking/postgres"
 	"github.com/coventry/workshops/booking/web"
+	"github.com/coventry/workshops/competition"
 	"github.com/coventry/workshops/internal/testenv"
 )
 
@@ -29,6 +30,10 @@ const adminToken = "test-admin-token-0123456789abcdef0123"
 
 // metricsToken lets a test read /metrics on the router.
 const metricsToken = "test-metrics-token-0123456789abcdef"
+
+// competitionOpenFor is how long after a test instance starts the poster
+// competition closes.
+const competitionOpenFor = 30 * 24 * time.Hour
 
 // env is one Postgres database and one Redis database, shared by the
 // instances a test starts over them.
@@ -93,9 +98,13 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(e.clock), holds.WithKeyPrefix(e.prefix), holds.WithLogger(slog.New(slog.NewJSONHandler(&e.logs, nil))))
 	e.t.Cleanup(h.Close)
 	svc := newService(e.t, db, h, e.clock)
+	posters, _ := competition.NewPosters(2)
+	contest := &competition.Service{Store: db, Posters: posters, Clock: e.clock,
+		ClosesAt: e.clock.Now().Add(competitionOpenFor), BaseURL: "http://test.example"}
 	srv := web.New(web.Config{BaseURL: "http://test.example", AdminToken: adminToken, MetricsToken: metricsToken, CouncilPhone: e.councilPhone}, web.Deps{
 		Service: svc, Postgres: db, Redis: pinger{rdb},
-		Logger: slog.New(slog.NewJSONHandler(&e.logs, nil)),
+		Logger:      slog.New(slog.NewJSONHandler(&e.logs, nil)),
+		Competition: contest,
 	})
 	return &instance{env: e, db: db, rdb: rdb, svc: svc, handler: srv.Handler()}
 }

@@ -28,6 +28,9 @@ var rateLimits = map[string]redis_rate.Limit{
 	tokenLimit: {Rate: 30, Burst: 30, Period: time.Minute},
 	// Each sends emails: a person who lost theirs asks once or twice.
 	linkLimit: {Rate: 5, Burst: 5, Period: time.Minute},
+	// A young person sends one poster, a school class a few dozen from one
+	// address; each costs a decode.
+	entryLimit: {Rate: 60, Burst: 30, Period: time.Hour},
 	// Per address, whoever asks (pages_booking_link.go).
 	linkAddressLimit: {Rate: 3, Burst: 3, Period: 10 * time.Minute},
 	// Counted only when a bearer token is not the admin token (auth.go).

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/competition"
 )
 
 // The admins' tools for people's rights over their data: see everything
@@ -31,13 +32,34 @@ func (s *Server) adminExportPerson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.svc.ExportPerson(c.Request.Context(), p)
+	ctx := c.Request.Context()
+	data, err := s.svc.ExportPerson(ctx, p)
 	if err != nil {
 		return err
 	}
+	out := personalData{PersonalData: data, CompetitionEntries: []*competition.Entry{}}
+	if p.Email != "" && s.deps.Competition != nil {
+		if out.CompetitionEntries, err = s.deps.Competition.Store.EntriesOf(ctx, p.Email); err != nil {
+			return err
+		}
+	}
 	c.Header("Content-Disposition", `attachment; filename="personal-data.json"`)
-	c.JSON(http.StatusOK, data)
+	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+// personalData is everything held about a person: their bookings and
+// waiting-list places, and the poster entries they agreed to as a parent
+// or carer.
+type personalData struct {
+	*booking.PersonalData
+	CompetitionEntries []*competition.Entry `json:"competition_entries"`
+}
+
+// erasure is what erasing a person did, poster entries included.
+type erasure struct {
+	*booking.Erasure
+	CompetitionEntries int `json:"competition_entries_erased"`
 }
 
 func (s *Server) adminErasePerson(c *gin.Context) error {
@@ -45,10 +67,17 @@ func (s *Server) adminErasePerson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.svc.ErasePerson(c.Request.Context(), p)
+	ctx := c.Request.Context()
+	e, err := s.svc.ErasePerson(ctx, p)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, e)
+	out := erasure{Erasure: e}
+	if p.Email != "" && s.deps.Competition != nil {
+		if out.CompetitionEntries, err = s.deps.Competition.EraseOf(ctx, p.Email); err != nil {
+			return err
+		}
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }

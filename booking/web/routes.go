@@ -54,6 +54,8 @@ const (
 	// linkAddressLimit counts the links sent to one address, from any
 	// client (pages_booking_link.go), not requests to one route.
 	linkAddressLimit = "link_address"
+	// entryLimit bounds poster entries: each is up to 15 MB to check.
+	entryLimit = "entry"
 	// adminAuthLimit counts failed admin-token authentication on any
 	// route (auth.go), not requests to one route.
 	adminAuthLimit = "admin_auth"
@@ -92,6 +94,18 @@ func (s *Server) routes() []route {
 		{post, "/api/v1/waitlist/:reference/accept", api, pub, bookingLimit, "waitlist_accept", s.acceptOffer},
 		{post, "/api/v1/waitlist/:reference/decline", api, pub, tokenLimit, "waitlist_decline", s.declineOffer},
 		{del, "/api/v1/waitlist/:reference", api, pub, tokenLimit, "waitlist_leave", s.leaveWaitlist},
+
+		// The poster competition (api_competition.go).
+		{post, "/api/v1/competition/entries", api, pub, entryLimit, "competition_enter", s.apiEnterCompetition},
+		{post, "/api/v1/competition/removals", api, pub, tokenLimit, "competition_remove", s.apiRemoveEntry},
+		{get, "/api/v1/competition/winners", api, pub, noLimit, "competition_winners", s.apiCompetitionWinners},
+		{get, "/api/v1/admin/competition/entries", api, adm, noLimit, "admin_competition_entries", s.adminCompetitionEntries},
+		{get, "/api/v1/admin/competition/entries/:reference", api, adm, noLimit, "admin_competition_entry", s.adminCompetitionEntry},
+		{patch, "/api/v1/admin/competition/entries/:reference", api, adm, noLimit, "admin_competition_judge", s.adminJudgeEntry},
+		{del, "/api/v1/admin/competition/entries/:reference", api, adm, noLimit, "admin_competition_erase", s.adminEraseEntry},
+		{get, "/api/v1/admin/competition/entries/:reference/image", api, adm, noLimit, "admin_competition_image", s.entryImage(false)},
+		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
+		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
 		// The admin API (api_admin.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
@@ -147,6 +161,10 @@ func (s *Server) routes() []route {
 		{get, "/accessibility", page, pub, noLimit, "page_accessibility", s.staticPage("accessibility", "Accessibility statement")},
 		{get, "/privacy", page, pub, noLimit, "page_privacy", s.staticPage("privacy", "Privacy notice")},
 		{get, "/cookies", page, pub, noLimit, "page_cookies", s.staticPage("cookies", "Cookies")},
+
+		// The poster competition (pages_competition*.go).
+		{get, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirm", s.competitionConfirmPage},
+		{post, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirmed", s.competitionConfirm},
 
 		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
 		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage(publicJourney)},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar"
+	"github.com/coventry/workshops/competition"
 	"github.com/coventry/workshops/internal/reqlog"
 )
 
@@ -89,6 +90,8 @@ type Deps struct {
 	Calendar *calendar.Inviter
 	// Outbox shows and retries failed emails; nil where emails are not sent.
 	Outbox EmailOutbox
+	// Competition is the young people's poster competition.
+	Competition *competition.Service
 }
 
 // Server holds the router and what the handlers share.
@@ -251,11 +254,19 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
+// limitBody bounds every request body at maxBody, except the routes that
+// take a poster (api_competition.go), which read their form as it streams
+// and answer a file too large themselves.
 func (s *Server) limitBody(c *gin.Context) {
+	upload := entryPaths[c.FullPath()]
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+		limit := int64(maxBody)
+		if upload {
+			limit = uploadBody
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
-	if s.refuseLongForm(c) { // pages_toolarge.go
+	if !upload && s.refuseLongForm(c) { // pages_toolarge.go
 		return
 	}
 	c.Next()

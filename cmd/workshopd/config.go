@@ -65,6 +65,9 @@ type Config struct {
 	// RetentionDays is how long after a session its bookings keep their
 	// personal data.
 	RetentionDays int `env:"RETENTION_DAYS" envDefault:"90"`
+	// CompetitionClosesAt is when the poster competition stops taking
+	// entries, in the council's time; unset: it takes none.
+	CompetitionClosesAt councilTime `env:"COMPETITION_CLOSES_AT"`
 	// DBMaxConns caps the Postgres pool of this instance.
 	DBMaxConns int    `env:"DB_MAX_CONNS" envDefault:"20"`
 	LogFormat  string `env:"LOG_FORMAT"`
@@ -86,6 +89,24 @@ func (o *onOff) UnmarshalText(b []byte) error {
 	default:
 		return errors.New("must be on or off")
 	}
+	return nil
+}
+
+// councilTime is a moment written in the council's time (Europe/London),
+// as 2026-09-02T23:59, or in RFC 3339 with its offset.
+type councilTime struct{ time.Time }
+
+func (t *councilTime) UnmarshalText(b []byte) error {
+	v := string(b)
+	if at, err := time.Parse(time.RFC3339, v); err == nil {
+		t.Time = at
+		return nil
+	}
+	at, err := time.ParseInLocation("2006-01-02T15:04", v, booking.London)
+	if err != nil {
+		return errors.New("must be a date and time in Europe/London, like 2026-09-02T23:59")
+	}
+	t.Time = at
 	return nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/coventry/workshops/booking/web"
 	"github.com/coventry/workshops/calendar"
 	"github.com/coventry/workshops/calendar/msgraph"
+	"github.com/coventry/workshops/competition"
 	"github.com/coventry/workshops/internal/reqlog"
 	"github.com/coventry/workshops/notify"
 	"github.com/coventry/workshops/notify/inbound"
@@ -127,8 +128,10 @@ type App struct {
 	Redis   redis.UniversalClient
 	Holds   *holds.Store
 	Service *booking.Service
-	Web     *web.Server
-	Outbox  *outbox.Worker
+	// Competition is the young people's poster competition.
+	Competition *competition.Service
+	Web         *web.Server
+	Outbox      *outbox.Worker
 	// Replies reads the organiser mailbox for calendar replies; nil when
 	// no mailbox is configured.
 	Replies *inbound.Reader
@@ -177,7 +180,13 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
 		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Clock: booking.SystemClock,
 		StaffEmailDomains: cfg.StaffEmailDomains}
-	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc}
+	posters, pdfOK := competition.NewPosters(2)
+	if !pdfOK {
+		slog.Warn("pdftoppm (poppler-utils) not found: poster entries sent as PDF are refused")
+	}
+	contest := &competition.Service{Store: db, Posters: posters, Clock: booking.SystemClock,
+		ClosesAt: cfg.CompetitionClosesAt.Time, BaseURL: cfg.BaseURL}
+	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc, Competition: contest}
 	fail := func(err error) (*App, error) {
 		app.Close()
 		return nil, err
@@ -233,7 +242,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 		RateLimits:     bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
-		Registry: reg, Calendar: inv, Outbox: app.Outbox,
+		Registry: reg, Calendar: inv, Outbox: app.Outbox, Competition: contest,
 	})
 	return app, nil
 }
@@ -333,7 +342,8 @@ func (a *App) startWorkers(ctx context.Context) {
 	a.workers.Go(func() { (&booking.StaffSweep{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
 	a.workers.Go(func() {
 		keep := time.Duration(a.Config.RetentionDays) * 24 * time.Hour
-		(&booking.RetentionJob{Store: a.DB, Keep: keep, Logger: slog.Default()}).Run(ctx)
+		(&booking.RetentionJob{Store: a.DB, Keep: keep, Logger: slog.Default(),
+			Also: []booking.Sweeper{a.Competition}}).Run(ctx)
 	})
 	a.workers.Go(func() {
 		if err := a.Outbox.Run(ctx); err != nil {
