@@ -259,11 +259,12 @@ func TestPosterPNGLosesBytesAfterIEND(t *testing.T) {
 func TestPosterPDFIsDrawnAsAnImage(t *testing.T) {
 	e := newEnv(t)
 	in := e.start(nil)
-	var pdf bytes.Buffer
-	if err := competition.WriteTemplate(&pdf, "Coventry City Council", time.Now()); err != nil {
-		t.Fatal(err)
+	// The template people print, sent back as their poster.
+	tmpl := in.page("/competition/poster-template.pdf")
+	if tmpl.status != http.StatusOK || tmpl.header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(tmpl.body, []byte("%PDF-")) {
+		t.Fatalf("poster template: %d %q", tmpl.status, tmpl.header.Get("Content-Type"))
 	}
-	ref := entered(t, in.enter(newEntry(pdf.Bytes(), "poster.pdf", "application/pdf")))
+	ref := entered(t, in.enter(newEntry(tmpl.body, "poster.pdf", "application/pdf")))
 	got := in.storedImage(ref)
 	cfg, err := png.DecodeConfig(bytes.NewReader(got.body))
 	if err != nil {
@@ -444,4 +445,98 @@ func (in *instance) browse(method, path, form string) response {
 	w := httptest.NewRecorder()
 	in.handler.ServeHTTP(w, req)
 	return response{status: w.Code, header: w.Header(), body: w.Body.Bytes()}
+}
+
+func TestPosterJudgingIsAuditedAndWinnersShownOnlyOncePublished(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	ref := entered(t, in.enter(newEntry(pngOf(t, picture(40, 30)), "p.png", "image/png")))
+	if r := in.admin(http.MethodPatch, "/api/v1/admin/competition/entries/"+ref, map[string]any{"score": 11}); r.status != 422 {
+		t.Errorf("a score of 11: %d %s", r.status, r.body)
+	}
+	if r := in.admin(http.MethodPatch, "/api/v1/admin/competition/entries/"+ref, map[string]any{"shortlisted": true, "score": 7, "winner": true}); r.status != 200 {
+		t.Fatalf("judging: %d %s", r.status, r.body)
+	}
+	winners := func() map[string]any { return in.do(http.MethodGet, "/api/v1/competition/winners", nil).json(t) }
+	if w := winners(); w["published"] != false || len(w["winners"].([]any)) != 0 {
+		t.Errorf("winners before publishing: %v", w)
+	}
+	if r := in.admin(http.MethodPost, "/api/v1/admin/competition/winners", map[string]any{"published": true}); r.status != 200 {
+		t.Fatalf("publishing: %d %s", r.status, r.body)
+	}
+	w := winners()["winners"].([]any)
+	if len(w) != 1 || len(w[0].(map[string]any)) != 3 || w[0].(map[string]any)["first_name"] != "Amara" || w[0].(map[string]any)["area"] != "Foleshill" {
+		t.Errorf("published winners: %v", w)
+	}
+	log := in.admin(http.MethodGet, "/api/v1/admin/audit", nil)
+	for _, action := range []string{"competition_entry.judge", "competition.winners_publish"} {
+		if !strings.Contains(string(log.body), action) {
+			t.Errorf("audit log has no %s: %s", action, log.body)
+		}
+	}
+	if strings.Contains(string(log.body), "Amara") {
+		t.Error("the audit log holds the child's name")
+	}
+	if r := in.admin(http.MethodDelete, "/api/v1/admin/competition/entries/"+ref, nil); r.status != http.StatusNoContent {
+		t.Fatalf("erasing: %d %s", r.status, r.body)
+	}
+	if n, _ := e.storedEntries(); n != 0 {
+		t.Errorf("%d entries after erasing", n)
+	}
+	if !strings.Contains(string(in.admin(http.MethodGet, "/api/v1/admin/audit", nil).body), "competition_entry.erase") {
+		t.Error("erasing is not in the audit log")
+	}
+}
+
+// TestPosterEntriesRetention: an under-13's entry not agreed to within 7
+// days is deleted with its email; a parent can remove one by reference and
+// address; the people export and erasure of the address take in entries.
+func TestPosterEntriesRetention(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	young := func(email string) string {
+		f := newEntry(pngOf(t, picture(40, 30)), "p.png", "image/png")
+		f.fields["age"], f.fields["guardian_email"] = "10", email
+		return entered(t, in.enter(f))
+	}
+	first := young("carer@example.org")
+	posters, _ := competition.NewPosters(1)
+	svc := &competition.Service{Store: e.db, Posters: posters, Clock: e.clock, ClosesAt: e.clock.Now().Add(competitionOpenFor)}
+
+	e.clock.Advance(competition.GuardianWait - time.Hour)
+	second := young("Carer@Example.org")
+	if n, err := svc.RunRetention(context.Background(), e.clock.Now()); err != nil || n != 0 {
+		t.Fatalf("retention within 7 days removed %d: %v", n, err)
+	}
+	e.clock.Advance(time.Hour)
+	if n, err := svc.RunRetention(context.Background(), e.clock.Now()); err != nil || n != 1 {
+		t.Fatalf("retention after 7 days removed %d, want 1: %v", n, err)
+	}
+	if r := in.admin(http.MethodGet, "/api/v1/admin/competition/entries/"+first, nil); r.status != 404 {
+		t.Errorf("the unconfirmed entry after 7 days: %d", r.status)
+	}
+
+	export := in.admin(http.MethodGet, "/api/v1/admin/people?email=carer@example.org", nil)
+	if entries := export.json(t)["competition_entries"].([]any); len(entries) != 1 || entries[0].(map[string]any)["reference"] != second {
+		t.Errorf("the export of the carer's address: %s", export.body)
+	}
+
+	if r := in.do(http.MethodPost, "/api/v1/competition/removals", map[string]any{"reference": second, "email": "someone@example.org"}); r.status != 404 {
+		t.Errorf("removal with the wrong address: %d %s", r.status, r.body)
+	}
+	if r := in.do(http.MethodPost, "/api/v1/competition/removals", map[string]any{"reference": strings.ToLower(second), "email": "CARER@example.org"}); r.status != 204 {
+		t.Errorf("removal by the carer: %d %s", r.status, r.body)
+	}
+	if n, m := e.storedEntries(); n != 0 || m != 0 {
+		t.Errorf("%d entries and %d emails after removal", n, m)
+	}
+
+	third := young("carer@example.org")
+	erased := in.admin(http.MethodDelete, "/api/v1/admin/people?email=carer@example.org", nil)
+	if n := erased.json(t)["competition_entries_erased"]; n != float64(1) {
+		t.Errorf("erasing the carer's address: %s", erased.body)
+	}
+	if r := in.admin(http.MethodGet, "/api/v1/admin/competition/entries/"+third, nil); r.status != 404 {
+		t.Errorf("the entry after erasure: %d", r.status)
+	}
 }

@@ -163,6 +163,7 @@ func (s *Server) routes() []route {
 		{get, "/cookies", page, pub, noLimit, "page_cookies", s.staticPage("cookies", "Cookies")},
 
 		// The poster competition (pages_competition*.go).
+		{get, "/competition/poster-template.pdf", page, pub, noLimit, "page_competition_template", s.competitionTemplate},
 		{get, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirm", s.competitionConfirmPage},
 		{post, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirmed", s.competitionConfirm},
 

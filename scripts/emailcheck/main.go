@@ -178,6 +178,8 @@ func samples() ([]*notify.Message, error) {
 		{Kind: booking.MsgStaffVerification, Session: s, Booking: &pending, Payload: booking.EmailPayload{Token: "sample-token", ExpiresAt: expires}},
 		{Kind: booking.MsgSignInLink, Payload: booking.EmailPayload{To: "organiser@coventry.gov.uk",
 			URL: base + "/admin/sign-in/sample-token", ExpiresAt: expires}},
+		{Kind: booking.MsgCompetitionGuardian, Payload: booking.EmailPayload{To: "parent@example.org", Name: "Leo",
+			Reference: "K7QX-M42P", URL: base + "/competition/confirm/sample-token", ExpiresAt: expires}},
 	}
 	var out []*notify.Message
 	for i, e := range events {
