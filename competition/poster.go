@@ -179,6 +179,9 @@ func reencode(data []byte, kind, out string) (*Poster, error) {
 		return nil, errUnread
 	}
 	img := scaled(src, displaySide)
+	if kind == kindJPEG {
+		img = oriented(img, jpegOrientation(data))
+	}
 	var buf bytes.Buffer
 	if out == TypePNG {
 		enc := png.Encoder{CompressionLevel: png.BestCompression}

@@ -68,6 +68,10 @@ var doneMessages = map[string]string{
 	// which counts who is emailed and who must be phoned.
 	"updated":           "The session has been changed. Nobody booked is told: its time, venue and joining link are as they were.",
 	"unchanged":         "Nothing was changed.",
+	"judged":            "The entry has been updated.",
+	"erased":            "The entry and its poster have been deleted.",
+	"published":         "The winners page is published: it shows the winners' first names, ages and areas.",
+	"unpublished":       "The winners page is hidden.",
 	"assigned":          "The facilitator has been assigned to this session.",
 	"unassigned":        "The facilitator has been removed from this session.",
 	"account":           "The account has been saved.",

@@ -163,7 +163,14 @@ func (s *Server) routes() []route {
 		{get, "/cookies", page, pub, noLimit, "page_cookies", s.staticPage("cookies", "Cookies")},
 
 		// The poster competition (pages_competition*.go).
+		{get, "/competition", page, pub, noLimit, "page_competition", s.competitionPage},
 		{get, "/competition/poster-template.pdf", page, pub, noLimit, "page_competition_template", s.competitionTemplate},
+		{get, "/competition/enter", page, pub, noLimit, "page_competition_enter", s.competitionEnterForm},
+		{post, "/competition/enter", page, pub, entryLimit, "page_competition_entry", s.competitionEnter},
+		{get, "/competition/entered", page, pub, noLimit, "page_competition_entered", s.competitionEntered},
+		{get, "/competition/remove", page, pub, noLimit, "page_competition_remove", s.competitionRemoveForm},
+		{post, "/competition/remove", page, pub, tokenLimit, "page_competition_removed", s.competitionRemove},
+		{get, "/competition/winners", page, pub, noLimit, "page_competition_winners", s.competitionWinners},
 		{get, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirm", s.competitionConfirmPage},
 		{post, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirmed", s.competitionConfirm},
 
@@ -229,6 +236,11 @@ func (s *Server) routes() []route {
 		{get, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancel", s.organiserBookingCancelPage},
 		{post, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancelled", s.organiserBookingCancel},
 		{get, "/admin/audit", page, adm, noLimit, "organiser_audit", s.organiserAudit},
+		{get, "/admin/competition", page, adm, noLimit, "organiser_competition", s.organiserCompetition},
+		{get, "/admin/competition/entries/:reference", page, adm, noLimit, "organiser_competition_entry", s.organiserCompetitionEntry},
+		{post, "/admin/competition/entries/:reference", page, adm, noLimit, "organiser_competition_judge", s.organiserJudgeEntry},
+		{post, "/admin/competition/entries/:reference/erase", page, adm, noLimit, "organiser_competition_erase", s.organiserEraseEntry},
+		{post, "/admin/competition/winners", page, adm, noLimit, "organiser_competition_publish", s.organiserPublishWinners},
 		{get, "/admin/organisers", page, adm, noLimit, "organiser_accounts", s.organiserAccounts},
 		{post, "/admin/organisers", page, adm, noLimit, "organiser_account_create", s.organiserAccountCreate},
 		{get, "/admin/organisers/:organiser_id", page, adm, noLimit, "organiser_account", s.organiserAccountPage},
