@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +21,10 @@ import (
 // uploadBody is the body limit of the routes that take a poster: the file
 // and its form fields (limitBody in server.go).
 const uploadBody = competition.MaxUpload + maxBody
+
+// uploadTime is how long a poster may take to arrive: 15 MB at about
+// 1 Mbit/s, a poor phone connection.
+const uploadTime = 2 * time.Minute
 
 // maxFormField bounds one text field of an entry form, in bytes.
 const maxFormField = 4 << 10

@@ -191,6 +191,11 @@ func (s *Server) deadline(c *gin.Context) {
 	if d <= 0 {
 		d = defaultRequestTimeout
 	}
+	if entryPaths[c.FullPath()] {
+		// A poster takes a while to arrive over a phone's connection
+		// (limitBody gives the connection the same time).
+		d += uploadTime
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), d)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)
@@ -259,6 +264,15 @@ func (s *Server) securityHeaders(c *gin.Context) {
 // and answer a file too large themselves.
 func (s *Server) limitBody(c *gin.Context) {
 	upload := entryPaths[c.FullPath()]
+	if upload {
+		// The server's ReadTimeout (15 s) would cut off a 15 MB poster sent
+		// at a few megabits a second: this request gets uploadTime more to
+		// arrive, and to answer after it.
+		rc := http.NewResponseController(c.Writer)
+		now := time.Now()
+		_ = rc.SetReadDeadline(now.Add(uploadTime))
+		_ = rc.SetWriteDeadline(now.Add(uploadTime + defaultRequestTimeout))
+	}
 	if c.Request.Body != nil {
 		limit := int64(maxBody)
 		if upload {
