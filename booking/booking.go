@@ -218,6 +218,9 @@ type Hold struct {
 	// Stateless holds were issued while Redis could not be reached; they
 	// keep nothing, and Postgres alone decides when they are confirmed.
 	Stateless bool `json:"-"`
+	// Places is how many places the hold keeps: 1, or 2 for a person and
+	// their companion, kept, redeemed and released together.
+	Places int `json:"-"`
 }
 
 // Mirror is what Redis needs to know of one session and mode to answer

@@ -46,6 +46,10 @@ func errBadMode() error {
 	return booking.Errorf(booking.EInvalid, "Choose whether to take part in person or online.")
 }
 
+func errBadPlaces() error {
+	return booking.FieldErrors(map[string]string{"places": "A place can be held for you alone or for you and one companion."})
+}
+
 func errHoldNotFound() error {
 	return booking.Errorf(booking.ENotFound, "We could not find the place held for you. Please choose the session again.")
 }
@@ -56,7 +60,7 @@ func errHoldExpired() error {
 
 // check applies the rules of takeScript to a mirror read from Postgres, for
 // holds decided without Redis.
-func check(m booking.Mirror, audience booking.Audience, nowMs int64) error {
+func check(m booking.Mirror, audience booking.Audience, places int, nowMs int64) error {
 	switch {
 	case nowMs >= closesMs(m):
 		return errClosed()
@@ -64,7 +68,7 @@ func check(m booking.Mirror, audience booking.Audience, nowMs int64) error {
 		return booking.AudienceRefusal(m.Audience)
 	case m.Capacity <= 0:
 		return errNotOffered(m.Mode)
-	case m.Taken >= m.Capacity:
+	case m.Taken+places > m.Capacity:
 		return errFull(m.Mode)
 	}
 	return nil

@@ -137,13 +137,26 @@ const pendingLease = 30 * time.Second
 // An empty audience skips the audience check (organisers booking for
 // someone who phoned).
 func (s *Store) Take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
-	return s.take(ctx, sessionID, mode, audience, now, intoHolds)
+	return s.take(ctx, sessionID, mode, audience, 1, now, intoHolds)
+}
+
+// TakePlaces is Take for places places: 1, or 2 for a person and their
+// companion. Both places of a pair are kept, or neither: a pair at one
+// place left is refused as full and keeps nothing. The hold's id carries
+// its places, so it is redeemed, put back and released whole.
+func (s *Store) TakePlaces(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, places int, now time.Time) (booking.Hold, error) {
+	return s.take(ctx, sessionID, mode, audience, places, now, intoHolds)
 }
 
 // TakeRedeemed takes a place already redeemed, for a booking confirmed in
 // the same request: one call to Redis instead of Take then Redeem.
 func (s *Store) TakeRedeemed(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (booking.Hold, error) {
-	return s.take(ctx, sessionID, mode, audience, now, intoPending)
+	return s.take(ctx, sessionID, mode, audience, 1, now, intoPending)
+}
+
+// TakeRedeemedPlaces is TakeRedeemed for places places, as TakePlaces.
+func (s *Store) TakeRedeemedPlaces(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, places int, now time.Time) (booking.Hold, error) {
+	return s.take(ctx, sessionID, mode, audience, places, now, intoPending)
 }
 
 // TakeUnheld is TakeRedeemed for a place to offer to the waiting list, in
@@ -151,7 +164,7 @@ func (s *Store) TakeRedeemed(ctx context.Context, sessionID int64, mode booking.
 // or cannot be asked about (an outage) may still keep the place: until the
 // hold time has passed since Redis lost them, or since it stopped answering.
 func (s *Store) TakeUnheld(ctx context.Context, sessionID int64, mode booking.Mode, now time.Time) (booking.Hold, error) {
-	return s.take(ctx, sessionID, mode, "", now, intoUnheld)
+	return s.take(ctx, sessionID, mode, "", 1, now, intoUnheld)
 }
 
 // Where take files a place: the values of takeScript's ARGV[5].
@@ -161,9 +174,15 @@ const (
 	intoUnheld  = "unheld"  // pending, and only once no lost hold can keep it
 )
 
-func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time, into string) (booking.Hold, error) {
+// MaxPlaces is the most places one hold keeps: a person and one companion.
+const MaxPlaces = 2
+
+func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, audience booking.Audience, places int, now time.Time, into string) (booking.Hold, error) {
 	if !mode.Valid() {
 		return booking.Hold{}, errBadMode()
+	}
+	if places < 1 || places > MaxPlaces {
+		return booking.Hold{}, errBadPlaces()
 	}
 	if sessionID <= 0 {
 		return booking.Hold{}, errNoSession()
@@ -171,7 +190,7 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	if s.full.full(sessionID, mode, audience, now) {
 		return booking.Hold{}, s.refused(errFull(mode))
 	}
-	t := newToken(sessionID, mode, now, s.ttl)
+	t := newToken(sessionID, mode, places, now, s.ttl)
 	var mirrors []booking.Mirror
 	if s.useRedis() {
 		a, err := s.runTake(ctx, t, audience, into)
@@ -189,7 +208,9 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 			}
 		}
 		if err == nil && a.status != stUnknown {
-			if a.status == stFull && a.capacity > 0 {
+			// A pair refused may leave one place for a single: only a
+			// single's "full" means full for everyone.
+			if a.status == stFull && a.capacity > 0 && places == 1 {
 				var lapse time.Time
 				if a.soonest > 0 {
 					lapse = time.UnixMilli(a.soonest)
@@ -218,7 +239,7 @@ func (s *Store) take(ctx context.Context, sessionID int64, mode booking.Mode, au
 	if !ok {
 		return booking.Hold{}, s.refused(errNotOffered(mode))
 	}
-	if err := check(m, audience, now.UnixMilli()); err != nil {
+	if err := check(m, audience, places, now.UnixMilli()); err != nil {
 		return booking.Hold{}, s.refused(err)
 	}
 	t.stateless = true
@@ -235,7 +256,7 @@ func (s *Store) runTake(ctx context.Context, t token, audience booking.Audience,
 		}
 	}
 	v, err := s.runUndo(ctx, takeScript, s.keys(t), undo, t.issued, string(audience), t.member(), t.expires,
-		into, t.issued+pendingLease.Milliseconds(), s.ttl.Milliseconds())
+		into, t.issued+pendingLease.Milliseconds(), s.ttl.Milliseconds(), t.places)
 	if err != nil {
 		return takeAnswer{}, err
 	}
@@ -293,7 +314,7 @@ func (s *Store) Redeem(ctx context.Context, holdID string, now time.Time) (booki
 		return h, s.record(ctx, t)
 	}
 	v, err := s.run(ctx, redeemScript, s.keys(t), now.UnixMilli(), t.member(), t.issued,
-		now.Add(pendingLease).UnixMilli())
+		now.Add(pendingLease).UnixMilli(), t.places)
 	if err != nil {
 		if err := s.failed(ctx, "redeem", err); err != nil {
 			return booking.Hold{}, err
@@ -377,7 +398,7 @@ func (s *Store) Unredeem(ctx context.Context, h booking.Hold, now time.Time) {
 
 // putBack moves a hold from pending back among the holds.
 func (s *Store) putBack(ctx context.Context, t token, now time.Time) {
-	if _, err := s.run(ctx, unredeemScript, s.keys(t), now.UnixMilli(), t.member(), t.expires); err != nil {
+	if _, err := s.run(ctx, unredeemScript, s.keys(t), now.UnixMilli(), t.member(), t.expires, t.places); err != nil {
 		if err := s.failed(ctx, "unredeem", err); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "holds: unredeem failed", "session", t.session, "mode", t.mode, "err", err)
 		}
@@ -467,7 +488,7 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 	if err == nil && !settled {
 		// No fresh count for its own mode: still end the lease.
 		rctx, cancel := s.redisCtx(ctx)
-		err = s.rdb.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member()).Err()
+		err = s.rdb.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member(), pairMember(t.member())).Err()
 		cancel()
 	}
 	if err == nil {
@@ -480,13 +501,15 @@ func (s *Store) Settle(ctx context.Context, h booking.Hold, mirrors ...booking.M
 	}
 }
 
-// remove takes a hold out of both the held and the pending sets.
+// remove takes a hold out of both the held and the pending sets, with the
+// second place of a pair.
 func (s *Store) remove(ctx context.Context, t token) error {
 	rctx, cancel := s.redisCtx(ctx)
 	defer cancel()
+	members := []any{t.member(), pairMember(t.member())}
 	_, err := s.rdb.Pipelined(rctx, func(p redis.Pipeliner) error {
-		p.ZRem(rctx, s.holdsKey(t.session, t.mode), t.member())
-		p.ZRem(rctx, s.pendingKey(t.session, t.mode), t.member())
+		p.ZRem(rctx, s.holdsKey(t.session, t.mode), members...)
+		p.ZRem(rctx, s.pendingKey(t.session, t.mode), members...)
 		return nil
 	})
 	return err
@@ -522,7 +545,8 @@ func (s *Store) sync(ctx context.Context, now time.Time, mirrors []booking.Mirro
 	return nil
 }
 
-// Held counts the live holds of a session and mode, 0 when unknown or when
+// Held counts the places live holds keep in a session and mode (a pair's
+// two), 0 when unknown or when
 // Redis cannot be asked. It only reads, so it never needs the primary.
 func (s *Store) Held(ctx context.Context, sessionID int64, mode booking.Mode, now time.Time) int {
 	if !mode.Valid() || !s.useRedis() {

@@ -82,15 +82,17 @@ func TestTokenRoundTrip(t *testing.T) {
 	now := time.UnixMilli(1_900_000_000_123)
 	for _, stateless := range []bool{false, true} {
 		for _, mode := range booking.Modes {
-			tk := newToken(1<<40+7, mode, now, 10*time.Minute)
-			tk.stateless = stateless
-			id := s.encode(tk)
-			if len(id) != tokenChars {
-				t.Fatalf("id %q is %d characters, want %d", id, len(id), tokenChars)
-			}
-			got, ok := s.parse(id)
-			if !ok || got != tk {
-				t.Fatalf("parse(%q) = %+v %v, want %+v", id, got, ok, tk)
+			for places := 1; places <= MaxPlaces; places++ {
+				tk := newToken(1<<40+7, mode, places, now, 10*time.Minute)
+				tk.stateless = stateless
+				id := s.encode(tk)
+				if len(id) != tokenChars {
+					t.Fatalf("id %q is %d characters, want %d", id, len(id), tokenChars)
+				}
+				got, ok := s.parse(id)
+				if !ok || got != tk {
+					t.Fatalf("parse(%q) = %+v %v, want %+v", id, got, ok, tk)
+				}
 			}
 		}
 	}
@@ -100,7 +102,8 @@ func TestTokenRoundTrip(t *testing.T) {
 // that parsing never panics.
 func FuzzParse(f *testing.F) {
 	s := newSigner([]byte("holds-test-key-0123456789abcdef!"))
-	f.Add(s.encode(newToken(42, booking.Online, time.UnixMilli(1e12), time.Minute)))
+	f.Add(s.encode(newToken(42, booking.Online, 1, time.UnixMilli(1e12), time.Minute)))
+	f.Add(s.encode(newToken(42, booking.InPerson, 2, time.UnixMilli(1e12), time.Minute)))
 	f.Add("")
 	f.Add("AAAA")
 	f.Fuzz(func(t *testing.T, id string) {

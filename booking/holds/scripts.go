@@ -60,8 +60,11 @@ const (
 // under pending (a one-call booking about to be confirmed; "unheld", an
 // offer to the waiting list, also waits until holds lost with Redis data
 // before "since" have lapsed, answering "recent" until then).
+// A hold of two places (a person and their companion) is two members, the
+// second the first's with pairSuffix, filed and counted together: both
+// places or neither.
 // KEYS: mirror, holds, pending. ARGV: now, audience ("" = any), member,
-// expires, "holds", "pending" or "unheld", lease end, hold time.
+// expires, "holds", "pending" or "unheld", lease end, hold time, places.
 // Answers {status, capacity, audience}. The keys are stretched to outlive the
 // hold so "since" only moves when Redis loses data.
 var takeScript = redis.NewScript(`
@@ -75,7 +78,8 @@ if ARGV[2] ~= '' and ARGV[2] ~= audience then return {'audience', capacity, audi
 if ARGV[5] == 'unheld' and now < (tonumber(m[5]) or 0) + tonumber(ARGV[7]) then return {'recent', capacity, audience} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2]) or 0) >= capacity then
+local places = tonumber(ARGV[8]) or 1
+if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2]) or 0) + places > capacity then
   -- When the first hold or lease lapses, a place may free by itself.
   local soonest = 0
   for i = 2, 3 do
@@ -85,12 +89,13 @@ if redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + (tonumber(m[2])
   return {'full', capacity, audience, soonest}
 end
 local till = tonumber(ARGV[4])
+local set = KEYS[2]
 if ARGV[5] ~= 'holds' then
   till = tonumber(ARGV[6])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[3])
-else
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+  set = KEYS[3]
 end
+redis.call('ZADD', set, till, ARGV[3])
+if places == 2 then redis.call('ZADD', set, till, ARGV[3] .. '+') end
 local ttl = till - now
 for _, k in ipairs(KEYS) do
   if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
@@ -102,10 +107,12 @@ return {'held', capacity, audience}
 // A hold it does not know that was issued before the mirror was made may
 // have been lost with Redis data: "lost" (or "unknown" with no mirror),
 // and the single-use record in Postgres decides.
-// KEYS: mirror, holds, pending. ARGV: now, member, issued, lease end.
+// Both members of a pair move together.
+// KEYS: mirror, holds, pending. ARGV: now, member, issued, lease end, places.
 var redeemScript = redis.NewScript(`
+local pair = ARGV[2] .. '+'
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('ZREM', KEYS[2], ARGV[2], pair)
   return 'unknown'
 end
 local score = redis.call('ZSCORE', KEYS[2], ARGV[2])
@@ -116,23 +123,26 @@ if not score then
   if tonumber(ARGV[3]) >= since then return 'gone' end
   answer = 'lost'
 else
-  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('ZREM', KEYS[2], ARGV[2], pair)
   if tonumber(score) <= tonumber(ARGV[1]) then return 'gone' end
 end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+if ARGV[5] == '2' then redis.call('ZADD', KEYS[3], ARGV[4], pair) end
 local ttl = tonumber(ARGV[4]) - tonumber(ARGV[1])
 if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
 return answer
 `)
 
 // unredeemScript puts a hold whose confirmation failed back among the holds.
-// KEYS: mirror, holds, pending. ARGV: now, member, expires.
+// KEYS: mirror, holds, pending. ARGV: now, member, expires, places.
 var unredeemScript = redis.NewScript(`
-redis.call('ZREM', KEYS[3], ARGV[2])
+local pair = ARGV[2] .. '+'
+redis.call('ZREM', KEYS[3], ARGV[2], pair)
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
 local ttl = tonumber(ARGV[3]) - tonumber(ARGV[1])
 if ttl <= 0 then return 'gone' end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+if ARGV[4] == '2' then redis.call('ZADD', KEYS[2], ARGV[3], pair) end
 for i = 1, 2 do
   if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
@@ -159,8 +169,13 @@ var syncScript = redis.NewScript("local first = 1\n" + syncBody)
 
 // settleScript ends a confirmation: the booking leaves pending and the count
 // that includes it is written, in one step.
+// A pair's second member goes with the first (a single hold has none).
 // KEYS: mirror, pending. ARGV: member, then as syncBody.
-var settleScript = redis.NewScript("redis.call('ZREM', KEYS[2], ARGV[1])\nlocal first = 2\n" + syncBody)
+var settleScript = redis.NewScript("redis.call('ZREM', KEYS[2], ARGV[1], ARGV[1] .. '+')\nlocal first = 2\n" + syncBody)
+
+// pairMember is the member of a pair's second place, as the scripts spell
+// it; a single hold's is never in a set (nonces are hex).
+func pairMember(member string) string { return member + pairSuffix }
 
 // closesMs is a mirror's closing time as the scripts store it.
 func closesMs(m booking.Mirror) int64 {

@@ -17,7 +17,8 @@ import (
 // another session. Layout, before base64url without padding:
 //
 //	[0]      format version
-//	[1]      flags (bit 0: stateless)
+//	[1]      flags (bit 0: stateless, bit 1: two places, for a person and
+//	         their companion)
 //	[2]      mode (1 in person, 2 online)
 //	[3:11]   session id, big-endian
 //	[11:19]  issued at, unix ms
@@ -30,6 +31,7 @@ import (
 const (
 	tokenVersion  = 1
 	flagStateless = 1
+	flagPair      = 2
 
 	nonceLen   = 16
 	macLen     = 16
@@ -48,13 +50,16 @@ type token struct {
 	session   int64
 	mode      booking.Mode
 	stateless bool
+	// places is 1, or 2 for a person and their companion: both are kept,
+	// redeemed and released together.
+	places  int
 	issued    int64 // unix ms
 	expires   int64 // unix ms
 	nonce     [nonceLen]byte
 }
 
-func newToken(session int64, mode booking.Mode, now time.Time, ttl time.Duration) token {
-	t := token{session: session, mode: mode, issued: now.UnixMilli()}
+func newToken(session int64, mode booking.Mode, places int, now time.Time, ttl time.Duration) token {
+	t := token{session: session, mode: mode, places: places, issued: now.UnixMilli()}
 	t.expires = t.issued + ttl.Milliseconds()
 	_, _ = rand.Read(t.nonce[:]) // never fails since Go 1.24
 	return t
@@ -64,10 +69,14 @@ func newToken(session int64, mode booking.Mode, now time.Time, ttl time.Duration
 // redis-cli shows it readably.
 func (t token) member() string { return hex.EncodeToString(t.nonce[:]) }
 
+// pairSuffix makes the member of a pair's second place: the scripts add it
+// to the member of the first (pairMember in scripts.go).
+const pairSuffix = "+"
+
 func (t token) hold(id string) booking.Hold {
 	return booking.Hold{
 		ID: id, SessionID: t.session, Mode: t.mode,
-		ExpiresAt: time.UnixMilli(t.expires), Stateless: t.stateless,
+		ExpiresAt: time.UnixMilli(t.expires), Stateless: t.stateless, Places: t.places,
 	}
 }
 
@@ -89,7 +98,10 @@ func (s signer) encode(t token) string {
 	var raw [tokenLen]byte
 	raw[0] = tokenVersion
 	if t.stateless {
-		raw[1] = flagStateless
+		raw[1] |= flagStateless
+	}
+	if t.places == 2 {
+		raw[1] |= flagPair
 	}
 	raw[2] = modeByte(t.mode)
 	binary.BigEndian.PutUint64(raw[3:11], uint64(t.session))
@@ -115,13 +127,17 @@ func (s signer) parse(id string) (token, bool) {
 	}
 	t := token{
 		stateless: raw[1]&flagStateless != 0,
+		places:    1,
 		mode:      modeOf(raw[2]),
 		session:   int64(binary.BigEndian.Uint64(raw[3:11])),
 		issued:    int64(binary.BigEndian.Uint64(raw[11:19])),
 		expires:   int64(binary.BigEndian.Uint64(raw[19:27])),
 	}
 	copy(t.nonce[:], raw[27:macAt])
-	if raw[1]&^flagStateless != 0 || t.mode == "" || t.session <= 0 {
+	if raw[1]&flagPair != 0 {
+		t.places = 2
+	}
+	if raw[1]&^(flagStateless|flagPair) != 0 || t.mode == "" || t.session <= 0 {
 		return token{}, false
 	}
 	return t, true
