@@ -53,9 +53,9 @@ type token struct {
 	// places is 1, or 2 for a person and their companion: both are kept,
 	// redeemed and released together.
 	places  int
-	issued    int64 // unix ms
-	expires   int64 // unix ms
-	nonce     [nonceLen]byte
+	issued  int64 // unix ms
+	expires int64 // unix ms
+	nonce   [nonceLen]byte
 }
 
 func newToken(session int64, mode booking.Mode, places int, now time.Time, ttl time.Duration) token {
