@@ -180,7 +180,7 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 		}
 		// ON CONFLICT on the reference alone: a taken reference is not an
 		// error (which would end the transaction) but no row, while the
-		// one-live-booking-per-email index still raises its violation.
+		// one-live-booking-per-person index still raises its violation.
 		b.InviteUID = booking.InviteUID(b.Reference, db.uidDomain())
 		err := tx.QueryRow(ctx, `
 			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
@@ -195,8 +195,8 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 			return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: b.ManageToken})
 		case err == nil:
 			return nil
-		case isUniqueViolation(err, "bookings_one_live_per_email"):
-			return booking.Errorf(booking.EDuplicate, "This email address already has a place at this session.")
+		case isUniqueViolation(err, "bookings_one_live_per_person"):
+			return errDuplicateBooking()
 		case !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("confirm booking: insert: %w", err)
 		case !draw:
@@ -204,6 +204,13 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 		}
 	}
 	return fmt.Errorf("confirm booking: no free reference after %d tries", referenceTries)
+}
+
+// errDuplicateBooking refuses a second live booking of one person (a name
+// at an email address) in a session: a second click on "Book my place".
+// Two people who share an address each book under their own name.
+func errDuplicateBooking() error {
+	return booking.Errorf(booking.EDuplicate, "You already have a place at this session under this name and email address.")
 }
 
 // Booking reads a booking by its reference, typed in any case, with or

@@ -138,6 +138,21 @@ func TestDuplicateEmail(t *testing.T) {
 	if again.ID != 0 || again.Reference != "" {
 		t.Errorf("refused booking was filled in: %+v", again)
 	}
+
+	// Someone else who shares the address books under their own name; the
+	// same name in another case is the same person.
+	partner := newBooking(s.ID, booking.InPerson, "ada@example.org")
+	partner.Name = "Charles Babbage"
+	if _, err := db.ConfirmBooking(ctx, partner, "", now); err != nil {
+		t.Fatalf("a second person at the same address: %v", err)
+	}
+	twice := newBooking(s.ID, booking.InPerson, "ADA@example.org")
+	twice.Name = "charles BABBAGE"
+	_, err = db.ConfirmBooking(ctx, twice, "", now)
+	wantCode(t, err, booking.EDuplicate)
+	if got := places(t, db, s.ID, booking.InPerson); got.Booked != 2 {
+		t.Errorf("booked %d in person, want 2", got.Booked)
+	}
 	places, err := db.Places(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -74,8 +74,8 @@ func (db *DB) ConfirmEmailChange(ctx context.Context, hash []byte, manageToken s
 			UPDATE bookings SET email = new_email, new_email = NULL, new_email_token_hash = NULL,
 				new_email_expires_at = NULL, manage_token_hash = $2, invite_sequence = invite_sequence + 1
 			WHERE id = $1 RETURNING email, invite_sequence`, b.ID, manageHash).Scan(&b.Email, &b.InviteSequence)
-		if isUniqueViolation(err, "bookings_one_live_per_email") {
-			return booking.Errorf(booking.EDuplicate, "The new email address already has a place at this session. Your booking has not changed.")
+		if isUniqueViolation(err, "bookings_one_live_per_person") {
+			return booking.Errorf(booking.EDuplicate, "Someone with this name already has a place at this session with the new email address. Your booking has not changed.")
 		}
 		if err != nil {
 			return fmt.Errorf("confirm email change: %w", err)

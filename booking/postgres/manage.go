@@ -102,8 +102,8 @@ func (db *DB) MoveBooking(ctx context.Context, reference string, toSession int64
 			UPDATE bookings SET session_id = $2, mode = $3, invite_sequence = invite_sequence + 1
 			WHERE id = $1 RETURNING session_id, mode, invite_sequence`, b.ID, toSession, string(mode)).
 			Scan(&b.SessionID, &b.Mode, &b.InviteSequence)
-		if isUniqueViolation(err, "bookings_one_live_per_email") {
-			return booking.Errorf(booking.EDuplicate, "You already have a place at that session with this email address.")
+		if isUniqueViolation(err, "bookings_one_live_per_person") {
+			return booking.Errorf(booking.EDuplicate, "You already have a place at that session under this name and email address.")
 		}
 		if err != nil {
 			return fmt.Errorf("move booking: %w", err)

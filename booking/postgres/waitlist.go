@@ -54,13 +54,14 @@ func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitlistEntry, now ti
 		var booked bool
 		err = tx.QueryRow(ctx, `
 			SELECT EXISTS (SELECT 1 FROM bookings
-			               WHERE session_id = $1 AND lower(email) = lower($2) AND status <> 'cancelled')`,
-			e.SessionID, e.Email).Scan(&booked)
+			               WHERE session_id = $1 AND lower(email) = lower($2) AND lower(name) = lower($3)
+			                 AND status <> 'cancelled')`,
+			e.SessionID, e.Email, e.Name).Scan(&booked)
 		if err != nil {
 			return fmt.Errorf("join waiting list: booked already: %w", err)
 		}
 		if booked {
-			return booking.Errorf(booking.EDuplicate, "This email address already has a place at this session.")
+			return errDuplicateBooking()
 		}
 		if err := insertEntry(ctx, tx, &stored, now); err != nil {
 			return err
@@ -97,8 +98,8 @@ func insertEntry(ctx context.Context, tx pgx.Tx, e *booking.WaitlistEntry, now t
 		switch {
 		case err == nil:
 			return nil
-		case isUniqueViolation(err, "waitlist_one_active_per_email"):
-			return booking.Errorf(booking.EDuplicate, "This email address is already on the waiting list for this session.")
+		case isUniqueViolation(err, "waitlist_one_active_per_person"):
+			return booking.Errorf(booking.EDuplicate, "You are already on the waiting list for this session under this name and email address.")
 		case isForeignKeyViolation(err, ""):
 			return errModeNotOffered()
 		case !errors.Is(err, pgx.ErrNoRows):

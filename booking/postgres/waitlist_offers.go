@@ -39,6 +39,7 @@ func (db *DB) offerFreedPlaces(ctx context.Context, tx pgx.Tx, sess *booking.Ses
 		WHERE e.session_id = $1 AND e.mode = $2 AND e.status = 'waiting'
 		  AND EXISTS (SELECT 1 FROM bookings b
 		              WHERE b.session_id = e.session_id AND lower(b.email) = lower(e.email)
+		                AND lower(b.name) = lower(e.name)
 		                AND b.status <> 'cancelled')`,
 		p.SessionID, string(p.Mode), now)
 	if err != nil {

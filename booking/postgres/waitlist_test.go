@@ -108,14 +108,18 @@ func TestWaitlistJoin(t *testing.T) {
 		t.Fatalf("positions a=%d b=%d online=%d, a = %+v", a.Position, b.Position, o.Position, a)
 	}
 
-	// One place on the lists per person per session, whatever the mode or
-	// the case of the address; and none for someone already booked.
+	// One place on the lists per person (a name at an address) per session,
+	// whatever the mode or the case of either; and none for someone already
+	// booked.
 	for _, c := range []struct {
-		mode  booking.Mode
-		email string
-	}{{booking.InPerson, "A@Example.org"}, {booking.Online, "a@example.org"}, {booking.InPerson, "booked0.in_person@example.org"}} {
+		mode        booking.Mode
+		name, email string
+	}{
+		{booking.InPerson, "mary SEACOLE", "A@Example.org"}, {booking.Online, "Mary Seacole", "a@example.org"},
+		{booking.InPerson, "ada lovelace", "booked0.in_person@example.org"},
+	} {
 		_, hash, _ := booking.NewToken()
-		err := db.JoinWaitlist(ctx, &booking.WaitlistEntry{SessionID: s.ID, Mode: c.mode, Name: "X", Email: c.email, ManageTokenHash: hash}, now)
+		err := db.JoinWaitlist(ctx, &booking.WaitlistEntry{SessionID: s.ID, Mode: c.mode, Name: c.name, Email: c.email, ManageTokenHash: hash}, now)
 		wantCode(t, err, booking.EDuplicate)
 	}
 	_, hash, _ := booking.NewToken()
@@ -310,5 +314,30 @@ func TestDeclinePassesToNext(t *testing.T) {
 	}
 	if p := places(t, db, s.ID, booking.Online); p.Taken() != 0 {
 		t.Errorf("places = %+v, want all free", p)
+	}
+}
+
+// Two people who share an address each wait under their own name, also
+// when one of them is booked already; and the place freed is offered to
+// the one still waiting, not skipped as booked.
+func TestSharedAddressWaitsUnderOwnName(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	s := addSession(t, db, addWorkshop(t, db, booking.Public).ID, 48*time.Hour, 2, 0)
+	booked := fill(t, db, s.ID, booking.InPerson, 1)
+	other := newBooking(s.ID, booking.InPerson, "home@example.org")
+	if _, err := db.ConfirmBooking(ctx, other, "", now); err != nil {
+		t.Fatal(err)
+	}
+	// Mary Seacole, at the address Ada Lovelace booked with.
+	e := join(t, db, s.ID, booking.InPerson, "HOME@example.org", now)
+	if e.Position != 1 {
+		t.Fatalf("position %d, want 1", e.Position)
+	}
+	if _, _, err := db.CancelBooking(ctx, booked[0].Reference, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := entry(t, db, e.Reference); got.Status != booking.Offered {
+		t.Fatalf("the entry sharing a booked address: %s, want offered", got.Status)
 	}
 }

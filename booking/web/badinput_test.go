@@ -122,7 +122,9 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"direct booking with CR/LF in the email", "POST", sess + "/bookings", direct(func(m map[string]any) { m["email"] = "a@example.org\n" }), nil, 422, "invalid", "email"},
 		{"unknown hold", "POST", "/api/v1/holds/nothing-like-a-hold/booking", details(func(m map[string]any) {}), nil, 404, "not_found", ""},
 		{"tampered hold", "POST", "/api/v1/holds/" + tampered + "/booking", details(func(m map[string]any) {}), nil, 404, "not_found", ""},
-		{"duplicate email", "POST", sess + "/bookings", direct(func(m map[string]any) { m["email"] = strings.ToUpper(p["email"].(string)) }), nil, 409, "duplicate", ""},
+		{"duplicate booking", "POST", sess + "/bookings", direct(func(m map[string]any) {
+			m["name"], m["email"] = strings.ToUpper(p["name"].(string)), strings.ToUpper(p["email"].(string))
+		}), nil, 409, "duplicate", ""},
 		{"booking without a token", "GET", "/api/v1/bookings/" + ref, nil, nil, 401, "unauthorized", ""},
 		{"booking with a wrong token", "GET", "/api/v1/bookings/" + ref + "?token=wrong-token-wrong-token", nil, nil, 404, "not_found", ""},
 		{"cancel with a wrong token", "DELETE", "/api/v1/bookings/" + ref, nil, []string{"Authorization", "Bearer wrong"}, 404, "not_found", ""},

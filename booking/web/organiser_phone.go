@@ -99,7 +99,7 @@ func (s *Server) organiserPhoneBook(c *gin.Context) error {
 		switch booking.ErrorCode(err) {
 		case booking.EDuplicate:
 			status = http.StatusConflict
-			p.AddError("email", "This email address already has a place at this session")
+			p.AddError("email", "Someone with this name and email address already has a place at this session")
 		case booking.EFull:
 			status = http.StatusConflict
 			p.AddError("mode", "There are no places left to take part "+lowerMode(mode)+". Choose another way, or add them to the waiting list from the public page")

@@ -66,9 +66,9 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 // staff have had only the link to confirm it.
 func duplicateMessage(j *journey) string {
 	if j.Staff {
-		return "You have already booked a place in this session with this email address. Use the link we emailed you to confirm or manage it"
+		return "You have already booked a place in this session with this name and email address. Use the link we emailed you to confirm or manage it"
 	}
-	return "You have already booked a place in this session with this email address. Use the link in your confirmation email to manage it"
+	return "You have already booked a place in this session with this name and email address. Use the link in your confirmation email to manage it"
 }
 
 // bookingPage is the data of the confirmation and manage pages.

@@ -250,7 +250,8 @@ func TestBookingWhenTheHoldHasRunOut(t *testing.T) {
 	confirmed := in.form(holdAction(detailsURL, "confirm"), hidden(check.text())).location(t)
 	in.page(confirmed).mustContain(t, "Booking confirmed")
 
-	// The same email again: back to the form, with the email at fault.
+	// The same person (name and email) again: back to the form, with the
+	// email at fault.
 	detailsURL = in.startHold(t, sid, "in_person")
 	v = hidden(in.page(detailsURL).text())
 	for k, vals := range details("Ada Lovelace") {

@@ -75,7 +75,7 @@ func TestWaitlistPagesJoinAndLeave(t *testing.T) {
 	}
 
 	// Joining twice is refused by the email field.
-	wantWaitlistPage(t, in.wlSubmit(joinPath, waitlistForm("Mary", "MARY@example.org")), http.StatusConflict, "already on the waiting list", `href="#email"`)
+	wantWaitlistPage(t, in.wlSubmit(joinPath, waitlistForm(name, "MARY@example.org")), http.StatusConflict, "already on the waiting list", `href="#email"`)
 
 	u, _ := url.Parse(entryURL)
 	ref, token := strings.TrimPrefix(u.Path, "/waitlist/"), u.Query().Get("token")
