@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/booking/holds"
+	"github.com/coventry/workshops/internal/testenv"
 )
 
 func (f *fixture) takePair(t testing.TB, id int64, mode booking.Mode) (booking.Hold, error) {
@@ -173,4 +176,54 @@ func TestPairsAndSinglesRacingNeverExceedCapacity(t *testing.T) {
 		t.Fatalf("a pair was refused with %d of %d places held", got, free)
 	}
 	wantHeld(t, f, 44, int(got))
+}
+
+// A pair across a Redis restart: while Redis is down a pair is decided on
+// Postgres' count (refused at one place left), and after the restart (every
+// key lost) a pair held before it still redeems once, its two places
+// counted again beside the new holds.
+func TestPairAcrossARedisRestart(t *testing.T) {
+	f := setup(t) // for its loader and clock
+	srv := testenv.NewRedisServer(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { _ = rdb.Close() })
+	s := holds.New(rdb, f.loader, testKey, holdTTL, holds.WithClock(f.clock),
+		holds.WithRedisTimeout(downTimeout), holds.WithBreakerPause(0), holds.WithFullCache(0))
+	t.Cleanup(s.Close)
+	take := func(places int) (booking.Hold, error) {
+		return s.TakePlaces(f.ctx, 45, booking.InPerson, booking.Public, places, f.clock.Now())
+	}
+	f.loader.set(mirror(45, booking.InPerson, 5, 0, 1))
+	pair, err := take(2)
+	if err != nil || pair.Stateless {
+		t.Fatalf("pair: %+v, %v", pair, err)
+	}
+
+	srv.Stop()
+	f.loader.set(mirror(45, booking.InPerson, 5, 4, 2)) // booked meanwhile
+	_, err = take(2)
+	wantCode(t, err, booking.EFull)
+	if h, err := take(1); err != nil || !h.Stateless {
+		t.Fatalf("a single while Redis is down: %+v, %v", h, err)
+	}
+
+	srv.Start()
+	f.clock.Advance(time.Second)
+	f.loader.set(mirror(45, booking.InPerson, 5, 1, 3)) // three cancelled
+	if _, err := take(1); err != nil {
+		t.Fatalf("a single after the restart: %v", err)
+	}
+	if _, err := s.Redeem(f.ctx, pair.ID, f.clock.Now()); err != nil {
+		t.Fatalf("redeem a pair lost in the restart: %v", err)
+	}
+	// 1 taken, 1 held, 2 pending: one place is left, for a single only.
+	_, err = take(2)
+	wantCode(t, err, booking.EFull)
+	if _, err := take(1); err != nil {
+		t.Fatalf("the last place: %v", err)
+	}
+	_, err = take(1)
+	wantCode(t, err, booking.EFull)
+	_, err = s.Redeem(f.ctx, pair.ID, f.clock.Now())
+	wantCode(t, err, booking.EHoldExpired)
 }
