@@ -20,6 +20,8 @@ const (
 	AuditOrganiserUpdate     = "organiser.update"
 	AuditFacilitatorAssign   = "facilitator.assign"
 	AuditFacilitatorUnassign = "facilitator.unassign"
+	AuditSurveyCreate        = "survey.create"
+	AuditSurveyExport        = "survey.export"
 )
 
 // Audit subject types.
@@ -29,6 +31,7 @@ const (
 	SubjectBooking     = "booking"
 	SubjectOrganiser   = "organiser"
 	SubjectFacilitator = "session_facilitator"
+	SubjectSurvey      = "survey"
 )
 
 // NewAuditEntry builds the entry for a change a made at now. before and
@@ -143,7 +146,7 @@ var AuditActions = []string{
 	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
-	AuditPersonExport, AuditPersonErase, AuditBookingSearch,
+	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -164,6 +167,8 @@ var auditActionTexts = map[string]string{
 	AuditPersonExport:        "Exported a person's data",
 	AuditPersonErase:         "Erased a person's data",
 	AuditBookingSearch:       "Searched the bookings",
+	AuditSurveyCreate:        "Created a survey",
+	AuditSurveyExport:        "Downloaded a survey's responses",
 }
 
 // AuditActionText says what an action was; an action this list does not

@@ -254,7 +254,8 @@ type RetentionJob struct {
 	Every  time.Duration
 	Logger *slog.Logger
 	// Also are the other parts of the consultation that keep personal
-	// data (the poster competition), swept with the bookings.
+	// data (the poster competition, the survey's free text), swept with
+	// the bookings.
 	Also []Sweeper
 }
 

@@ -286,9 +286,15 @@ func capitalise(s string) string {
 }
 
 // CheckLine checks a one-line field for the other domains (the poster
-// competition) as a booking's fields are checked: valid UTF-8, no control
-// or reordering characters, no encoded words, required, at most max
-// characters. A fault is written to f under field.
+// competition, the survey) as a booking's fields are checked: valid UTF-8,
+// no control or reordering characters, no encoded words, required, at
+// most max characters. A fault is written to f under field.
 func CheckLine(f map[string]string, field, what, v string, max int, required bool) {
 	checkLine(f, field, what, v, max, required)
+}
+
+// CheckText checks a multi-line field as access needs are checked, adding
+// its message to f.
+func CheckText(f map[string]string, field, what, v string, max int) {
+	checkText(f, field, what, v, max)
 }

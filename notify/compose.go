@@ -8,6 +8,7 @@ import (
 	htmltemplate "html/template"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -124,6 +125,9 @@ type Event struct {
 	Payload booking.EmailPayload
 	// Now stamps the invite (DTSTAMP).
 	Now time.Time
+	// SurveyID is the survey linked from the workshop's confirmation and
+	// reminder ("tell us what you thought"), or 0.
+	SurveyID int64
 }
 
 // view is what the templates see. Everything in it is shown as it is in
@@ -159,6 +163,9 @@ type view struct {
 	// WorkshopURL lists the workshop's sessions: where to book another
 	// when this one is cancelled.
 	WorkshopURL string
+	// SurveyURL asks, in a confirmation or a reminder, what the person
+	// thought of the workshop; empty: no survey is linked.
+	SurveyURL string
 }
 
 type change struct{ What, Was, Now string }
@@ -234,6 +241,9 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	if t := e.Payload.Token; t != "" && e.Kind != booking.MsgStaffVerification && e.Kind != booking.MsgEmailChange && !waitlist {
 		v.ManageURL = c.inv.BookingPageURL(b.Reference) + "?token=" + url.QueryEscape(t)
 		v.TokenLink = true
+	}
+	if e.SurveyID != 0 && (e.Kind == booking.MsgBookingConfirmed || e.Kind == booking.MsgReminder) {
+		v.SurveyURL = c.base + "/surveys/" + strconv.FormatInt(e.SurveyID, 10)
 	}
 	switch e.Kind {
 	case booking.MsgSessionChanged, booking.MsgBookingChanged:

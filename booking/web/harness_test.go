@@ -24,6 +24,7 @@ import (
 	"github.com/coventry/workshops/booking/web"
 	"github.com/coventry/workshops/competition"
 	"github.com/coventry/workshops/internal/testenv"
+	"github.com/coventry/workshops/survey"
 )
 
 const adminToken = "test-admin-token-0123456789abcdef0123"
@@ -105,6 +106,7 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 		Service: svc, Postgres: db, Redis: pinger{rdb},
 		Logger:      slog.New(slog.NewJSONHandler(&e.logs, nil)),
 		Competition: contest,
+		Surveys:     &survey.Service{Store: db, Clock: e.clock},
 	})
 	return &instance{env: e, db: db, rdb: rdb, svc: svc, handler: srv.Handler()}
 }

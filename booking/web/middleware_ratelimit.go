@@ -31,6 +31,9 @@ var rateLimits = map[string]redis_rate.Limit{
 	// A young person sends one poster, a school class a few dozen from one
 	// address; each costs a decode.
 	entryLimit: {Rate: 60, Burst: 30, Period: time.Hour},
+	// A person answers a survey once; a household or an office sharing
+	// an address a few times (survey responses, pages and API alike).
+	surveyLimit: {Rate: 10, Burst: 10, Period: time.Minute},
 	// Per address, whoever asks (pages_booking_link.go).
 	linkAddressLimit: {Rate: 3, Burst: 3, Period: 10 * time.Minute},
 	// Counted only when a bearer token is not the admin token (auth.go).

@@ -51,6 +51,7 @@ const (
 	waitlistLimit = "waitlist" // joins a waiting list
 	tokenLimit    = "token"    // checks an emailed token: guessing is slowed
 	linkLimit     = "link"     // emails a person's links again
+	surveyLimit   = "survey"   // sends a survey response
 	// linkAddressLimit counts the links sent to one address, from any
 	// client (pages_booking_link.go), not requests to one route.
 	linkAddressLimit = "link_address"
@@ -94,6 +95,8 @@ func (s *Server) routes() []route {
 		{post, "/api/v1/waitlist/:reference/accept", api, pub, bookingLimit, "waitlist_accept", s.acceptOffer},
 		{post, "/api/v1/waitlist/:reference/decline", api, pub, tokenLimit, "waitlist_decline", s.declineOffer},
 		{del, "/api/v1/waitlist/:reference", api, pub, tokenLimit, "waitlist_leave", s.leaveWaitlist},
+		{get, "/api/v1/surveys/:id", api, pub, noLimit, "survey", s.getSurvey},
+		{post, "/api/v1/surveys/:id/responses", api, pub, surveyLimit, "survey_respond", s.submitSurveyResponse},
 
 		// The poster competition (api_competition.go).
 		{post, "/api/v1/competition/entries", api, pub, entryLimit, "competition_enter", s.apiEnterCompetition},
@@ -129,6 +132,14 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/workshops/:id/attendance", api, adm, noLimit, "admin_workshop_attendance", s.adminWorkshopAttendance},
 		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
 		{del, "/api/v1/admin/people", api, adm, noLimit, "admin_person_erase", s.adminErasePerson},
+
+		// The survey's admin API (api_surveys.go).
+		{post, "/api/v1/admin/surveys", api, adm, noLimit, "admin_create_survey", s.adminCreateSurvey},
+		{get, "/api/v1/admin/surveys", api, adm, noLimit, "admin_list_surveys", s.adminListSurveys},
+		{get, "/api/v1/admin/surveys/:id", api, adm, noLimit, "admin_survey", s.adminGetSurvey},
+		{get, "/api/v1/admin/surveys/:id/results", api, adm, noLimit, "admin_survey_results", s.adminSurveyResults},
+		{get, "/api/v1/admin/surveys/:id/questions/:question_id/answers", api, adm, noLimit, "admin_survey_text_answers", s.adminSurveyTextAnswers},
+		{get, "/api/v1/admin/surveys/:id/responses.csv", api, adm, noLimit, "admin_survey_csv", s.adminSurveyCSV},
 
 		// The public pages (pages*.go): one handler per file, named after the route.
 		{get, "/assets/*filepath", raw, pub, noLimit, "", serve(s.assets.serve)},

@@ -21,6 +21,7 @@ import (
 	"github.com/coventry/workshops/calendar"
 	"github.com/coventry/workshops/competition"
 	"github.com/coventry/workshops/internal/reqlog"
+	"github.com/coventry/workshops/survey"
 )
 
 // maxBody is the largest request body accepted; a booking is well under 8 KiB.
@@ -92,6 +93,8 @@ type Deps struct {
 	Outbox EmailOutbox
 	// Competition is the young people's poster competition.
 	Competition *competition.Service
+	// Surveys is the short survey (api_surveys.go, pages_survey.go).
+	Surveys *survey.Service
 }
 
 // Server holds the router and what the handlers share.

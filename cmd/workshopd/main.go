@@ -32,6 +32,7 @@ import (
 	"github.com/coventry/workshops/notify/inbound"
 	"github.com/coventry/workshops/notify/mailer"
 	"github.com/coventry/workshops/notify/outbox"
+	"github.com/coventry/workshops/survey"
 )
 
 const usage = `usage: workshopd <command>
@@ -130,6 +131,7 @@ type App struct {
 	Service *booking.Service
 	// Competition is the young people's poster competition.
 	Competition *competition.Service
+	Surveys     *survey.Service
 	Web         *web.Server
 	Outbox      *outbox.Worker
 	// Replies reads the organiser mailbox for calendar replies; nil when
@@ -186,7 +188,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	}
 	contest := &competition.Service{Store: db, Posters: posters, Clock: booking.SystemClock,
 		ClosesAt: cfg.CompetitionClosesAt.Time, BaseURL: cfg.BaseURL}
-	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc, Competition: contest}
+	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc, Competition: contest,
+		Surveys: &survey.Service{Store: db, Clock: booking.SystemClock, Keep: time.Duration(cfg.RetentionDays) * 24 * time.Hour}}
 	fail := func(err error) (*App, error) {
 		app.Close()
 		return nil, err
@@ -216,6 +219,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	}
 	app.Outbox = outbox.New(db, comp, app.mailer, outbox.Config{
 		ReminderBefore: cfg.ReminderBefore, Clock: booking.SystemClock, Logger: slog.Default(),
+		SurveyFor: app.Surveys.LinkedFrom,
 	})
 	svc.Queued = app.Outbox.Wake
 	reg := prometheus.NewRegistry()
@@ -242,7 +246,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 		RateLimits:     bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
-		Registry: reg, Calendar: inv, Outbox: app.Outbox, Competition: contest,
+		Registry: reg, Calendar: inv, Outbox: app.Outbox, Competition: contest, Surveys: app.Surveys,
 	})
 	return app, nil
 }
@@ -343,7 +347,7 @@ func (a *App) startWorkers(ctx context.Context) {
 	a.workers.Go(func() {
 		keep := time.Duration(a.Config.RetentionDays) * 24 * time.Hour
 		(&booking.RetentionJob{Store: a.DB, Keep: keep, Logger: slog.Default(),
-			Also: []booking.Sweeper{a.Competition}}).Run(ctx)
+			Also: []booking.Sweeper{a.Competition, a.Surveys}}).Run(ctx)
 	})
 	a.workers.Go(func() {
 		if err := a.Outbox.Run(ctx); err != nil {

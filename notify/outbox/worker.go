@@ -59,6 +59,9 @@ type Config struct {
 	ReminderEvery time.Duration
 	// Clock tells the time written to rows; default the system clock.
 	Clock booking.Clock
+	// SurveyFor, when set, finds the survey a workshop's confirmations and
+	// reminders link to (0 for none); a failure only leaves the link out.
+	SurveyFor func(ctx context.Context, workshopID int64, now time.Time) (int64, error)
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -437,7 +440,7 @@ func (w *Worker) process(ctx context.Context, r *booking.ClaimedEmail, held *lea
 	now := w.cfg.Clock.Now()
 	log := w.log.With("outbox_id", r.ID, "kind", r.Kind, "attempt", r.Attempts)
 
-	msg, why, err := w.compose(r, now)
+	msg, why, err := w.compose(ctx, r, now)
 	if why != "" {
 		if err := w.store.EndEmail(ctx, r, booking.EmailSkipped, why, now); err != nil {
 			log.Error("outbox: mark skipped", "err", err)
@@ -534,7 +537,7 @@ func Backoff(attempts int, first, max time.Duration) time.Duration {
 // compose builds the email of r as things stand now. It returns a reason
 // instead when the email has lost its point (why != ""), and a permanent
 // error when it cannot be written.
-func (w *Worker) compose(r *booking.ClaimedEmail, now time.Time) (msg *notify.Message, why string, err error) {
+func (w *Worker) compose(ctx context.Context, r *booking.ClaimedEmail, now time.Time) (msg *notify.Message, why string, err error) {
 	p, err := booking.ParseEmailPayload(r.Payload)
 	if err != nil {
 		return nil, "", notify.Permanent(err)
@@ -549,11 +552,25 @@ func (w *Worker) compose(r *booking.ClaimedEmail, now time.Time) (msg *notify.Me
 		e.Booking = &booking.Booking{Reference: x.Reference, Mode: x.Mode, Name: x.Name, Email: x.Email,
 			Status: booking.Confirmed, SessionID: x.SessionID}
 	}
+	e.SurveyID = w.surveyFor(ctx, r, now)
 	msg, err = w.composer.Compose(e)
 	if err != nil {
 		return nil, "", notify.Permanent(err)
 	}
 	return msg, "", nil
+}
+
+// surveyFor is the survey a confirmation or a reminder links to, or 0.
+func (w *Worker) surveyFor(ctx context.Context, r *booking.ClaimedEmail, now time.Time) int64 {
+	if w.cfg.SurveyFor == nil || r.Session == nil || (r.Kind != booking.MsgBookingConfirmed && r.Kind != booking.MsgReminder) {
+		return 0
+	}
+	id, err := w.cfg.SurveyFor(ctx, r.Session.WorkshopID, now)
+	if err != nil {
+		w.log.Warn("outbox: finding the workshop's survey failed; sending without its link", "outbox_id", r.ID, "err", err)
+		return 0
+	}
+	return id
 }
 
 // lostPoint says why r is no longer worth sending, or "".
