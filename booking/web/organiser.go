@@ -75,6 +75,7 @@ var doneMessages = map[string]string{
 	"assigned":          "The facilitator has been assigned to this session.",
 	"unassigned":        "The facilitator has been removed from this session.",
 	"account":           "The account has been saved.",
+	"survey":            "The survey has been created. Share its address to ask people to answer it.",
 	"booking_cancelled": "The booking has been cancelled and its place given back. They are emailed that it is cancelled.",
 	// booking_cancelled_phone: they gave no email address.
 	"booking_cancelled_phone": "The booking has been cancelled and its place given back. They gave no email address, so nothing is emailed: if they did not ask for it themselves, phone them.",

@@ -103,6 +103,11 @@ func templateFuncs(assets *assetServer) template.FuncMap {
 		"duration": durationText,
 		"lines":    lines,
 		"field":    field,
+		"dateField": func(p pager, name, label, hint string) map[string]any {
+			pg := p.page()
+			return map[string]any{"ID": name, "Label": label, "Hint": hint, "Error": pg.ErrorFor(name),
+				"Day": pg.Value(name + "-day"), "Month": pg.Value(name + "-month"), "Year": pg.Value(name + "-year")}
+		},
 		"modeLabel": func(m booking.Mode) string {
 			return m.Label()
 		},

@@ -184,6 +184,12 @@ func (s *Server) routes() []route {
 		{get, "/competition/winners", page, pub, noLimit, "page_competition_winners", s.competitionWinners},
 		{get, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirm", s.competitionConfirmPage},
 		{post, "/competition/confirm/:token", page, pub, tokenLimit, "page_competition_confirmed", s.competitionConfirm},
+		// The survey (pages_survey.go): nothing is stored until it is sent.
+		{get, "/surveys/:id", page, pub, noLimit, "page_survey", s.surveyFormPage},
+		{post, "/surveys/:id", page, pub, noLimit, "page_survey_check", s.surveyCheck},
+		{post, "/surveys/:id/change", page, pub, noLimit, "page_survey_change", s.surveyChange},
+		{post, "/surveys/:id/submit", page, pub, surveyLimit, "page_survey_submit", s.surveySubmit},
+		{get, "/surveys/:id/done", page, pub, noLimit, "page_survey_done", s.surveyDone},
 
 		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
 		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage(publicJourney)},
@@ -252,6 +258,11 @@ func (s *Server) routes() []route {
 		{post, "/admin/competition/entries/:reference", page, adm, noLimit, "organiser_competition_judge", s.organiserJudgeEntry},
 		{post, "/admin/competition/entries/:reference/erase", page, adm, noLimit, "organiser_competition_erase", s.organiserEraseEntry},
 		{post, "/admin/competition/winners", page, adm, noLimit, "organiser_competition_publish", s.organiserPublishWinners},
+		{get, "/admin/surveys", page, adm, noLimit, "organiser_surveys", s.organiserSurveys},
+		{get, "/admin/surveys/new", page, adm, noLimit, "organiser_survey_new", s.organiserSurveyForm},
+		{post, "/admin/surveys", page, adm, noLimit, "organiser_survey_create", s.organiserSurveyCreate},
+		{get, "/admin/surveys/:id", page, adm, noLimit, "organiser_survey", s.organiserSurveyResults},
+		{get, "/admin/surveys/:id/questions/:question_id", page, adm, noLimit, "organiser_survey_answers", s.organiserSurveyAnswers},
 		{get, "/admin/organisers", page, adm, noLimit, "organiser_accounts", s.organiserAccounts},
 		{post, "/admin/organisers", page, adm, noLimit, "organiser_account_create", s.organiserAccountCreate},
 		{get, "/admin/organisers/:organiser_id", page, adm, noLimit, "organiser_account", s.organiserAccountPage},
