@@ -58,6 +58,10 @@ func (f routeFixture) path(t *testing.T, pattern string, own bool) string {
 			segs[i] = itoa(f.workshop)
 		case name == "id" && prev == "emails":
 			segs[i] = "1"
+		case name == "id" && prev == "surveys":
+			segs[i] = "1"
+		case name == "question_id":
+			segs[i] = "ideas"
 		case name == "reference":
 			segs[i] = ref
 		case name == "organiser_id":
