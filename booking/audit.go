@@ -146,7 +146,7 @@ var AuditActions = []string{
 	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
-	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport,
+	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -169,6 +169,7 @@ var auditActionTexts = map[string]string{
 	AuditBookingSearch:       "Searched the bookings",
 	AuditSurveyCreate:        "Created a survey",
 	AuditSurveyExport:        "Downloaded a survey's responses",
+	AuditSessionMessage:      "Emailed the people booked on a session",
 }
 
 // AuditActionText says what an action was; an action this list does not

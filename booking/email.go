@@ -98,6 +98,9 @@ type EmailPayload struct {
 	To   string `json:"to,omitempty"`
 	Name string `json:"name,omitempty"`
 	URL  string `json:"url,omitempty"`
+	// Message is an admin's words to the people booked on a session
+	// (MsgSessionMessage).
+	Message string `json:"message,omitempty"`
 }
 
 // Changes lists what moved; only the fields that changed are set.

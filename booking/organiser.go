@@ -32,6 +32,11 @@ type OrganiserStore interface {
 	// phone is q as a stored phone number, or empty) and audits the search
 	// in the same transaction.
 	SearchBookings(ctx context.Context, q, phone string, limit int, now time.Time) ([]BookingHit, error)
+	// MessageSession queues m's email to every live booking of the session
+	// in m's modes that has an email address and audits it, in one
+	// transaction, and returns how many it queued: ENotFound for no such
+	// session, EConflict for a cancelled one.
+	MessageSession(ctx context.Context, sessionID int64, m SessionMessage, now time.Time) (int, error)
 }
 
 // Taker is who made a booking on someone's behalf: an organiser (their

@@ -69,6 +69,7 @@ var kinds = map[string]calendar.Method{
 	booking.MsgWaitlistLink:             "",
 	booking.MsgEmailChange:              "",
 	booking.MsgCompetitionGuardian:      "",
+	booking.MsgSessionMessage:           "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -166,6 +167,11 @@ type view struct {
 	// SurveyURL asks, in a confirmation or a reminder, what the person
 	// thought of the workshop; empty: no survey is linked.
 	SurveyURL string
+
+	// Message is an admin's words to the people booked
+	// (booking.MsgSessionMessage), one paragraph per blank-line-separated
+	// block; each paragraph's lines are kept.
+	Message [][]string
 }
 
 type change struct{ What, Was, Now string }
@@ -248,6 +254,10 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	switch e.Kind {
 	case booking.MsgSessionChanged, booking.MsgBookingChanged:
 		v.Changes = c.changes(e.Payload.Changes, s, v.Online)
+	case booking.MsgSessionMessage:
+		if v.Message = paragraphs(e.Payload.Message); v.Message == nil {
+			return nil, Permanent(fmt.Errorf("notify: %s: the payload has no message", e.Kind))
+		}
 	case booking.MsgSessionCancelled, booking.MsgWaitlistSessionCancelled:
 		v.Reason = strings.TrimSpace(e.Payload.Reason)
 		if v.Reason == "" {
@@ -448,6 +458,26 @@ func safeLink(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// paragraphs splits a message into paragraphs at blank lines, each a list
+// of its lines, trimmed; nil for a message with no words.
+func paragraphs(s string) [][]string {
+	var out [][]string
+	var cur []string
+	for _, l := range strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s), "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			if cur != nil {
+				out, cur = append(out, cur), nil
+			}
+			continue
+		}
+		cur = append(cur, l)
+	}
+	if cur != nil {
+		out = append(out, cur)
+	}
+	return out
 }
 
 // oneLine turns every run of whitespace and control characters into one

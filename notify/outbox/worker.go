@@ -588,7 +588,7 @@ func lostPoint(r *booking.ClaimedEmail, p booking.EmailPayload, now time.Time) s
 		if r.Entry != nil && !r.Entry.Status.Active() {
 			return "no longer on the waiting list"
 		}
-	case booking.MsgEmailChange, booking.MsgBookingLink:
+	case booking.MsgEmailChange, booking.MsgBookingLink, booking.MsgSessionMessage:
 		if r.Booking == nil || !r.Booking.Live() {
 			return "booking no longer live"
 		}
