@@ -162,3 +162,54 @@ func (s *Server) adminCancelSession(c *gin.Context) error {
 	c.JSON(http.StatusOK, s.adminView(c, sess))
 	return nil
 }
+
+// messageOut is the answer to a message sent to the people booked on a
+// session: how many were emailed, and who it is for that has no email
+// address, to phone.
+type messageOut struct {
+	Emailed int              `json:"emailed"`
+	ToPhone []messageToPhone `json:"to_phone"`
+}
+
+type messageToPhone struct {
+	Reference string       `json:"reference"`
+	Name      string       `json:"name"`
+	Phone     string       `json:"phone"`
+	Mode      booking.Mode `json:"mode"`
+}
+
+// adminMessageSession is POST /api/v1/admin/sessions/:id/messages
+// (organiser_message.go has the page).
+func (s *Server) adminMessageSession(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		To      string `json:"to"`
+		Message string `json:"message"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	mode, ok := messageMode(in.To)
+	if !ok {
+		mode = booking.Mode(in.To) // the service names it
+	}
+	ctx := c.Request.Context()
+	n, err := s.svc.MessageSession(ctx, id, booking.SessionMessage{Mode: mode, Text: in.Message})
+	if err != nil {
+		return err
+	}
+	booked, err := s.svc.Attendees(ctx, id)
+	if err != nil {
+		return err
+	}
+	out := messageOut{Emailed: n, ToPhone: []messageToPhone{}}
+	_, toPhone := whoIsTold(bookingsIn(booked, mode))
+	for _, b := range toPhone {
+		out.ToPhone = append(out.ToPhone, messageToPhone{Reference: b.Reference, Name: b.Name, Phone: b.Phone, Mode: b.Mode})
+	}
+	c.JSON(http.StatusAccepted, out)
+	return nil
+}

@@ -110,11 +110,12 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
 		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
-		// The admin API (api_admin.go, api_emails.go, api_accounts.go, attendance.go).
+		// The admin API (api_admin.go (and a session's messages), api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
 		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
 		{patch, "/api/v1/admin/sessions/:id", api, adm, noLimit, "admin_update_session", s.adminUpdateSession},
 		{post, "/api/v1/admin/sessions/:id/cancel", api, adm, noLimit, "admin_cancel_session", s.adminCancelSession},
+		{post, "/api/v1/admin/sessions/:id/messages", api, adm, noLimit, "admin_message_session", s.adminMessageSession},
 		{get, "/api/v1/admin/emails/failed", api, adm, noLimit, "admin_failed_emails", s.adminFailedEmails},
 		{post, "/api/v1/admin/emails/:id/retry", api, adm, noLimit, "admin_retry_email", s.adminRetryEmail},
 		{get, "/api/v1/admin/organisers", api, adm, noLimit, "admin_list_organisers", s.adminListOrganisers},
@@ -237,6 +238,9 @@ func (s *Server) routes() []route {
 		{post, "/admin/sessions/:id/edit", page, adm, noLimit, "organiser_session_update", s.organiserSessionUpdate},
 		{get, "/admin/sessions/:id/cancel", page, adm, noLimit, "organiser_session_cancel", s.organiserCancelForm},
 		{post, "/admin/sessions/:id/cancel", page, adm, noLimit, "organiser_session_cancel_confirm", s.organiserCancel},
+		{get, "/admin/sessions/:id/message", page, adm, noLimit, "organiser_message", s.organiserMessageForm},
+		{post, "/admin/sessions/:id/message", page, adm, noLimit, "organiser_message_send", s.organiserMessage},
+		{get, "/admin/sessions/:id/message/sent", page, adm, noLimit, "organiser_message_sent", s.organiserMessageSent},
 		{post, "/admin/sessions/:id/facilitators", page, adm, noLimit, "organiser_assign", s.organiserAssign},
 		{post, "/admin/sessions/:id/facilitators/:organiser_id/remove", page, adm, noLimit, "organiser_unassign", s.organiserUnassign},
 		{get, "/admin/sessions/:id/bookings/new", page, sess, noLimit, "organiser_phone", s.organiserPhoneForm},
