@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
 import { Journey, assertErrorSummary } from './lib/browser.mjs'
-import { browser, phone375, serve, svc } from './lib/journeys.mjs'
+import { bothWays, browser, phone375, serve, svc } from './lib/journeys.mjs'
 import { linkIn, waitForMessage } from './lib/mail.mjs'
 
 serve('organiser')
@@ -90,6 +90,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/sessions/${soon.id}`, title, both],
     [`/admin/sessions/${soon.id}/edit`, /session/i],
     [`/admin/sessions/${soon.id}/cancel`, 'Cancel the session'],
+    [`/admin/sessions/${soon.id}/message`, 'Email the people booked'],
     [`/admin/sessions/${soon.id}/bookings/new`, 'Book a place for someone who phoned', both],
     [`/admin/sessions/${soon.id}/attendance`, title, both],
     [`/admin/sessions/${soon.id}/check-in`, title, both],
@@ -234,4 +235,57 @@ test('an admin with JavaScript off finds a booking and filters the audit log on 
   } finally {
     await j.close()
   }
+})
+
+// An admin emails the people booked in person on a session: the error
+// summary for an empty message, the check page with who is emailed and who
+// must be phoned, the page after sending, and the email itself.
+bothWays(({ js, viewport }) => {
+  test('an admin emails the people booked in person', { timeout: 90_000 }, async () => {
+    const tag = js ? 'desktop' : 'phone'
+    const w = await svc.admin.workshop(`Messages: Earlsdon (${tag})`)
+    const s = await sessionAt(w.id, 24 * 2, { in_person: 10, online: 5 })
+    const person = `in-person-${tag}@example.org`
+    await svc.book(s.id, { mode: 'in_person', name: 'Nadia Rahman', email: person })
+    await svc.book(s.id, { mode: 'online', name: 'Owen Price', email: `online-${tag}@example.org` })
+    const email = `messenger-${tag}@coventry.gov.uk`
+    await svc.admin.call('POST', '/api/v1/admin/organisers', { email, name: 'Mo Messenger', role: 'admin' })
+
+    const j = await Journey.open(browser, svc.base, { js, viewport })
+    const page = j.page
+    try {
+      await signIn(j, email)
+      await page.goto(`/admin/sessions/${s.id}/bookings/new`)
+      await page.check('#mode')
+      await page.fill('#name', 'Mary O\'Brien')
+      await page.fill('#phone', '024 7683 3333')
+      await page.check('#consent')
+      await page.click('#book')
+      await page.waitForURL(/\/admin\/bookings\//)
+
+      await page.goto(`/admin/sessions/${s.id}`)
+      await page.click('#message-session')
+      await j.check('Email the people booked', { name: `message form, ${tag}` })
+      await page.click('#continue')
+      await j.check('Email the people booked', { name: `message form, with an error, ${tag}` })
+      await assertErrorSummary(page, js, ['message'])
+      await page.check('#to-in_person')
+      await page.fill('#message', 'The workshop has moved to the Diamond Room.\nIt is on the first floor.')
+      await page.click('#continue')
+      await j.check('Check your message before you send it', { name: `message check, ${tag}` })
+      assert.equal(await page.locator('#message-emailed').innerText(), '1 person')
+      assert.match(await page.locator('#message-not-emailed').innerText(), /1 person booked by phone has no email address/)
+      assert.match(await page.locator('#message-to-phone').innerText(), /Mary O'Brien \(In person, booking \S+\): 024 7683 3333/)
+      await page.click('#send-message')
+      await j.check('Your message is being sent', { name: `message sent, ${tag}` })
+      assert.equal(await page.locator('#message-emailed').innerText(), 'It is being emailed to 1 person')
+
+      const m = await waitForMessage(svc.mailDir, { to: person, subject: /A message about your workshop/ })
+      assert.match(m.text, /The workshop has moved to the Diamond Room\.\r?\nIt is on the first floor\./)
+      assert.doesNotMatch(m.text, /Mo Messenger/)
+      j.assertClean()
+    } finally {
+      await j.close()
+    }
+  })
 })
