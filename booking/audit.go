@@ -146,7 +146,7 @@ var AuditActions = []string{
 	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
-	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage,
+	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage, AuditSessionMessage, AuditBookingResend,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -170,6 +170,7 @@ var auditActionTexts = map[string]string{
 	AuditSurveyCreate:        "Created a survey",
 	AuditSurveyExport:        "Downloaded a survey's responses",
 	AuditSessionMessage:      "Emailed the people booked on a session",
+	AuditBookingResend:       "Sent a booking's confirmation again",
 }
 
 // AuditActionText says what an action was; an action this list does not

@@ -37,6 +37,11 @@ type OrganiserStore interface {
 	// transaction, and returns how many it queued: ENotFound for no such
 	// session, EConflict for a cancelled one.
 	MessageSession(ctx context.Context, sessionID int64, m SessionMessage, now time.Time) (int, error)
+	// ResendConfirmation queues the confirmation of a booking again with
+	// its invite (the sequence raised) and a fresh manage link, and audits
+	// it, in one transaction, when ConfirmationRefusal allows it under the
+	// booking's lock. It returns the booking as it is now.
+	ResendConfirmation(ctx context.Context, reference string, now time.Time) (*Booking, error)
 }
 
 // Taker is who made a booking on someone's behalf: an organiser (their

@@ -77,6 +77,7 @@ var doneMessages = map[string]string{
 	"account":           "The account has been saved.",
 	"survey":            "The survey has been created. Share its address to ask people to answer it.",
 	"booking_cancelled": "The booking has been cancelled and its place given back. They are emailed that it is cancelled.",
+	"resent":            "The confirmation is being emailed again, with a calendar invite and a fresh link to change or cancel the booking. Links sent before still work.",
 	// booking_cancelled_phone: they gave no email address.
 	"booking_cancelled_phone": "The booking has been cancelled and its place given back. They gave no email address, so nothing is emailed: if they did not ask for it themselves, phone them.",
 }

@@ -129,6 +129,8 @@ type organiserBookingPage struct {
 	Taken bool
 	// Cancellable is set while the booking is live and its session to come.
 	Cancellable bool
+	// Resendable is set when its confirmation can be emailed again.
+	Resendable bool
 	Styles      string
 	Script      string
 }
@@ -158,6 +160,7 @@ func (s *Server) organiserBookingPage(c *gin.Context) error {
 		p.Title = "Place booked"
 	}
 	p.Cancellable = b.Live() && sess.CancelRefusal(s.now()) == nil
+	p.Resendable = s.resendable(b, sess)
 	p.BackLink = sessionPath(sess.ID)
 	s.render(c, http.StatusOK, "organiser_booking", p)
 	return nil

@@ -110,7 +110,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
 		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
-		// The admin API (api_admin.go (and a session's messages), api_emails.go, api_accounts.go, attendance.go).
+		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
 		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
 		{patch, "/api/v1/admin/sessions/:id", api, adm, noLimit, "admin_update_session", s.adminUpdateSession},
@@ -130,6 +130,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/sessions/:id/attendees.pdf", api, sess, noLimit, "admin_attendees_pdf", s.adminAttendeesPDF},
 		{post, "/api/v1/admin/sessions/:id/no-shows", api, sess, noLimit, "admin_no_shows", s.adminMarkNoShows},
 		{post, "/api/v1/admin/bookings/:reference/attendance", api, bkg, noLimit, "admin_attendance", s.adminMarkAttendance},
+		{post, "/api/v1/admin/bookings/:reference/confirmation", api, bkg, noLimit, "admin_resend_confirmation", s.adminResendConfirmation},
 		{get, "/api/v1/admin/workshops/:id/attendance", api, adm, noLimit, "admin_workshop_attendance", s.adminWorkshopAttendance},
 		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
 		{del, "/api/v1/admin/people", api, adm, noLimit, "admin_person_erase", s.adminErasePerson},
@@ -256,6 +257,7 @@ func (s *Server) routes() []route {
 		{get, "/admin/bookings/:reference", page, bkg, noLimit, "organiser_booking", s.organiserBookingPage},
 		{get, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancel", s.organiserBookingCancelPage},
 		{post, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancelled", s.organiserBookingCancel},
+		{post, "/admin/bookings/:reference/resend", page, bkg, noLimit, "organiser_booking_resend", s.organiserBookingResend},
 		{get, "/admin/audit", page, adm, noLimit, "organiser_audit", s.organiserAudit},
 		{get, "/admin/competition", page, adm, noLimit, "organiser_competition", s.organiserCompetition},
 		{get, "/admin/competition/entries/:reference", page, adm, noLimit, "organiser_competition_entry", s.organiserCompetitionEntry},

@@ -12,7 +12,7 @@ import { test } from 'node:test'
 
 import { Journey, assertErrorSummary } from './lib/browser.mjs'
 import { bothWays, browser, phone375, serve, svc } from './lib/journeys.mjs'
-import { linkIn, waitForMessage } from './lib/mail.mjs'
+import { linkIn, messages, waitForMessage } from './lib/mail.mjs'
 
 serve('organiser')
 
@@ -246,7 +246,7 @@ bothWays(({ js, viewport }) => {
     const w = await svc.admin.workshop(`Messages: Earlsdon (${tag})`)
     const s = await sessionAt(w.id, 24 * 2, { in_person: 10, online: 5 })
     const person = `in-person-${tag}@example.org`
-    await svc.book(s.id, { mode: 'in_person', name: 'Nadia Rahman', email: person })
+    const booked = await svc.book(s.id, { mode: 'in_person', name: 'Nadia Rahman', email: person })
     await svc.book(s.id, { mode: 'online', name: 'Owen Price', email: `online-${tag}@example.org` })
     const email = `messenger-${tag}@coventry.gov.uk`
     await svc.admin.call('POST', '/api/v1/admin/organisers', { email, name: 'Mo Messenger', role: 'admin' })
@@ -283,6 +283,19 @@ bothWays(({ js, viewport }) => {
       const m = await waitForMessage(svc.mailDir, { to: person, subject: /A message about your workshop/ })
       assert.match(m.text, /The workshop has moved to the Diamond Room\.\r?\nIt is on the first floor\./)
       assert.doesNotMatch(m.text, /Mo Messenger/)
+
+      // Nadia lost her confirmation: it is sent again, with a fresh link.
+      await page.goto(`/admin/bookings/${booked.reference}`)
+      await page.click('#resend-confirmation')
+      await j.check(/./, { name: `confirmation sent again, ${tag}` })
+      assert.match(await page.locator('#done-banner').innerText(), /The confirmation is being emailed again/)
+      const confirmations = () => messages(svc.mailDir).filter(m => m.to.includes(person) && /Booking confirmed/.test(m.subject))
+      for (const deadline = Date.now() + 20_000; confirmations().length < 2;) {
+        assert.ok(Date.now() < deadline, 'the confirmation sent again arrives')
+        await new Promise(resolve => setTimeout(resolve, 200))
+      }
+      const links = confirmations().map(m => linkIn(m, `/bookings/${booked.reference}`))
+      assert.notEqual(links[0], links[1], 'a fresh manage link')
       j.assertClean()
     } finally {
       await j.close()
