@@ -44,6 +44,9 @@ type sessionFormPage struct {
 	// MakesMeetings is set when an online session without a link gets a
 	// Teams meeting made for it.
 	MakesMeetings bool
+	// CopiedFrom is when the session being duplicated is, for a new
+	// session filled in from it (organiser_duplicate.go).
+	CopiedFrom string
 }
 
 // HintInPerson, HintOnline and HintLink are the hints of the fields whose
@@ -170,7 +173,12 @@ func (s *Server) newSessionForm(c *gin.Context) (*sessionFormPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.svc.Workshop(c.Request.Context(), id)
+	return s.sessionFormFor(c, id)
+}
+
+// sessionFormFor is the form adding a session to the workshop workshopID.
+func (s *Server) sessionFormFor(c *gin.Context, workshopID int64) (*sessionFormPage, error) {
+	w, err := s.svc.Workshop(c.Request.Context(), workshopID)
 	if err != nil {
 		return nil, err
 	}

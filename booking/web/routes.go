@@ -237,6 +237,7 @@ func (s *Server) routes() []route {
 		{get, "/admin/sessions/:id", page, sess, noLimit, "organiser_session", s.organiserSessionPage},
 		{get, "/admin/sessions/:id/edit", page, adm, noLimit, "organiser_session_edit", s.organiserSessionEdit},
 		{post, "/admin/sessions/:id/edit", page, adm, noLimit, "organiser_session_update", s.organiserSessionUpdate},
+		{get, "/admin/sessions/:id/duplicate", page, adm, noLimit, "organiser_session_duplicate", s.organiserSessionDuplicate},
 		{get, "/admin/sessions/:id/cancel", page, adm, noLimit, "organiser_session_cancel", s.organiserCancelForm},
 		{post, "/admin/sessions/:id/cancel", page, adm, noLimit, "organiser_session_cancel_confirm", s.organiserCancel},
 		{get, "/admin/sessions/:id/message", page, adm, noLimit, "organiser_message", s.organiserMessageForm},

@@ -91,6 +91,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/sessions/${soon.id}/edit`, /session/i],
     [`/admin/sessions/${soon.id}/cancel`, 'Cancel the session'],
     [`/admin/sessions/${soon.id}/message`, 'Email the people booked'],
+    [`/admin/sessions/${soon.id}/duplicate`, 'Duplicate the session'],
     [`/admin/sessions/${soon.id}/bookings/new`, 'Book a place for someone who phoned', both],
     [`/admin/sessions/${soon.id}/attendance`, title, both],
     [`/admin/sessions/${soon.id}/check-in`, title, both],
