@@ -70,11 +70,12 @@ type WorkshopSnapshot struct {
 	Title    string   `json:"title"`
 	Summary  string   `json:"summary"`
 	Audience Audience `json:"audience"`
+	Archived bool     `json:"archived,omitempty"`
 }
 
 // SnapshotWorkshop takes the snapshot of w.
 func SnapshotWorkshop(w *Workshop) WorkshopSnapshot {
-	return WorkshopSnapshot{ID: w.ID, Title: w.Title, Summary: w.Summary, Audience: w.Audience}
+	return WorkshopSnapshot{ID: w.ID, Title: w.Title, Summary: w.Summary, Audience: w.Audience, Archived: w.ArchivedAt != nil}
 }
 
 // SessionSnapshot is a session as the audit log keeps it: its settings,
@@ -146,7 +147,7 @@ var AuditActions = []string{
 	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
-	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage, AuditSessionMessage, AuditBookingResend,
+	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage, AuditSessionMessage, AuditBookingResend, AuditSessionMessage, AuditBookingResend, AuditWorkshopUpdate, AuditWorkshopArchive,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -171,6 +172,8 @@ var auditActionTexts = map[string]string{
 	AuditSurveyExport:        "Downloaded a survey's responses",
 	AuditSessionMessage:      "Emailed the people booked on a session",
 	AuditBookingResend:       "Sent a booking's confirmation again",
+	AuditWorkshopUpdate:      "Changed a workshop",
+	AuditWorkshopArchive:     "Archived or restored a workshop",
 }
 
 // AuditActionText says what an action was; an action this list does not

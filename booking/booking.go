@@ -52,6 +52,10 @@ type Workshop struct {
 	Summary   string    `json:"summary"`
 	Audience  Audience  `json:"audience"`
 	CreatedAt time.Time `json:"created_at"`
+	// ArchivedAt is when an admin archived the workshop (workshop_edit.go):
+	// nil while it is current. Never in the public API, which lists no
+	// archived workshop.
+	ArchivedAt *time.Time `json:"-"`
 
 	// Sessions is filled by listings; it is empty when a workshop is read alone.
 	Sessions []*Session `json:"sessions,omitempty"`

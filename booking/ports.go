@@ -13,9 +13,14 @@ type Store interface {
 	// actor in ctx (WithActor), at now.
 	CreateWorkshop(ctx context.Context, w *Workshop, now time.Time) error
 	Workshop(ctx context.Context, id int64) (*Workshop, error)
-	// Workshops lists the workshops of audience with the sessions that are
-	// scheduled and have not started by now, soonest first. Workshops with no
-	// such session are left out.
+	// UpdateWorkshop reads the workshop id under a lock, lets change edit
+	// its title, summary or ArchivedAt, and stores it with the audit entry
+	// of action, in one transaction; nothing is written when nothing
+	// changed. ENotFound for no such workshop.
+	UpdateWorkshop(ctx context.Context, id int64, action string, now time.Time, change func(w *Workshop) error) (*Workshop, error)
+	// Workshops lists the workshops of audience, not archived, with the
+	// sessions that are scheduled and have not started by now, soonest
+	// first. Workshops with no such session are left out.
 	Workshops(ctx context.Context, audience Audience, now time.Time) ([]*Workshop, error)
 
 	// CreateSession stores s with its Places; it fills s.ID.

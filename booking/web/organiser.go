@@ -77,6 +77,9 @@ var doneMessages = map[string]string{
 	"account":           "The account has been saved.",
 	"survey":            "The survey has been created. Share its address to ask people to answer it.",
 	"booking_cancelled": "The booking has been cancelled and its place given back. They are emailed that it is cancelled.",
+	"workshop_changed":  "The workshop has been changed.",
+	"workshop_archived": "The workshop has been archived. It is no longer listed for people to book; its sessions and everyone booked on them are as they were.",
+	"workshop_restored": "The workshop has been restored. It is listed again wherever it has sessions to come.",
 	"resent":            "The confirmation is being emailed again, with a calendar invite and a fresh link to change or cancel the booking. Links sent before still work.",
 	// booking_cancelled_phone: they gave no email address.
 	"booking_cancelled_phone": "The booking has been cancelled and its place given back. They gave no email address, so nothing is emailed: if they did not ask for it themselves, phone them.",
@@ -104,6 +107,7 @@ type homeWorkshop struct {
 	ID       int64
 	Title    string
 	Audience booking.Audience
+	Archived bool
 	Sessions []homeSession
 }
 
@@ -125,7 +129,7 @@ func (s *Server) organiserHome(c *gin.Context) error {
 	}
 	now := s.now()
 	for _, w := range list {
-		hw := homeWorkshop{ID: w.ID, Title: w.Title, Audience: w.Audience}
+		hw := homeWorkshop{ID: w.ID, Title: w.Title, Audience: w.Audience, Archived: w.ArchivedAt != nil}
 		for _, sess := range w.Sessions {
 			hw.Sessions = append(hw.Sessions, homeSessionOf(sess, now))
 		}

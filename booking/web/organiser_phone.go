@@ -131,8 +131,8 @@ type organiserBookingPage struct {
 	Cancellable bool
 	// Resendable is set when its confirmation can be emailed again.
 	Resendable bool
-	Styles      string
-	Script      string
+	Styles     string
+	Script     string
 }
 
 // organiserBookingPage is GET /admin/bookings/:reference: a booking as its

@@ -13,6 +13,8 @@ import (
 
 type workshopFormPage struct {
 	organiserPage
+	// Workshop is the workshop being changed; nil for a new one.
+	Workshop *booking.Workshop
 }
 
 var workshopFields = []string{"title", "summary", "audience"}

@@ -110,8 +110,9 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
 		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
-		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, api_emails.go, api_accounts.go, attendance.go).
+		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_workshop_edit.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
+		{patch, "/api/v1/admin/workshops/:id", api, adm, noLimit, "admin_update_workshop", s.adminUpdateWorkshop},
 		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
 		{patch, "/api/v1/admin/sessions/:id", api, adm, noLimit, "admin_update_session", s.adminUpdateSession},
 		{post, "/api/v1/admin/sessions/:id/cancel", api, adm, noLimit, "admin_cancel_session", s.adminCancelSession},
@@ -231,6 +232,10 @@ func (s *Server) routes() []route {
 		{get, "/admin/workshops/new", page, adm, noLimit, "organiser_workshop_new", s.organiserWorkshopForm},
 		{post, "/admin/workshops", page, adm, noLimit, "organiser_workshop_create", s.organiserWorkshopCreate},
 		{get, "/admin/workshops/:id", page, adm, noLimit, "organiser_workshop", s.organiserWorkshopPage},
+		{get, "/admin/workshops/:id/edit", page, adm, noLimit, "organiser_workshop_edit", s.organiserWorkshopEdit},
+		{post, "/admin/workshops/:id/edit", page, adm, noLimit, "organiser_workshop_update", s.organiserWorkshopUpdate},
+		{post, "/admin/workshops/:id/archive", page, adm, noLimit, "organiser_workshop_archive", s.organiserWorkshopArchive(true)},
+		{post, "/admin/workshops/:id/restore", page, adm, noLimit, "organiser_workshop_restore", s.organiserWorkshopArchive(false)},
 		{get, "/admin/workshops/:id/sessions/new", page, adm, noLimit, "organiser_session_new", s.organiserSessionNew},
 		{post, "/admin/workshops/:id/sessions", page, adm, noLimit, "organiser_session_create", s.organiserSessionCreate},
 		{get, "/admin/workshops/:id/attendance", page, adm, noLimit, "page_workshop_attendance", s.workshopAttendancePage},

@@ -87,6 +87,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/workshops/${w.id}`, title],
     [`/admin/workshops/${w.id}/sessions/new`, /session/i],
     [`/admin/workshops/${w.id}/attendance`, title],
+    [`/admin/workshops/${w.id}/edit`, 'Change the workshop'],
     [`/admin/sessions/${soon.id}`, title, both],
     [`/admin/sessions/${soon.id}/edit`, /session/i],
     [`/admin/sessions/${soon.id}/cancel`, 'Cancel the session'],
