@@ -12,6 +12,7 @@ const (
 	AuditSessionCreate       = "session.create"
 	AuditSessionUpdate       = "session.update"
 	AuditSessionCancel       = "session.cancel"
+	AuditSessionDraw         = "session.draw"
 	AuditBookingCreate       = "booking.create"
 	AuditBookingCancel       = "booking.cancel"
 	AuditBookingUpdate       = "booking.update"
@@ -144,7 +145,7 @@ type FacilitatorSnapshot struct {
 // AuditActions are the actions the audit log page offers to filter by, in
 // the order it lists them.
 var AuditActions = []string{
-	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel,
+	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel, AuditSessionDraw,
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
 	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage, AuditBookingResend, AuditWorkshopUpdate, AuditWorkshopArchive,
@@ -156,6 +157,7 @@ var auditActionTexts = map[string]string{
 	AuditSessionCreate:       "Added a session",
 	AuditSessionUpdate:       "Changed or moved a session",
 	AuditSessionCancel:       "Cancelled a session",
+	AuditSessionDraw:         "Drew the ballot of a session",
 	AuditBookingCreate:       "Booked a place for someone who phoned",
 	AuditBookingCancel:       "Cancelled a booking",
 	AuditBookingReply:        "Answered an invite in their calendar",

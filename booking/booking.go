@@ -92,6 +92,12 @@ type Session struct {
 	// TeamsMeetingID is the Microsoft Graph meeting made for the session,
 	// when the service made one; its times follow the session's.
 	TeamsMeetingID string `json:"-"`
+	// Allocation is first come, first served or a ballot (ballots.go);
+	// a ballot takes applications until ApplicationsCloseAt and is drawn
+	// once, at DrawnAt.
+	Allocation          Allocation `json:"allocation"`
+	ApplicationsCloseAt *time.Time `json:"applications_close_at,omitempty"`
+	DrawnAt             *time.Time `json:"drawn_at,omitempty"`
 
 	// Places holds one entry per mode, in_person first.
 	Places []Places `json:"-"`
@@ -247,7 +253,8 @@ func MirrorOf(s *Session, audience Audience, p Places) Mirror {
 		SessionID: s.ID, Mode: p.Mode, Capacity: p.Capacity, Taken: p.Taken(),
 		Version: p.Version, Audience: audience,
 	}
-	if s.Status == Scheduled {
+	// A ballot takes no holds before its draw: closed, as if cancelled.
+	if s.Status == Scheduled && !s.AwaitsDraw() {
 		m.ClosesAt = s.StartsAt
 	}
 	return m

@@ -91,6 +91,9 @@ type EmailPayload struct {
 	// Reference and Position are a waiting-list entry's.
 	Reference string `json:"reference,omitempty"`
 	Position  int    `json:"position,omitempty"`
+	// Drawn marks the waiting-list email of someone a ballot's draw did
+	// not give a place: it says so first.
+	Drawn bool `json:"drawn,omitempty"`
 	// To, Name and URL are an organiser's address, name and one-time
 	// sign-in link; the sender removes URL once the email is sent. On a
 	// booking's email, To is an address other than the booking's own

@@ -54,6 +54,25 @@ type PersonalData struct {
 	Bookings     []PersonalBooking       `json:"bookings"`
 	WaitingLists []PersonalWaitlistEntry `json:"waiting_lists"`
 	Emails       []PersonalEmail         `json:"emails"`
+	// Applications are those to ballots not drawn yet: a draw moves the
+	// person to a booking or a waiting list.
+	Applications []PersonalApplication `json:"ballot_applications"`
+}
+
+// PersonalApplication is a ballot application with the session it is for.
+type PersonalApplication struct {
+	Reference    string    `json:"reference"`
+	SessionID    int64     `json:"session_id"`
+	Mode         Mode      `json:"mode"`
+	Area         string    `json:"area"`
+	Name         string    `json:"name"`
+	Email        string    `json:"email"`
+	Organisation string    `json:"organisation"`
+	Postcode     string    `json:"postcode"`
+	AccessNeeds  string    `json:"access_needs"`
+	CreatedAt    time.Time `json:"created_at"`
+	Workshop     string    `json:"workshop"`
+	StartsAt     time.Time `json:"starts_at"`
 }
 
 // PersonalBooking is a booking with the session it is for.
@@ -114,6 +133,9 @@ type Erasure struct {
 	AnonymisedEntries int `json:"waiting_list_entries_anonymised"`
 	// EmailsDropped counts the emails that were waiting to be sent.
 	EmailsDropped int `json:"emails_dropped"`
+	// WithdrawnApplications counts the applications to ballots not drawn
+	// yet, deleted: the person is not in the draw.
+	WithdrawnApplications int `json:"ballot_applications_withdrawn"`
 	// Remaining counts live upcoming bookings and active entries made while
 	// erasing; the service tries again until there are none.
 	Remaining int `json:"-"`

@@ -33,6 +33,11 @@ type Service struct {
 	PersonalData PersonalDataStore
 	// Accounts holds organisers, their sign-ins and the audit log.
 	Accounts Accounts
+	// Ballots keeps ballot applications and draws (ballots.go).
+	Ballots BallotStore
+	// AreaWeights weigh the areas in a ballot's draw (AREA_WEIGHTS); nil
+	// is EqualAreaWeights.
+	AreaWeights AreaWeights
 	// Replies, when set, keeps the answers people give in their calendars
 	// (reply.go); the organisers' session page shows them.
 	Replies ReplyStore
@@ -59,6 +64,7 @@ func (s *Service) Check() error {
 		{"Store", s.Store != nil}, {"Holds", s.Holds != nil}, {"Waitlist", s.Waitlist != nil},
 		{"Staff", s.Staff != nil}, {"Attendance", s.Attendance != nil}, {"Organisers", s.OrganiserPages != nil},
 		{"PersonalData", s.PersonalData != nil}, {"Accounts", s.Accounts != nil}, {"Clock", s.Clock != nil},
+		{"Ballots", s.Ballots != nil},
 	} {
 		if !d.set {
 			missing = append(missing, d.name)
@@ -303,6 +309,9 @@ func (s *Service) CreateSession(ctx context.Context, sess *Session) (*Session, e
 	}
 	w, err := s.Store.Workshop(ctx, sess.WorkshopID)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAllocation(sess, w, now); err != nil {
 		return nil, err
 	}
 	if makeMeeting {

@@ -152,6 +152,7 @@ type view struct {
 	ActionURL  string
 	Expires    string
 	Position   int
+	Drawn      bool // the waiting list after a ballot's draw
 	// OfferTime is how long an offered place is kept: "24 hours", and
 	// OfferCutoff how long before the start it ends at the latest.
 	OfferTime, OfferCutoff string
@@ -266,7 +267,7 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 	case booking.MsgStaffVerification, booking.MsgWaitlistOffer, booking.MsgWaitlistJoined, booking.MsgWaitlistLink,
 		booking.MsgEmailChange:
 		link := ""
-		v.Position = e.Payload.Position
+		v.Position, v.Drawn = e.Payload.Position, e.Payload.Drawn
 		if e.Kind == booking.MsgWaitlistJoined {
 			ttl := c.cfg.OfferTTL
 			if ttl <= 0 {

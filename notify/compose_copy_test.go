@@ -66,3 +66,20 @@ func TestDetailsSayHowToTakePart(t *testing.T) {
 		}
 	}
 }
+
+// Someone a ballot's draw put on the waiting list is told so first, plainly,
+// in the subject, the text and the HTML; joining by hand says nothing of it.
+func TestBallotWaitingSaysNoPlace(t *testing.T) {
+	c := composer(t)
+	_, s, b := fixture()
+	m := compose(t, c, booking.MsgWaitlistJoined, s, b, booking.EmailPayload{Token: "tok", Reference: "W-1", Position: 3, Drawn: true})
+	const said = "The ballot for this session has been drawn, and you did not get a place this time."
+	if !strings.HasPrefix(m.Subject, "You did not get a place in the ballot: ") ||
+		!strings.Contains(m.Text, said+"\n\nYou are on the waiting list, number 3,") || !strings.Contains(m.HTML, said) {
+		t.Errorf("subject %q, text:\n%s", m.Subject, m.Text)
+	}
+	m = compose(t, c, booking.MsgWaitlistJoined, s, b, booking.EmailPayload{Token: "tok", Reference: "W-1", Position: 3})
+	if strings.Contains(m.Subject+m.Text+m.HTML, "ballot") {
+		t.Errorf("a waiting list joined by hand speaks of a ballot:\n%s", m.Text)
+	}
+}

@@ -36,47 +36,47 @@ import (
 // Application is one person's application as the draw sees it: nothing
 // personal, only what the draw needs and anyone may be shown.
 type Application struct {
-	Reference string
-	Area      string
-	Mode      string
+	Reference string `json:"reference"`
+	Area      string `json:"area"`
+	Mode      string `json:"mode"`
 }
 
 // Input is everything the draw depends on. Weights must hold a positive
 // weight for every area named by an application; Capacity holds the places
 // per mode (a mode with applications and no entry has no places).
 type Input struct {
-	Seed         string
-	Applications []Application
-	Capacity     map[string]int
-	Weights      map[string]int64
+	Seed         string           `json:"seed"`
+	Applications []Application    `json:"applications"`
+	Capacity     map[string]int   `json:"capacity"`
+	Weights      map[string]int64 `json:"weights"`
 }
 
 // Result is the outcome of a draw, one entry per mode that had applications or
 // places, in mode order.
 type Result struct {
-	Modes []ModeResult
+	Modes []ModeResult `json:"modes"`
 }
 
 // ModeResult is the draw for one mode.
 type ModeResult struct {
-	Mode     string
-	Capacity int
+	Mode     string `json:"mode"`
+	Capacity int    `json:"capacity"`
 	// Areas shows each area that applied: its weight, how many applied and
 	// how many places it got, in area order.
-	Areas []AreaResult
+	Areas []AreaResult `json:"areas"`
 	// Winners get the places, area by area in area order, each area in drawn
 	// order.
-	Winners []Application
+	Winners []Application `json:"winners"`
 	// Waiting is everyone else, in waiting list order.
-	Waiting []Application
+	Waiting []Application `json:"waiting"`
 }
 
 // AreaResult is one area's part in one mode's draw.
 type AreaResult struct {
-	Area       string
-	Weight     int64
-	Applicants int
-	Places     int
+	Area       string `json:"area"`
+	Weight     int64  `json:"weight"`
+	Applicants int    `json:"applicants"`
+	Places     int    `json:"places"`
 }
 
 // Draw runs the draw. It fails only on input that cannot be drawn: an area

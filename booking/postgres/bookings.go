@@ -95,10 +95,10 @@ type lockedSession struct {
 func lockSession(ctx context.Context, tx pgx.Tx, sessionID int64) (*lockedSession, error) {
 	s := &lockedSession{}
 	err := tx.QueryRow(ctx, `
-		SELECT s.id, s.status, s.starts_at, s.ends_at, w.audience
+		SELECT s.id, s.status, s.starts_at, s.ends_at, s.allocation, s.applications_close_at, s.drawn_at, w.audience
 		FROM sessions s JOIN workshops w ON w.id = s.workshop_id
 		WHERE s.id = $1 FOR SHARE OF s`, sessionID).
-		Scan(&s.ID, &s.Status, &s.StartsAt, &s.EndsAt, &s.audience)
+		Scan(&s.ID, &s.Status, &s.StartsAt, &s.EndsAt, &s.Allocation, &s.ApplicationsCloseAt, &s.DrawnAt, &s.audience)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errSessionNotFound()
 	}
@@ -122,6 +122,9 @@ func takePlaceIn(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.M
 	if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
 		return nil, booking.Places{}, errSessionClosed()
 	}
+	if sess.AwaitsDraw() {
+		return nil, booking.Places{}, booking.ErrAwaitsDraw()
+	}
 	places, err := takePlace(ctx, tx, sessionID, mode, now)
 	if err != nil {
 		return nil, booking.Places{}, err
@@ -137,7 +140,8 @@ func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mod
 		UPDATE session_capacity SET booked = booked + 1, version = version + 1
 		WHERE session_id = $1 AND mode = $2 AND booked + offered < capacity
 		  AND EXISTS (SELECT 1 FROM sessions s
-		              WHERE s.id = $1 AND s.status = 'scheduled' AND s.starts_at > $3)
+		              WHERE s.id = $1 AND s.status = 'scheduled' AND s.starts_at > $3
+		                AND (s.allocation = 'first_come' OR s.drawn_at IS NOT NULL))
 		RETURNING `+placesColumns,
 		sessionID, string(mode), now).Scan(placesDest(&p)...)
 	switch {
@@ -152,10 +156,11 @@ func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mod
 	var status booking.SessionStatus
 	var startsAt time.Time
 	var capacity *int
+	var awaitsDraw bool
 	err = tx.QueryRow(ctx, `
-		SELECT s.status, s.starts_at, c.capacity
+		SELECT s.status, s.starts_at, c.capacity, s.allocation = 'ballot' AND s.drawn_at IS NULL
 		FROM sessions s LEFT JOIN session_capacity c ON c.session_id = s.id AND c.mode = $2
-		WHERE s.id = $1`, sessionID, string(mode)).Scan(&status, &startsAt, &capacity)
+		WHERE s.id = $1`, sessionID, string(mode)).Scan(&status, &startsAt, &capacity, &awaitsDraw)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return p, errSessionNotFound()
@@ -163,6 +168,8 @@ func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mod
 		return p, fmt.Errorf("confirm booking: why no place: %w", err)
 	case status != booking.Scheduled || !startsAt.After(now):
 		return p, errSessionClosed()
+	case awaitsDraw:
+		return p, booking.ErrAwaitsDraw()
 	case capacity == nil || *capacity == 0:
 		return p, errModeNotOffered()
 	}

@@ -118,7 +118,16 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 	if err != nil {
 		return bookings, fmt.Errorf("anonymise ended sessions: waiting lists: %w", err)
 	}
-	return bookings + entries, nil
+	// Applications to a ballot never drawn (its session cancelled or
+	// over); a draw blanks its own.
+	tag, err := db.Pool.Exec(ctx, `
+		UPDATE ballot_applications a SET name = '', email = '', organisation = '', postcode = '', access_needs = ''
+		WHERE a.id IN (SELECT a.id FROM ballot_applications a JOIN sessions s ON s.id = a.session_id
+		               WHERE a.email <> '' AND s.ends_at <= $1 ORDER BY a.id LIMIT $2)`, endedBy, limit)
+	if err != nil {
+		return bookings + entries, fmt.Errorf("anonymise ended sessions: ballot applications: %w", err)
+	}
+	return bookings + entries + int(tag.RowsAffected()), nil
 }
 
 // PersonalData returns every booking and waiting-list entry made with
@@ -226,6 +235,30 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 	if err != nil {
 		return nil, fmt.Errorf("personal data: emails: %w", err)
 	}
+	out.Applications = []booking.PersonalApplication{}
+	if p.Email == "" {
+		return out, nil // applications have an address, never only a phone number
+	}
+	rows, err = q.Query(ctx, `
+		SELECT a.reference, a.session_id, a.mode, a.area, a.name, a.email, a.organisation, a.postcode,
+			a.access_needs, a.created_at, w.title, s.starts_at
+		FROM ballot_applications a
+		JOIN sessions s ON s.id = a.session_id
+		JOIN workshops w ON w.id = s.workshop_id
+		WHERE a.email <> '' AND lower(a.email) = lower($1)
+		ORDER BY s.starts_at, a.id`, p.Email)
+	if err != nil {
+		return nil, fmt.Errorf("personal data: ballot applications: %w", err)
+	}
+	out.Applications, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.PersonalApplication, error) {
+		var a booking.PersonalApplication
+		err := row.Scan(&a.Reference, &a.SessionID, &a.Mode, &a.Area, &a.Name, &a.Email, &a.Organisation,
+			&a.Postcode, &a.AccessNeeds, &a.CreatedAt, &a.Workshop, &a.StartsAt)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("personal data: ballot applications: %w", err)
+	}
 	return out, nil
 }
 
@@ -304,6 +337,16 @@ func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done book
 			return fmt.Errorf("erase: waiting lists: %w", err)
 		}
 		e.Anonymised, e.AnonymisedEntries = len(bookingIDs), len(entryIDs)
+		if p.Email != "" {
+			// An application not drawn yet is withdrawn; a drawn one holds
+			// nothing personal (the draw blanked it).
+			tag, err := tx.Exec(ctx, `
+				DELETE FROM ballot_applications WHERE email <> '' AND lower(email) = lower($1)`, p.Email)
+			if err != nil {
+				return fmt.Errorf("erase: ballot applications: %w", err)
+			}
+			e.WithdrawnApplications = int(tag.RowsAffected())
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM resent_links WHERE booking_id = ANY($1) OR waitlist_entry_id = ANY($2)`,
 			bookingIDs, entryIDs); err != nil {
 			return fmt.Errorf("erase: links: %w", err)

@@ -13,11 +13,13 @@ import (
 )
 
 const sessionColumns = `s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address,
-	s.online_url, s.status, s.cancel_reason, s.sequence, s.created_at, s.teams_meeting_id`
+	s.online_url, s.status, s.cancel_reason, s.sequence, s.created_at, s.teams_meeting_id,
+	s.allocation, s.applications_close_at, s.drawn_at`
 
 func sessionDest(s *booking.Session) []any {
 	return []any{&s.ID, &s.WorkshopID, &s.StartsAt, &s.EndsAt, &s.Venue.Name, &s.Venue.Address,
-		&s.OnlineURL, &s.Status, &s.CancelReason, &s.Sequence, &s.CreatedAt, &s.TeamsMeetingID}
+		&s.OnlineURL, &s.Status, &s.CancelReason, &s.Sequence, &s.CreatedAt, &s.TeamsMeetingID,
+		&s.Allocation, &s.ApplicationsCloseAt, &s.DrawnAt}
 }
 
 const placesColumns = `session_id, mode, capacity, booked, offered, version`
@@ -35,6 +37,9 @@ const modeOrder = `CASE mode WHEN 'in_person' THEN 0 ELSE 1 END`
 func (db *DB) CreateSession(ctx context.Context, s *booking.Session, now time.Time) error {
 	if s.Status == "" {
 		s.Status = booking.Scheduled
+	}
+	if s.Allocation == "" {
+		s.Allocation = booking.FirstCome
 	}
 	capacities := map[booking.Mode]int{}
 	for _, p := range s.Places {
@@ -58,11 +63,12 @@ func (db *DB) CreateSession(ctx context.Context, s *booking.Session, now time.Ti
 	return db.Transact(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO sessions (workshop_id, starts_at, ends_at, venue_name, venue_address,
-				online_url, status, cancel_reason, sequence, teams_meeting_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				online_url, status, cancel_reason, sequence, teams_meeting_id, allocation, applications_close_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			RETURNING id, created_at`,
 			s.WorkshopID, s.StartsAt, s.EndsAt, s.Venue.Name, s.Venue.Address,
-			s.OnlineURL, string(s.Status), s.CancelReason, s.Sequence, s.TeamsMeetingID).Scan(&s.ID, &s.CreatedAt)
+			s.OnlineURL, string(s.Status), s.CancelReason, s.Sequence, s.TeamsMeetingID,
+			string(s.Allocation), s.ApplicationsCloseAt).Scan(&s.ID, &s.CreatedAt)
 		if err != nil {
 			return sessionWriteError("create session", err)
 		}

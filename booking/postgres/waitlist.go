@@ -51,6 +51,9 @@ func (db *DB) JoinWaitlist(ctx context.Context, e *booking.WaitlistEntry, now ti
 		if sess.Status != booking.Scheduled || !now.Before(sess.StartsAt) {
 			return errSessionClosed()
 		}
+		if sess.AwaitsDraw() {
+			return booking.ErrAwaitsDraw()
+		}
 		var booked bool
 		err = tx.QueryRow(ctx, `
 			SELECT EXISTS (SELECT 1 FROM bookings

@@ -51,6 +51,10 @@ type sessionInput struct {
 		InPerson *int `json:"in_person"`
 		Online   *int `json:"online"`
 	} `json:"capacity"`
+	// Allocation and ApplicationsCloseAt are set when a session is made,
+	// never changed.
+	Allocation          *booking.Allocation `json:"allocation"`
+	ApplicationsCloseAt *string             `json:"applications_close_at"`
 }
 
 // patch turns the input into a SessionPatch, naming any time that does not parse.
@@ -115,6 +119,16 @@ func (s *Server) adminCreateSession(c *gin.Context) error {
 		return err
 	}
 	sess := booking.NewSession(workshopID, p)
+	if in.Allocation != nil {
+		sess.Allocation = *in.Allocation
+	}
+	if in.ApplicationsCloseAt != nil {
+		t, err := time.Parse(time.RFC3339, *in.ApplicationsCloseAt)
+		if err != nil {
+			return booking.FieldErrors(map[string]string{"applications_close_at": "Enter the time in RFC 3339 form, like 2028-03-14T10:00:00Z"})
+		}
+		sess.ApplicationsCloseAt = &t
+	}
 	created, err := s.svc.CreateSession(c.Request.Context(), sess)
 	if err != nil {
 		return err
@@ -131,6 +145,9 @@ func (s *Server) adminUpdateSession(c *gin.Context) error {
 	var in sessionInput
 	if err := decode(c, &in); err != nil {
 		return err
+	}
+	if in.Allocation != nil || in.ApplicationsCloseAt != nil {
+		return booking.FieldErrors(map[string]string{"allocation": "How a session gives out its places is set when it is made and cannot be changed"})
 	}
 	p, err := in.patch()
 	if err != nil {

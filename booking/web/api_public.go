@@ -33,6 +33,11 @@ type sessionView struct {
 	CancelReason string                    `json:"cancel_reason,omitempty"`
 	Modes        map[booking.Mode]modeView `json:"modes"`
 	Workshop     *workshopRef              `json:"workshop,omitempty"`
+	// Allocation is first_come or ballot; a ballot says when applications
+	// close and, once drawn, when.
+	Allocation          booking.Allocation `json:"allocation"`
+	ApplicationsCloseAt *time.Time         `json:"applications_close_at,omitempty"`
+	DrawnAt             *time.Time         `json:"drawn_at,omitempty"`
 }
 
 type workshopView struct {
@@ -46,6 +51,7 @@ func (s *Server) viewSession(ctx context.Context, sess *booking.Session) session
 	v := sessionView{
 		ID: sess.ID, StartsAt: sess.StartsAt, EndsAt: sess.EndsAt, Venue: sess.Venue,
 		Status: sess.Status, CancelReason: sess.CancelReason, Modes: map[booking.Mode]modeView{},
+		Allocation: sess.Allocation, ApplicationsCloseAt: sess.ApplicationsCloseAt, DrawnAt: sess.DrawnAt,
 	}
 	now := s.now()
 	for _, m := range booking.Modes {

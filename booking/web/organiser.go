@@ -72,6 +72,7 @@ var doneMessages = map[string]string{
 	"erased":            "The entry and its poster have been deleted.",
 	"published":         "The winners page is published: it shows the winners' first names, ages and areas.",
 	"unpublished":       "The winners page is hidden.",
+	"drawn":             "The places have been drawn. Everyone who applied is being emailed.",
 	"assigned":          "The facilitator has been assigned to this session.",
 	"unassigned":        "The facilitator has been removed from this session.",
 	"account":           "The account has been saved.",

@@ -36,6 +36,11 @@ type sessionItem struct {
 	// Holding is the way of taking part in which this browser holds a
 	// place here ("" for none): that place counts as the person's own.
 	Holding booking.Mode
+	// Ballot: the session gives its places by a ballot not drawn yet;
+	// ApplyOpen while it takes applications, until ApplyBy.
+	Ballot    bool
+	ApplyOpen bool
+	ApplyBy   string
 }
 
 // sessionItemFor is sessionItemOf for a person who holds own (a live hold,
@@ -78,5 +83,9 @@ func (s *Server) sessionItemOf(ctx context.Context, sess *booking.Session) sessi
 		it.Modes = append(it.Modes, modeItem{Mode: m, Label: m.Label(), Capacity: p.Capacity, Left: left})
 	}
 	it.Full = it.Open && total == 0
+	if sess.AwaitsDraw() && sess.ApplicationsCloseAt != nil {
+		it.Ballot, it.Full = true, false
+		it.ApplyOpen, it.ApplyBy = sess.ApplyingAt(now), booking.At(*sess.ApplicationsCloseAt)
+	}
 	return it
 }

@@ -64,6 +64,11 @@ func (s *Server) sessionPage(j *journey) func(*gin.Context) error {
 		if err != nil {
 			return err
 		}
+		if sess.AwaitsDraw() {
+			// A ballot before its draw: apply, not book (pages_ballot.go).
+			s.render(c, http.StatusOK, "ballot_apply", s.newBallotApplyPage(ctx, sess))
+			return nil
+		}
 		h, fromCookie, ok := s.browserHold(c, sess.ID, c.Query("previous"))
 		var own *booking.Hold
 		if ok && s.live(h) {

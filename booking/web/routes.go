@@ -76,7 +76,7 @@ func (s *Server) routes() []route {
 		{get, "/readyz", raw, pub, noLimit, "", serve(s.readyz)},
 		{get, "/metrics", raw, pub, noLimit, "", serve(s.serveMetrics)},
 
-		// The public JSON API (api_public.go, api_calendar.go, api_waitlist.go).
+		// The public JSON API (api_public.go, api_calendar.go, api_waitlist.go, api_ballots.go).
 		{get, "/api/v1/openapi.json", raw, pub, noLimit, "", serve(s.openAPI)},
 		{get, "/api/v1/workshops", api, pub, noLimit, "workshops", s.listWorkshops},
 		{get, "/api/v1/sessions/:id", api, pub, noLimit, "session", s.getSession},
@@ -91,6 +91,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/bookings/:reference/invite.ics", api, pub, tokenLimit, "booking_invite", s.bookingInvite},
 		{get, "/calendar/sessions/:file", api, pub, noLimit, "session_feed", s.sessionFeed},
 		{post, "/api/v1/sessions/:id/waitlist", api, pub, waitlistLimit, "waitlist_join", s.joinWaitlist},
+		{post, "/api/v1/sessions/:id/applications", api, pub, bookingLimit, "ballot_apply", s.applyForPlace},
 		{get, "/api/v1/waitlist/:reference", api, pub, tokenLimit, "waitlist_entry", s.getWaitlistEntry},
 		{post, "/api/v1/waitlist/:reference/accept", api, pub, bookingLimit, "waitlist_accept", s.acceptOffer},
 		{post, "/api/v1/waitlist/:reference/decline", api, pub, tokenLimit, "waitlist_decline", s.declineOffer},
@@ -117,6 +118,8 @@ func (s *Server) routes() []route {
 		{patch, "/api/v1/admin/sessions/:id", api, adm, noLimit, "admin_update_session", s.adminUpdateSession},
 		{post, "/api/v1/admin/sessions/:id/cancel", api, adm, noLimit, "admin_cancel_session", s.adminCancelSession},
 		{post, "/api/v1/admin/sessions/:id/messages", api, adm, noLimit, "admin_message_session", s.adminMessageSession},
+		{post, "/api/v1/admin/sessions/:id/draw", api, adm, noLimit, "admin_draw", s.adminDraw},
+		{get, "/api/v1/admin/sessions/:id/draw", api, sess, noLimit, "admin_get_draw", s.adminGetDraw},
 		{get, "/api/v1/admin/emails/failed", api, adm, noLimit, "admin_failed_emails", s.adminFailedEmails},
 		{post, "/api/v1/admin/emails/:id/retry", api, adm, noLimit, "admin_retry_email", s.adminRetryEmail},
 		{get, "/api/v1/admin/organisers", api, adm, noLimit, "admin_list_organisers", s.adminListOrganisers},
@@ -193,6 +196,9 @@ func (s *Server) routes() []route {
 		{post, "/surveys/:id/change", page, pub, noLimit, "page_survey_change", s.surveyChange},
 		{post, "/surveys/:id/submit", page, pub, surveyLimit, "page_survey_submit", s.surveySubmit},
 		{get, "/surveys/:id/done", page, pub, noLimit, "page_survey_done", s.surveyDone},
+		// Ballot sessions (pages_ballot.go): applying, and how the draw works.
+		{post, "/sessions/:id/apply", page, pub, bookingLimit, "page_ballot_apply", s.ballotApply},
+		{get, ballotMethodPath, page, pub, noLimit, "page_ballot_method", s.staticPage("ballot_method", "How the ballot draw works")},
 
 		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
 		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage(publicJourney)},
@@ -253,6 +259,8 @@ func (s *Server) routes() []route {
 		{get, "/admin/sessions/:id/bookings/new", page, sess, noLimit, "organiser_phone", s.organiserPhoneForm},
 		{post, "/admin/sessions/:id/bookings", page, sess, noLimit, "organiser_phone_book", s.organiserPhoneBook},
 		{get, "/admin/sessions/:id/access-needs", page, sess, noLimit, "organiser_access_needs", s.organiserAccessNeeds},
+		{get, "/admin/sessions/:id/draw", page, sess, noLimit, "organiser_draw", s.organiserDraw},
+		{post, "/admin/sessions/:id/draw", page, adm, noLimit, "organiser_draw_run", s.organiserDrawRun},
 		{get, "/admin/sessions/:id/people-to-phone", page, sess, noLimit, "organiser_people_to_phone", s.organiserPeopleToPhone},
 		{get, "/admin/sessions/:id/attendance", page, sess, noLimit, "page_attendance", s.attendancePage},
 		{get, "/admin/sessions/:id/check-in", page, sess, noLimit, "page_check_in", s.checkInPage},

@@ -68,6 +68,10 @@ type Config struct {
 	// CompetitionClosesAt is when the poster competition stops taking
 	// entries, in the council's time; unset: it takes none.
 	CompetitionClosesAt councilTime `env:"COMPETITION_CLOSES_AT"`
+	// AreaWeightsText (AREA_WEIGHTS) weighs the areas of the city in a
+	// ballot's draw (booking.ParseAreaWeights); AreaWeights is it read.
+	AreaWeightsText string              `env:"AREA_WEIGHTS"`
+	AreaWeights     booking.AreaWeights `env:"-"`
 	// DBMaxConns caps the Postgres pool of this instance.
 	DBMaxConns int    `env:"DB_MAX_CONNS" envDefault:"20"`
 	LogFormat  string `env:"LOG_FORMAT"`
@@ -185,6 +189,11 @@ func (c *Config) check() error {
 	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return &configError{"RETENTION_DAYS", "must be a whole number of days from 1 to 3650"}
 	}
+	w, err := booking.ParseAreaWeights(c.AreaWeightsText)
+	if err != nil {
+		return &configError{"AREA_WEIGHTS", err.Error()}
+	}
+	c.AreaWeights = w
 	if c.DBMaxConns < 2 || c.DBMaxConns > 500 {
 		return &configError{"DB_MAX_CONNS", "must be a whole number from 2 to 500"}
 	}

@@ -180,8 +180,8 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	db.InviteUIDDomain = cfg.InviteUIDDomain
 	// Postgres plays every store role of the service.
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
-		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Clock: booking.SystemClock,
-		StaffEmailDomains: cfg.StaffEmailDomains}
+		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Clock: booking.SystemClock,
+		StaffEmailDomains: cfg.StaffEmailDomains, AreaWeights: cfg.AreaWeights}
 	posters, pdfOK := competition.NewPosters(2)
 	if !pdfOK {
 		slog.Warn("pdftoppm (poppler-utils) not found: poster entries sent as PDF are refused")
