@@ -70,6 +70,15 @@ const (
 	// the old address is sent MsgBookingCancelled with To set to it, and
 	// the new one MsgBookingConfirmed: the invite moves, with its UID.
 	MsgEmailChange = "email_change"
+	// MsgInterestConfirm asks a person who registered interest to confirm
+	// their address: Token (the links are BASE_URL/interest/confirm and
+	// BASE_URL/interest/stop, with ?token=). Its row names the interest,
+	// which holds the name and address, and no session.
+	MsgInterestConfirm = "interest_confirm"
+	// MsgInterestSession tells a person whose confirmed interest a session
+	// suits that it is open: Token (for the stop link). Its row names the
+	// interest and the session.
+	MsgInterestSession = "interest_session"
 )
 
 // EmailPayload is the JSON payload of an outbox row, shared by the store
@@ -180,6 +189,8 @@ type Email struct {
 	// confirmation is for (MsgCompetitionGuardian): erasing the entry
 	// deletes the email.
 	CompetitionEntryID int64
+	// InterestID is the registration of interest the email is about.
+	InterestID int64
 	// ReminderFor is the session start a reminder is for; zero for other kinds.
 	ReminderFor time.Time
 	Payload     EmailPayload
@@ -255,6 +266,9 @@ type ClaimedEmail struct {
 	Session *Session // with its Workshop; nil when gone
 	// Entry is the waiting-list entry the row is about; nil when none.
 	Entry *WaitlistEntry
+	// Interest is the registration of interest the row is about; nil
+	// when none (or stopped meanwhile).
+	Interest *Interest
 }
 
 // FailedEmail is an email given up on, for the admin API. It holds no

@@ -42,6 +42,10 @@ type PersonalDataStore interface {
 	// done is what was ended first; the erasure, done included, is written
 	// to the audit log in the transaction that finishes it.
 	ErasePersonalData(ctx context.Context, p Person, done Erasure, now time.Time) (Erasure, error)
+	// ExpireInterest deletes the registrations of interest not confirmed
+	// within ConfirmWindow and those confirmed more than InterestKept
+	// before now, and returns how many.
+	ExpireInterest(ctx context.Context, now time.Time) (int, error)
 	// ForgetFailedLinks removes the links and tokens from the emails that
 	// failed for good at or before failedBy, and returns how many.
 	ForgetFailedLinks(ctx context.Context, failedBy time.Time) (int, error)
@@ -54,6 +58,9 @@ type PersonalData struct {
 	Bookings     []PersonalBooking       `json:"bookings"`
 	WaitingLists []PersonalWaitlistEntry `json:"waiting_lists"`
 	Emails       []PersonalEmail         `json:"emails"`
+	// Interest is the person's registrations of interest, confirmed or
+	// waiting for confirmation.
+	Interest []Interest `json:"interest"`
 	// Applications are those to ballots not drawn yet: a draw moves the
 	// person to a booking or a waiting list.
 	Applications []PersonalApplication `json:"ballot_applications"`
@@ -108,8 +115,9 @@ type PersonalWaitlistEntry struct {
 // it was about and whether it went. Message bodies are not kept (they are
 // composed when sent), nor are the links' tokens shown.
 type PersonalEmail struct {
-	// About is "booking", "waiting_list" or "account" (an organiser's
-	// sign-in link), with the reference of the booking or entry.
+	// About is "booking", "waiting_list", "interest" or "account" (an
+	// organiser's sign-in link), with the reference of the booking or
+	// entry.
 	About     string     `json:"about"`
 	Reference string     `json:"reference,omitempty"`
 	Kind      string     `json:"kind"`
@@ -136,6 +144,9 @@ type Erasure struct {
 	// WithdrawnApplications counts the applications to ballots not drawn
 	// yet, deleted: the person is not in the draw.
 	WithdrawnApplications int `json:"ballot_applications_withdrawn"`
+	// InterestDeleted counts the registrations of interest deleted, with
+	// every email about them.
+	InterestDeleted int `json:"interest_deleted"`
 	// Remaining counts live upcoming bookings and active entries made while
 	// erasing; the service tries again until there are none.
 	Remaining int `json:"-"`
@@ -248,10 +259,14 @@ const retentionBatch = 500
 // RunRetention anonymises every booking and waiting-list entry of sessions
 // that ended more than keep before now, in batches, and returns how many
 // it anonymised; first it removes the links of emails that failed more
-// than FailedLinksKept ago. It is idempotent and safe to run in several
+// than FailedLinksKept ago, and deletes the registrations of interest
+// past their time (ExpireInterest). It is idempotent and safe to run in several
 // instances at once: it stops when a batch finds nothing left to take.
 func RunRetention(ctx context.Context, store PersonalDataStore, now time.Time, keep time.Duration) (int, error) {
 	if _, err := store.ForgetFailedLinks(ctx, now.Add(-FailedLinksKept)); err != nil {
+		return 0, err
+	}
+	if _, err := store.ExpireInterest(ctx, now); err != nil {
 		return 0, err
 	}
 	total := 0

@@ -38,6 +38,8 @@ type Service struct {
 	// AreaWeights weigh the areas in a ballot's draw (AREA_WEIGHTS); nil
 	// is EqualAreaWeights.
 	AreaWeights AreaWeights
+	// Interest keeps registrations of interest (interest.go).
+	Interest InterestStore
 	// Replies, when set, keeps the answers people give in their calendars
 	// (reply.go); the organisers' session page shows them.
 	Replies ReplyStore
@@ -63,8 +65,8 @@ func (s *Service) Check() error {
 	}{
 		{"Store", s.Store != nil}, {"Holds", s.Holds != nil}, {"Waitlist", s.Waitlist != nil},
 		{"Staff", s.Staff != nil}, {"Attendance", s.Attendance != nil}, {"Organisers", s.OrganiserPages != nil},
-		{"PersonalData", s.PersonalData != nil}, {"Accounts", s.Accounts != nil}, {"Clock", s.Clock != nil},
-		{"Ballots", s.Ballots != nil},
+		{"PersonalData", s.PersonalData != nil}, {"Accounts", s.Accounts != nil}, {"Interest", s.Interest != nil},
+		{"Clock", s.Clock != nil}, {"Ballots", s.Ballots != nil},
 	} {
 		if !d.set {
 			missing = append(missing, d.name)
@@ -330,6 +332,7 @@ func (s *Service) CreateSession(ctx context.Context, sess *Session) (*Session, e
 		return nil, err
 	}
 	s.Holds.Sync(ctx, mirrorsOf(created)...)
+	s.notifyInterestNow(ctx, created.ID)
 	return created, nil
 }
 
@@ -426,6 +429,9 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, p SessionPatch) (
 		}
 		s.Holds.Sync(ctx, mirrorsOf(sess)...)
 		s.queued()
+		if p.Capacity != nil || p.StartsAt != nil {
+			s.notifyInterestNow(ctx, id) // places added, or a time that now suits
+		}
 		return sess, nil
 	}
 	return nil, errChangedMeanwhile

@@ -70,6 +70,8 @@ var kinds = map[string]calendar.Method{
 	booking.MsgEmailChange:              "",
 	booking.MsgCompetitionGuardian:      "",
 	booking.MsgSessionMessage:           "",
+	booking.MsgInterestConfirm:          "",
+	booking.MsgInterestSession:          "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -124,6 +126,9 @@ type Event struct {
 	// the person waiting as a booking would hold them.
 	Booking *booking.Booking
 	Payload booking.EmailPayload
+	// Interest is the registration of interest the message is for
+	// (booking.MsgInterestConfirm, booking.MsgInterestSession).
+	Interest *booking.Interest
 	// Now stamps the invite (DTSTAMP).
 	Now time.Time
 	// SurveyID is the survey linked from the workshop's confirmation and
@@ -173,6 +178,8 @@ type view struct {
 	// (booking.MsgSessionMessage), one paragraph per blank-line-separated
 	// block; each paragraph's lines are kept.
 	Message [][]string
+	// StopURL stops the emails of a registration of interest.
+	StopURL string
 }
 
 type change struct{ What, Was, Now string }
@@ -188,6 +195,8 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		return c.composeSignIn(e)
 	case booking.MsgCompetitionGuardian:
 		return c.composeGuardian(e)
+	case booking.MsgInterestConfirm, booking.MsgInterestSession:
+		return c.composeInterest(e)
 	}
 	if e.Session == nil {
 		return nil, fmt.Errorf("notify: %s: no session", e.Kind)

@@ -30,6 +30,10 @@ type Message struct {
 	// is its METHOD, needed again in the text/calendar part's header.
 	Invite []byte
 	Method calendar.Method
+	// Unsubscribe, when set, is the https link that stops these emails in
+	// one click: the mailer writes it into List-Unsubscribe with
+	// List-Unsubscribe-Post (RFC 8058).
+	Unsubscribe string
 }
 
 // Mailer sends messages. Send may be called from several goroutines.

@@ -27,6 +27,7 @@ func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...boo
 		kinds, ids               = make([]string, n), make([]string, n)
 		bookings, sessions, ents = make([]*int64, n), make([]*int64, n), make([]*int64, n)
 		posters                  = make([]*int64, n)
+		interests                = make([]*int64, n)
 		reminders                = make([]*time.Time, n)
 		payloads                 = make([]string, n)
 	)
@@ -38,6 +39,7 @@ func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...boo
 		kinds[i], ids[i], payloads[i] = e.Kind, booking.NewMessageID(db.MailFrom), string(raw)
 		bookings[i], sessions[i], ents[i] = nullID(e.BookingID), nullID(e.SessionID), nullID(e.WaitlistEntryID)
 		posters[i] = nullID(e.CompetitionEntryID)
+		interests[i] = nullID(e.InterestID)
 		if !e.ReminderFor.IsZero() {
 			reminders[i] = &e.ReminderFor
 		}
@@ -48,14 +50,14 @@ func (db *DB) queue(ctx context.Context, q querier, due time.Time, emails ...boo
 	}
 	tag, err := q.Exec(ctx, `
 		INSERT INTO outbox (kind, booking_id, session_id, waitlist_entry_id, reminder_for, payload, message_id,
-			next_attempt_at, competition_entry_id)
+			next_attempt_at, competition_entry_id, interest_id)
 		SELECT kind, booking_id, session_id, entry_id, reminder_for, payload, message_id, COALESCE($8, now()),
-			poster_id
+			poster_id, interest_id
 		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::jsonb[],
-			$7::text[], $9::bigint[]) AS e(kind, booking_id, session_id, entry_id, reminder_for, payload, message_id,
-			poster_id)
+			$7::text[], $9::bigint[], $10::bigint[]) AS e(kind, booking_id, session_id, entry_id, reminder_for, payload,
+			message_id, poster_id, interest_id)
 		ON CONFLICT DO NOTHING`,
-		kinds, bookings, sessions, ents, reminders, payloads, ids, next, posters)
+		kinds, bookings, sessions, ents, reminders, payloads, ids, next, posters, interests)
 	if err != nil {
 		return 0, fmt.Errorf("queue %s: %w", emails[0].Kind, err)
 	}

@@ -39,8 +39,8 @@ WITH due AS (
     SET attempts = o.attempts + 1, next_attempt_at = $3
     FROM due
     WHERE o.id = due.id
-    RETURNING o.id, o.kind, o.booking_id, o.session_id, o.waitlist_entry_id, o.payload, o.message_id,
-              o.attempts, o.created_at, o.reminder_for
+    RETURNING o.id, o.kind, o.booking_id, o.session_id, o.waitlist_entry_id, o.interest_id, o.payload,
+              o.message_id, o.attempts, o.created_at, o.reminder_for
 )
 SELECT c.id, c.kind, c.payload, c.message_id, c.attempts, c.created_at, c.reminder_for,
        b.id, b.reference, b.mode, b.name, b.email, b.organisation, b.access_needs, b.status,
@@ -48,12 +48,14 @@ SELECT c.id, c.kind, c.payload, c.message_id, c.attempts, c.created_at, c.remind
        s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address, s.online_url,
        s.status, s.cancel_reason, s.sequence,
        w.id, w.title, w.summary, w.audience,
-       we.id, we.reference, we.mode, we.name, we.email, we.status
+       we.id, we.reference, we.mode, we.name, we.email, we.status,
+       i.id, i.name, i.email, i.audience, i.modes, i.area, i.times, i.created_at, i.confirmed_at
 FROM claimed c
 LEFT JOIN bookings b ON b.id = c.booking_id
 LEFT JOIN sessions s ON s.id = COALESCE(c.session_id, b.session_id)
 LEFT JOIN workshops w ON w.id = s.workshop_id
 LEFT JOIN waitlist_entries we ON we.id = c.waitlist_entry_id
+LEFT JOIN interests i ON i.id = c.interest_id
 ORDER BY c.id`
 
 // ClaimEmails leases up to n due rows until leaseUntil and loads what each
@@ -80,12 +82,17 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			wTitle, wSummary, wAudience                        *string
 			eID                                                *int64
 			eRef, eMode, eName, eEmail, eStatus                *string
+			iID                                                *int64
+			iName, iEmail, iAudience, iArea                    *string
+			iModes, iTimes                                     []string
+			iCreated, iConfirmed                               *time.Time
 		)
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Payload, &r.MessageID, &r.Attempts, &r.CreatedAt, &reminderFor,
 			&bID, &bRef, &bMode, &bName, &bEmail, &bOrg, &bAccess, &bStatus, &bSeq, &bCreated, &bUID,
 			&sID, &sWorkshop, &sStart, &sEnd, &sVenue, &sAddr, &sURL, &sStatus, &sReason, &sSeq,
 			&wID, &wTitle, &wSummary, &wAudience,
-			&eID, &eRef, &eMode, &eName, &eEmail, &eStatus); err != nil {
+			&eID, &eRef, &eMode, &eName, &eEmail, &eStatus,
+			&iID, &iName, &iEmail, &iAudience, &iModes, &iArea, &iTimes, &iCreated, &iConfirmed); err != nil {
 			return nil, fmt.Errorf("outbox: claim: %w", err)
 		}
 		if reminderFor != nil {
@@ -122,6 +129,11 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			if sID != nil {
 				r.Entry.SessionID = *sID
 			}
+		}
+		if iID != nil {
+			r.Interest = &booking.Interest{ID: *iID, Name: *iName, Email: *iEmail,
+				Audience: booking.Audience(*iAudience), Modes: modesOf(iModes), Area: *iArea,
+				Times: timesOf(iTimes), CreatedAt: *iCreated, ConfirmedAt: iConfirmed}
 		}
 		out = append(out, r)
 	}

@@ -141,7 +141,7 @@ func (db *DB) PersonalData(ctx context.Context, p booking.Person, now time.Time)
 			return err
 		}
 		return recordChange(ctx, tx, now, booking.AuditPersonExport, booking.SubjectPerson, "", nil,
-			map[string]int{"bookings": len(out.Bookings), "emails": len(out.Emails)})
+			map[string]int{"bookings": len(out.Bookings), "emails": len(out.Emails), "interest": len(out.Interest)})
 	})
 	if err != nil {
 		return nil, err
@@ -162,6 +162,7 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 	out := &booking.PersonalData{Email: p.Email, Phone: p.Phone}
 	isB, key := personIs("b.", p)
 	isE, _ := personIs("e.", p)
+	isI := interestOf("i.", p)
 	rows, err := q.Query(ctx, `
 		SELECT `+prefixed("b.", bookingColumns)+`, b.anonymised_at,
 			w.title, s.starts_at, s.ends_at, s.venue_name, s.venue_address
@@ -219,9 +220,14 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 			FROM outbox o JOIN waitlist_entries e ON e.id = o.waitlist_entry_id
 			WHERE `+isE+` AND o.booking_id IS NULL
 			UNION ALL
+			SELECT 'interest', '', o.*
+			FROM outbox o JOIN interests i ON i.id = o.interest_id
+			WHERE `+isI+`
+			UNION ALL
 			SELECT 'account', '', o.*
 			FROM outbox o
 			WHERE lower(o.payload->>'to') = lower($1) AND o.booking_id IS NULL AND o.waitlist_entry_id IS NULL
+			  AND o.interest_id IS NULL
 		) sent
 		ORDER BY id`, key)
 	if err != nil {
@@ -236,8 +242,9 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 		return nil, fmt.Errorf("personal data: emails: %w", err)
 	}
 	out.Applications = []booking.PersonalApplication{}
+	out.Interest = []booking.Interest{}
 	if p.Email == "" {
-		return out, nil // applications have an address, never only a phone number
+		return out, nil // applications and registrations have an address, never only a phone number
 	}
 	rows, err = q.Query(ctx, `
 		SELECT a.reference, a.session_id, a.mode, a.area, a.name, a.email, a.organisation, a.postcode,
@@ -259,7 +266,28 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 	if err != nil {
 		return nil, fmt.Errorf("personal data: ballot applications: %w", err)
 	}
+	rows, err = q.Query(ctx, `SELECT `+prefixed("i.", interestColumns)+` FROM interests i WHERE `+isI+`
+		ORDER BY i.id`, key)
+	if err != nil {
+		return nil, fmt.Errorf("personal data: interest: %w", err)
+	}
+	out.Interest, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Interest, error) {
+		in, err := scanInterest(row)
+		return *in, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("personal data: interest: %w", err)
+	}
 	return out, nil
+}
+
+// interestOf is the condition that a registration of interest (alias) is
+// p's: by address, as registrations have no phone number.
+func interestOf(alias string, p booking.Person) string {
+	if p.Phone != "" {
+		return "false"
+	}
+	return "lower(" + alias + "email) = lower($1)"
 }
 
 // LiveUpcoming returns the references of live bookings made with email for
@@ -369,6 +397,16 @@ func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done book
 			return fmt.Errorf("erase: emails: %w", err)
 		}
 		e.EmailsDropped = int(tag.RowsAffected())
+		// Registrations of interest go whole, with their notices and
+		// emails (ON DELETE CASCADE): nothing in them is needed once the
+		// person is gone.
+		if p.Email != "" {
+			tag, err = tx.Exec(ctx, `DELETE FROM interests WHERE `+interestOf("", p), key)
+			if err != nil {
+				return fmt.Errorf("erase: interest: %w", err)
+			}
+			e.InterestDeleted = int(tag.RowsAffected())
+		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE outbox SET last_error = '', payload = payload - `+personalPayload+`
 			WHERE `+toAddress+` AND (last_error <> '' OR payload ?| `+personalPayload+`)`,

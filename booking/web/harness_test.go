@@ -115,7 +115,7 @@ func (e *env) start(rdb redis.UniversalClient) *instance {
 func newService(t testing.TB, db *postgres.DB, h booking.Holds, clock booking.Clock) *booking.Service {
 	t.Helper()
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
-		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Clock: clock}
+		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Interest: db, Clock: clock}
 	if err := svc.Check(); err != nil {
 		t.Fatal(err)
 	}

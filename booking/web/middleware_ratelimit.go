@@ -22,6 +22,8 @@ var rateLimits = map[string]redis_rate.Limit{
 	holdLimit:     {Rate: 30, Burst: 30, Period: time.Minute},
 	bookingLimit:  {Rate: 20, Burst: 20, Period: time.Minute},
 	waitlistLimit: {Rate: 10, Burst: 10, Period: time.Minute},
+	// Each sends a confirmation email; a person registers once.
+	interestLimit: {Rate: 5, Burst: 5, Period: time.Minute},
 	// Emailed tokens are 256 random bits, so this slows the probing of
 	// references more than the guessing of tokens; a person managing a
 	// booking makes a handful of these requests.

@@ -49,6 +49,7 @@ const (
 	holdLimit     = "hold"     // takes a place for a while
 	bookingLimit  = "booking"  // books a place
 	waitlistLimit = "waitlist" // joins a waiting list
+	interestLimit = "interest" // registers interest: sends an email
 	tokenLimit    = "token"    // checks an emailed token: guessing is slowed
 	linkLimit     = "link"     // emails a person's links again
 	surveyLimit   = "survey"   // sends a survey response
@@ -76,7 +77,7 @@ func (s *Server) routes() []route {
 		{get, "/readyz", raw, pub, noLimit, "", serve(s.readyz)},
 		{get, "/metrics", raw, pub, noLimit, "", serve(s.serveMetrics)},
 
-		// The public JSON API (api_public.go, api_calendar.go, api_waitlist.go, api_ballots.go).
+		// The public JSON API (api_public.go, api_calendar.go, api_waitlist.go, api_ballots.go, api_interest.go).
 		{get, "/api/v1/openapi.json", raw, pub, noLimit, "", serve(s.openAPI)},
 		{get, "/api/v1/workshops", api, pub, noLimit, "workshops", s.listWorkshops},
 		{get, "/api/v1/sessions/:id", api, pub, noLimit, "session", s.getSession},
@@ -98,6 +99,8 @@ func (s *Server) routes() []route {
 		{del, "/api/v1/waitlist/:reference", api, pub, tokenLimit, "waitlist_leave", s.leaveWaitlist},
 		{get, "/api/v1/surveys/:id", api, pub, noLimit, "survey", s.getSurvey},
 		{post, "/api/v1/surveys/:id/responses", api, pub, surveyLimit, "survey_respond", s.submitSurveyResponse},
+		{post, "/api/v1/interest", api, pub, interestLimit, "interest_register", s.registerInterest},
+		{del, "/api/v1/interest", api, pub, tokenLimit, "interest_stop", s.stopInterest},
 
 		// The poster competition (api_competition.go).
 		{post, "/api/v1/competition/entries", api, pub, entryLimit, "competition_enter", s.apiEnterCompetition},
@@ -138,6 +141,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/workshops/:id/attendance", api, adm, noLimit, "admin_workshop_attendance", s.adminWorkshopAttendance},
 		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
 		{del, "/api/v1/admin/people", api, adm, noLimit, "admin_person_erase", s.adminErasePerson},
+		{get, "/api/v1/admin/interest", api, org, noLimit, "admin_interest_counts", s.adminInterestCounts},
 
 		// The survey's admin API (api_surveys.go).
 		{post, "/api/v1/admin/surveys", api, adm, noLimit, "admin_create_survey", s.adminCreateSurvey},
@@ -199,6 +203,13 @@ func (s *Server) routes() []route {
 		// Ballot sessions (pages_ballot.go): applying, and how the draw works.
 		{post, "/sessions/:id/apply", page, pub, bookingLimit, "page_ballot_apply", s.ballotApply},
 		{get, ballotMethodPath, page, pub, noLimit, "page_ballot_method", s.staticPage("ballot_method", "How the ballot draw works")},
+		// Registering interest (pages_interest.go, pages_interest_links.go).
+		{get, "/interest", page, pub, noLimit, "page_interest", s.interestForm(publicJourney)},
+		{post, "/interest", page, pub, interestLimit, "page_interest_register", s.interestRegister(publicJourney)},
+		{get, "/interest/confirm", page, pub, tokenLimit, "page_interest_confirm", s.interestConfirmPage},
+		{post, "/interest/confirm", page, pub, tokenLimit, "page_interest_confirmed", s.interestConfirm},
+		{get, "/interest/stop", page, pub, tokenLimit, "page_interest_stop", s.interestStopPage},
+		{post, "/interest/stop", page, pub, tokenLimit, "page_interest_stopped", s.interestStop},
 
 		// Waiting lists (pages_waitlist.go, pages_waitlist_entry.go).
 		{get, "/sessions/:id/waitlist", page, pub, noLimit, "page_waitlist_join", s.waitlistJoinPage(publicJourney)},
@@ -222,6 +233,8 @@ func (s *Server) routes() []route {
 		{post, "/staff/holds/:hold_id/confirm", page, pub, bookingLimit, "page_staff_confirm", s.confirmBooking(staffJourney)},
 		{get, "/staff/bookings/:reference/sent", page, pub, tokenLimit, "page_staff_sent", s.staffSentPage},
 		{post, "/staff/bookings/:reference/resend", page, pub, linkLimit, "page_staff_resend", s.staffResend},
+		{get, "/staff/interest", page, pub, noLimit, "page_staff_interest", s.interestForm(staffJourney)},
+		{post, "/staff/interest", page, pub, interestLimit, "page_staff_interest_register", s.interestRegister(staffJourney)},
 		{get, "/staff/verify/:token", page, pub, tokenLimit, "page_staff_verify", s.staffVerifyPage},
 		{post, "/staff/verify/:token", page, pub, bookingLimit, "page_staff_verify_confirm", s.staffVerifyConfirm},
 
@@ -283,6 +296,7 @@ func (s *Server) routes() []route {
 		{post, "/admin/surveys", page, adm, noLimit, "organiser_survey_create", s.organiserSurveyCreate},
 		{get, "/admin/surveys/:id", page, adm, noLimit, "organiser_survey", s.organiserSurveyResults},
 		{get, "/admin/surveys/:id/questions/:question_id", page, adm, noLimit, "organiser_survey_answers", s.organiserSurveyAnswers},
+		{get, "/admin/interest", page, org, noLimit, "organiser_interest", s.organiserInterest},
 		{get, "/admin/organisers", page, adm, noLimit, "organiser_accounts", s.organiserAccounts},
 		{post, "/admin/organisers", page, adm, noLimit, "organiser_account_create", s.organiserAccountCreate},
 		{get, "/admin/organisers/:organiser_id", page, adm, noLimit, "organiser_account", s.organiserAccountPage},

@@ -180,7 +180,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	db.InviteUIDDomain = cfg.InviteUIDDomain
 	// Postgres plays every store role of the service.
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
-		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Clock: booking.SystemClock,
+		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Interest: db, Clock: booking.SystemClock,
 		StaffEmailDomains: cfg.StaffEmailDomains, AreaWeights: cfg.AreaWeights}
 	posters, pdfOK := competition.NewPosters(2)
 	if !pdfOK {
@@ -344,6 +344,7 @@ func (a *App) Serve(ctx context.Context) error {
 func (a *App) startWorkers(ctx context.Context) {
 	a.workers.Go(func() { (&booking.WaitlistWorker{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
 	a.workers.Go(func() { (&booking.StaffSweep{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
+	a.workers.Go(func() { (&booking.InterestSweep{Service: a.Service, Logger: slog.Default()}).Run(ctx) })
 	a.workers.Go(func() {
 		keep := time.Duration(a.Config.RetentionDays) * 24 * time.Hour
 		(&booking.RetentionJob{Store: a.DB, Keep: keep, Logger: slog.Default(),

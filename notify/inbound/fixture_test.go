@@ -52,7 +52,7 @@ func newFixture(t *testing.T) *fixture {
 	h := holds.New(rdb, db, key, 10*time.Minute, holds.WithClock(clock), holds.WithKeyPrefix(prefix))
 	t.Cleanup(h.Close)
 	svc := &booking.Service{Store: db, Holds: h, Waitlist: db, Staff: db, Attendance: db,
-		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Clock: clock}
+		OrganiserPages: db, PersonalData: db, Accounts: db, Replies: db, Ballots: db, Interest: db, Clock: clock}
 	if err := svc.Check(); err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func Build(from *mail.Address, m *notify.Message) (*gomail.Msg, error) {
 	if from == nil || from.Address == "" {
 		return nil, errors.New("mailer: no sender address")
 	}
-	for _, h := range []string{m.To.Address, m.To.Name, m.Subject, m.MessageID} {
+	for _, h := range []string{m.To.Address, m.To.Name, m.Subject, m.MessageID, m.Unsubscribe} {
 		if strings.IndexFunc(h, unicode.IsControl) >= 0 {
 			return nil, notify.Permanent(errors.New("mailer: a header value holds control characters"))
 		}
@@ -73,6 +73,15 @@ func Build(from *mail.Address, m *notify.Message) (*gomail.Msg, error) {
 	// delivery and bounce reports, which say an address is wrong.
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "OOF, AutoReply")
+	if m.Unsubscribe != "" {
+		// One click stops them (RFC 8058): the mail program POSTs
+		// "List-Unsubscribe=One-Click" to the link, which needs no more.
+		if strings.ContainsAny(m.Unsubscribe, "<> ,") {
+			return nil, notify.Permanent(errors.New("mailer: the unsubscribe link cannot stand in a header"))
+		}
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe"), "<"+m.Unsubscribe+">")
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

@@ -542,7 +542,8 @@ func (w *Worker) compose(ctx context.Context, r *booking.ClaimedEmail, now time.
 	if err != nil {
 		return nil, "", notify.Permanent(err)
 	}
-	e := notify.Event{Kind: r.Kind, MessageID: r.MessageID, Session: r.Session, Booking: r.Booking, Payload: p, Now: now}
+	e := notify.Event{Kind: r.Kind, MessageID: r.MessageID, Session: r.Session, Booking: r.Booking,
+		Interest: r.Interest, Payload: p, Now: now}
 	if why := lostPoint(r, p, now); why != "" {
 		return nil, why, nil
 	}
@@ -595,6 +596,24 @@ func lostPoint(r *booking.ClaimedEmail, p booking.EmailPayload, now time.Time) s
 	case booking.MsgStaffVerification:
 		if r.Booking == nil || r.Booking.Status != booking.PendingVerification {
 			return "booking no longer waiting for its link"
+		}
+	case booking.MsgInterestConfirm:
+		switch {
+		case r.Interest == nil:
+			return "registration stopped"
+		case r.Interest.Confirmed():
+			return "address already confirmed"
+		case !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt):
+			return "confirmation link expired before it could be sent"
+		}
+	case booking.MsgInterestSession:
+		switch {
+		case r.Interest == nil:
+			return "registration stopped"
+		case r.Session == nil:
+			return "" // Compose refuses it
+		case r.Session.Status != booking.Scheduled || !now.Before(r.Session.StartsAt):
+			return "session no longer open"
 		}
 	case booking.MsgReminder:
 		switch {

@@ -112,6 +112,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     ['/admin/bookings?q=x', 'Find a booking'],
     ['/admin/audit', 'Audit log'],
     ['/admin/audit?what=session.cancel', 'Audit log'],
+    ['/admin/interest', 'Registered interest', both],
     [`/admin/organisers/${fac.id}`, /./]
   ]
   const adminPages = organiserPages.map(([path, heading]) => [path, heading])
