@@ -244,6 +244,30 @@ func TestInterestMatchingSessionsEmailedOnce(t *testing.T) {
 	}
 }
 
+// The email says places go to whoever books first: a ballot session and a
+// session of an archived workshop are not announced.
+func TestInterestLeavesOutBallotsAndArchivedWorkshops(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	ctx := context.Background()
+	in.registerConfirmed(interest("any@example.org", []string{"in_person", "online"}, nil))
+
+	in.ballotSession(10, 10)
+	archived := in.workshop("public")
+	if r := in.admin("PATCH", "/api/v1/admin/workshops/"+itoa(archived), map[string]any{"archived": true}); r.status != http.StatusOK {
+		t.Fatalf("archive: %d %s", r.status, r.body)
+	}
+	in.sessionAt(archived, nextWeekday(e.clock.Now(), time.Tuesday, 10), 10, 10)
+	open := in.sessionAt(in.workshop("public"), nextWeekday(e.clock.Now(), time.Wednesday, 10), 10, 10)
+
+	if _, err := in.svc.NotifyInterest(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.told()["any@example.org"]; !sameSessions(got, []int64{open}) {
+		t.Errorf("told about %v, want only the first-come session %d", got, open)
+	}
+}
+
 func sameSessions(a, b []int64) bool {
 	if len(a) != len(b) {
 		return false
