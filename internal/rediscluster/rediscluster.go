@@ -78,7 +78,7 @@ func (c *Cluster) start(masters int) error {
 		}
 	}
 	for _, addr := range c.Addrs {
-		if err := waitForPing(addr, 10*time.Second); err != nil {
+		if err := WaitForPing(addr, 10*time.Second); err != nil {
 			return fmt.Errorf("rediscluster: node %s does not answer after 10 s: %w\n%s", addr, err, c.nodes[addr].out)
 		}
 	}
@@ -281,8 +281,9 @@ func (c *Cluster) Close() {
 	}
 }
 
-// waitForPing waits until the server at addr answers PING, or within ends.
-func waitForPing(addr string, within time.Duration) error {
+// WaitForPing waits until the Redis server at addr answers PING, or within
+// ends. testenv's single servers wait with it too.
+func WaitForPing(addr string, within time.Duration) error {
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer func() { _ = c.Close() }()
 	deadline := time.Now().Add(within)

@@ -2,14 +2,13 @@ package testenv
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/coventry/workshops/internal/rediscluster"
 )
 
 // RedisServer is a redis-server of a test's own on a free loopback port,
@@ -57,7 +56,7 @@ func (r *RedisServer) Start() {
 		r.t.Fatalf("testenv: start redis-server: %v", err)
 	}
 	r.cmd = cmd
-	if err := waitForRedis(r.Addr(), 10*time.Second); err != nil {
+	if err := rediscluster.WaitForPing(r.Addr(), 10*time.Second); err != nil {
 		r.Stop()
 		r.t.Fatalf("testenv: redis-server on port %d does not answer after 10 s: %v\n%s", r.port, err, r.out)
 	}
@@ -71,20 +70,4 @@ func (r *RedisServer) Stop() {
 	_ = r.cmd.Process.Kill()
 	_ = r.cmd.Wait()
 	r.cmd = nil
-}
-
-// waitForRedis waits until the server at addr answers PING, or within ends.
-func waitForRedis(addr string, within time.Duration) error {
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer func() { _ = c.Close() }()
-	deadline := time.Now().Add(within)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
