@@ -44,21 +44,31 @@ func lockSessionShared(ctx context.Context, tx pgx.Tx, id int64) (*booking.Sessi
 	return readSession(ctx, tx, id, false)
 }
 
+// sessionOfBooking finds the session of the booking under reference
+// without a lock, so that the locks taken after it follow the common
+// order: session, then booking. A caller that must be sure checks, once
+// it holds the booking's lock, that the booking is still in that session.
+func sessionOfBooking(ctx context.Context, tx pgx.Tx, reference string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT session_id FROM bookings WHERE reference = $1`, reference).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, errBookingNotFound()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the session of a booking: %w", err)
+	}
+	return id, nil
+}
+
 // MarkAttendance records whether the person booked under reference came,
 // when booking.CheckAttendance allows it.
 func (db *DB) MarkAttendance(ctx context.Context, reference string, attended *bool, now time.Time) (*booking.Booking, error) {
 	reference = normalizeReference(reference)
 	var b *booking.Booking
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		// Find the session without a lock, so the locks below follow the
-		// common order: session, then booking.
-		var sessionID int64
-		err := tx.QueryRow(ctx, `SELECT session_id FROM bookings WHERE reference = $1`, reference).Scan(&sessionID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errBookingNotFound()
-		}
+		sessionID, err := sessionOfBooking(ctx, tx, reference)
 		if err != nil {
-			return fmt.Errorf("mark attendance: find: %w", err)
+			return err
 		}
 		sess, err := lockSessionShared(ctx, tx, sessionID)
 		if err != nil {

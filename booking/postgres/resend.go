@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,13 +22,9 @@ func (db *DB) ResendConfirmation(ctx context.Context, reference string, now time
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		// The session held as bookings hold it (a cancellation waits),
 		// then the booking; its places are not touched.
-		var sessionID int64
-		err := tx.QueryRow(ctx, `SELECT session_id FROM bookings WHERE reference = $1`, reference).Scan(&sessionID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errBookingNotFound()
-		}
+		sessionID, err := sessionOfBooking(ctx, tx, reference)
 		if err != nil {
-			return fmt.Errorf("resend confirmation: %w", err)
+			return err
 		}
 		sess, err := lockSession(ctx, tx, sessionID)
 		if err != nil {
