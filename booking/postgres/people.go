@@ -13,10 +13,15 @@ import (
 
 var _ booking.PersonalDataStore = (*DB)(nil)
 
-// blankPersonalData is the SET list that removes a booking's personal data
-// and records when ($2). The mode, status, attendance and times stay.
+// blankPersonalData is the SET list that removes a booking's or a
+// waiting-list entry's personal data and records when ($2). The mode,
+// status, attendance and times stay. The manage link's hash becomes the
+// hash of a random value nobody holds, so the links in old emails stop
+// opening a record that has nothing of the person left (the column is NOT
+// NULL and, for entries, UNIQUE).
 const blankPersonalData = `name = '', email = '', organisation = '', postcode = '', access_needs = '',
-	phone = '', postal_address = '', anonymised_at = $2`
+	phone = '', postal_address = '', anonymised_at = $2,
+	manage_token_hash = sha256(convert_to(gen_random_uuid()::text, 'UTF8'))`
 
 // blankNewEmail removes an address a booking was being moved to
 // (migrations/00015_resent_links.sql) with its link.
@@ -108,7 +113,7 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 			FOR UPDATE OF e SKIP LOCKED
 		),
 		anon AS (
-			UPDATE waitlist_entries w SET `+blankPersonalData+`,
+			UPDATE waitlist_entries w SET `+blankPersonalData+`, offer_token_hash = NULL,
 				status = CASE WHEN w.status = 'waiting' THEN 'lapsed' ELSE w.status END,
 				ended_at = COALESCE(w.ended_at, $2)
 			FROM due WHERE w.id = due.id
@@ -354,7 +359,7 @@ func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done book
 			return fmt.Errorf("erase: bookings: %w", err)
 		}
 		rows, err = tx.Query(ctx, `
-			UPDATE waitlist_entries SET `+blankPersonalData+`, ended_at = COALESCE(ended_at, $2)
+			UPDATE waitlist_entries SET `+blankPersonalData+`, offer_token_hash = NULL, ended_at = COALESCE(ended_at, $2)
 			WHERE `+is+` AND status NOT IN ('waiting', 'offered')
 			RETURNING id`, key, now)
 		if err != nil {

@@ -135,3 +135,59 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		t.Errorf("counts after erasure: %s", r.body)
 	}
 }
+
+// TestErasedRecordsOpenFromNoLink: once a booking or a place on a waiting
+// list has lost its personal data, by erasure or by retention after the
+// session, the links in the emails sent to the person open nothing.
+func TestErasedRecordsOpenFromNoLink(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	wid := in.workshop("public")
+	sid := in.session(wid, 2, 0)
+	book := func(name, email string) (reference, token string) {
+		b, token, err := in.svc.Book(context.Background(), sid, booking.InPerson, booking.Public,
+			booking.Details{Name: name, Email: email, Consent: true})
+		if err != nil {
+			t.Fatalf("book %s: %v", name, err)
+		}
+		return b.Reference, token
+	}
+	ada, adaToken := book("Ada Lovelace", "ada@example.org")
+	bo, boToken := book("Bo Sang", "bo@example.org")
+	entry, entryToken, err := in.svc.JoinWaitlist(context.Background(), sid, booking.InPerson, booking.Public,
+		booking.Details{Name: "Cara Jones", Email: "cara@example.org", Consent: true})
+	if err != nil {
+		t.Fatalf("join the waiting list: %v", err)
+	}
+	if _, err := in.svc.LeaveWaitlist(context.Background(), entry.Reference, entryToken); err != nil {
+		t.Fatalf("leave the waiting list: %v", err)
+	}
+	links := map[string]string{
+		"Ada's booking": "/api/v1/bookings/" + ada + "?token=" + url.QueryEscape(adaToken),
+		"Bo's booking":  "/api/v1/bookings/" + bo + "?token=" + url.QueryEscape(boToken),
+		"Cara's place":  "/api/v1/waitlist/" + entry.Reference + "?token=" + url.QueryEscape(entryToken),
+	}
+	for who, link := range links {
+		if r := in.do("GET", link, nil); r.status != http.StatusOK {
+			t.Fatalf("%s before: %d %s", who, r.status, r.body)
+		}
+	}
+
+	e.clock.Advance(8 * 24 * time.Hour) // the session is over
+	for _, email := range []string{"ada@example.org", "cara@example.org"} {
+		if r := in.admin("DELETE", "/api/v1/admin/people?email="+url.QueryEscape(email), nil); r.status != http.StatusOK {
+			t.Fatalf("erase %s: %d %s", email, r.status, r.body)
+		}
+	}
+	if r := in.do("GET", links["Bo's booking"], nil); r.status != http.StatusOK {
+		t.Errorf("Bo's link stopped with Ada's erasure: %d %s", r.status, r.body)
+	}
+	if _, err := in.db.AnonymiseEnded(context.Background(), e.clock.Now(), e.clock.Now(), 100); err != nil {
+		t.Fatal(err)
+	}
+	for who, link := range links {
+		if r := in.do("GET", link, nil); r.status != http.StatusNotFound || r.errorCode() != "not_found" {
+			t.Errorf("%s after its data went: %d %s, want 404", who, r.status, r.body)
+		}
+	}
+}
