@@ -42,6 +42,11 @@ type OrganiserStore interface {
 	// it, in one transaction, when ConfirmationRefusal allows it under the
 	// booking's lock. It returns the booking as it is now.
 	ResendConfirmation(ctx context.Context, reference string, now time.Time) (*Booking, error)
+	// UpcomingPlaces lists the scheduled sessions that start after now of
+	// the workshops not archived, each with its Places and its Workshop,
+	// soonest first, and counts their waiting lists and ballot
+	// applications by session and mode (places.go).
+	UpcomingPlaces(ctx context.Context, now time.Time) ([]*Session, map[int64]map[Mode]ListCounts, error)
 }
 
 // Taker is who made a booking on someone's behalf: an organiser (their

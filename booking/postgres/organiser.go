@@ -30,29 +30,12 @@ func (db *DB) OrganiserWorkshops(ctx context.Context, from time.Time, facilitato
 	if err != nil {
 		return nil, fmt.Errorf("organiser workshops: %w", err)
 	}
-	workshops := []*booking.Workshop{}
-	byID := map[int64]*booking.Workshop{}
-	var sessions []*booking.Session
-	for rows.Next() {
-		var w booking.Workshop
-		s := &booking.Session{}
-		if err := rows.Scan(append(workshopDest(&w), sessionDest(s)...)...); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("organiser workshops: %w", err)
-		}
-		known, ok := byID[w.ID]
-		if !ok {
-			known = &w
-			byID[w.ID] = known
-			workshops = append(workshops, known)
-		}
-		s.Workshop = known
-		known.Sessions = append(known.Sessions, s)
-		sessions = append(sessions, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	workshops, sessions, err := scanWorkshopSessions(rows)
+	if err != nil {
 		return nil, fmt.Errorf("organiser workshops: %w", err)
+	}
+	for _, s := range sessions {
+		s.Workshop.Sessions = append(s.Workshop.Sessions, s)
 	}
 	if err := fillPlaces(ctx, db.Pool, sessions); err != nil {
 		return nil, fmt.Errorf("organiser workshops: %w", err)
@@ -76,6 +59,32 @@ func (db *DB) OrganiserWorkshops(ctx context.Context, from time.Time, facilitato
 		return nil, fmt.Errorf("organiser workshops: idle: %w", err)
 	}
 	return append(workshops, idle...), nil
+}
+
+// scanWorkshopSessions reads rows of workshopColumns then sessionColumns:
+// the sessions in their order, each with its Workshop, and the workshops
+// in the order of their first session. It closes rows.
+func scanWorkshopSessions(rows pgx.Rows) ([]*booking.Workshop, []*booking.Session, error) {
+	defer rows.Close()
+	workshops := []*booking.Workshop{}
+	byID := map[int64]*booking.Workshop{}
+	var sessions []*booking.Session
+	for rows.Next() {
+		var w booking.Workshop
+		s := &booking.Session{}
+		if err := rows.Scan(append(workshopDest(&w), sessionDest(s)...)...); err != nil {
+			return nil, nil, err
+		}
+		known, ok := byID[w.ID]
+		if !ok {
+			known = &w
+			byID[w.ID] = known
+			workshops = append(workshops, known)
+		}
+		s.Workshop = known
+		sessions = append(sessions, s)
+	}
+	return workshops, sessions, rows.Err()
 }
 
 // WorkshopSessions lists every session of a workshop, soonest first.

@@ -113,6 +113,7 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     ['/admin/audit', 'Audit log'],
     ['/admin/audit?what=session.cancel', 'Audit log'],
     ['/admin/interest', 'Registered interest', both],
+    ['/admin/places', 'Places and waiting lists'],
     [`/admin/organisers/${fac.id}`, /./]
   ]
   const adminPages = organiserPages.map(([path, heading]) => [path, heading])
