@@ -34,6 +34,14 @@ STAFF_EMAIL_DOMAINS ?= coventry.gov.uk
 # organiser; unset, it would be MAIL_FROM's workshops@localhost.
 ORGANIZER_EMAIL ?= consultation@coventry.gov.uk
 
+# The fonts the sign-in sheet PDF draws names in Arabic and Urdu, Devanagari,
+# Gurmukhi, Ge'ez and Chinese with (attendance.LoadFonts): Debian's packages,
+# installed by `make run` and `make test` where missing (as root; otherwise
+# they say what to run). Without them the service logs which are missing and
+# prints those names as boxes; the attendance tests fail.
+SHEET_FONT_DIR ?= /usr/share/fonts/truetype
+SHEET_FONT_PACKAGES = fonts-noto-core fonts-droid-fallback
+
 # make test: each test gets its own copy of its package's migrated template
 # database on this server, and a Redis database number leased for it alone
 # (internal/testenv), so two runs at once leave each other alone.
@@ -52,9 +60,9 @@ SOAK_ARGS ?=
 
 DEV_ENV = DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
 RUN_ENV = $(DEV_ENV) HTTP_ADDR='$(HTTP_ADDR)' BASE_URL='$(BASE_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' MAIL_DIR='$(MAIL_DIR)' \
-	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)' ORGANIZER_EMAIL='$(ORGANIZER_EMAIL)'
+	STAFF_EMAIL_DOMAINS='$(STAFF_EMAIL_DOMAINS)' ORGANIZER_EMAIL='$(ORGANIZER_EMAIL)' SHEET_FONT_DIR='$(SHEET_FONT_DIR)'
 
-.PHONY: assets help build run test fuzz browser-test vet staticcheck vulncheck lint fmt bench soak clean dev-services test-services dev-status dev-stop dev-clean
+.PHONY: assets help build run test sheet-fonts fuzz browser-test vet staticcheck vulncheck lint fmt bench soak clean dev-services test-services dev-status dev-stop dev-clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -62,13 +70,20 @@ help: ## list the targets
 build: ## go build -o bin/workshopd ./cmd/workshopd
 	$(GO) build -o bin/workshopd ./cmd/workshopd
 
-run: dev-services build ## serve with demo workshops on BASE_URL (Postgres/Redis started under .dev if needed)
+run: dev-services sheet-fonts build ## serve with demo workshops on BASE_URL (Postgres/Redis started under .dev if needed)
 	@echo "make run: ADMIN_TOKEN=$(ADMIN_TOKEN) (for local use only), emails go to $(MAIL_DIR) unless SMTP_URL is set"
 	@echo "make run: STAFF_EMAIL_DOMAINS=$(if $(STAFF_EMAIL_DOMAINS),$(STAFF_EMAIL_DOMAINS) (work addresses there can book the workforce workshop at $(BASE_URL)/staff),(empty: the staff route is off))"
 	$(RUN_ENV) bin/workshopd migrate
 	$(RUN_ENV) bin/workshopd seed-demo
 	@echo "make run: serving on $(BASE_URL) (HTTP_ADDR $(HTTP_ADDR)); Ctrl-C stops"
 	$(RUN_ENV) exec bin/workshopd serve
+
+sheet-fonts: ## install the sign-in sheet's fonts (Debian's fonts-noto-core, fonts-droid-fallback) where missing
+	@if [[ -f '$(SHEET_FONT_DIR)/noto/NotoSansGurmukhi-Regular.ttf' && -f '$(SHEET_FONT_DIR)/droid/DroidSansFallbackFull.ttf' ]]; then :; \
+	elif [[ $$(id -u) == 0 ]] && command -v apt-get >/dev/null; then \
+		echo "make: apt-get install $(SHEET_FONT_PACKAGES) (the sign-in sheet's fonts)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SHEET_FONT_PACKAGES) >/dev/null; \
+	else echo "make: the sign-in sheet's fonts are not in $(SHEET_FONT_DIR): sudo apt-get install $(SHEET_FONT_PACKAGES)"; fi
 
 dev-services: ## make sure Postgres and Redis answer at DATABASE_URL / REDIS_URL, and the database exists
 	@$(DEV_ENV) scripts/dev-services.sh
@@ -85,7 +100,7 @@ dev-stop: ## stop the private Postgres and Redis under .dev (leaves their data)
 dev-clean: ## stop the private servers and delete .dev (data, mail, logs)
 	@scripts/dev-services.sh --clean
 
-test: test-services ## go vet, staticcheck, every Go test with -race against real Postgres and Redis, then the browser tests
+test: test-services sheet-fonts ## go vet, staticcheck, every Go test with -race against real Postgres and Redis, then the browser tests
 	$(GO) vet ./...
 	@GO='$(GO)' STATICCHECK_VERSION='$(STATICCHECK_VERSION)' scripts/staticcheck.sh ./...
 	$(GO) test -race -count=1 -timeout 20m ./...

@@ -186,7 +186,7 @@ func TestWritePDF(t *testing.T) {
 	l := list(300)
 	sh := attendance.NewSheet("Coventry City Council", l, start.Add(-time.Hour))
 	var buf bytes.Buffer
-	if err := attendance.WritePDF(&buf, sh); err != nil {
+	if err := attendance.WritePDF(&buf, sh, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkSheetPDF(t, buf.Bytes(), l)
@@ -237,7 +237,7 @@ func TestWritePDFAwkwardText(t *testing.T) {
 	l.Counts = booking.CountAttendance(l.Attendees)
 	sh := attendance.NewSheet("Coventry City Council", l, start)
 	var buf bytes.Buffer
-	if err := attendance.WritePDF(&buf, sh); err != nil {
+	if err := attendance.WritePDF(&buf, sh, nil); err != nil {
 		t.Fatal(err)
 	}
 	text := testenv.PDFText(t, buf.Bytes(), "-raw")

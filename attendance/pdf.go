@@ -1,22 +1,11 @@
 package attendance
 
 import (
-	_ "embed"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
-
-	"github.com/go-pdf/fpdf"
-)
-
-// fpdf's built-in fonts cover cp1252 only, which has no "Ł"; DejaVu covers
-// every Latin script and more. The licence is in fonts/LICENSE.
-var (
-	//go:embed fonts/DejaVuSansCondensed.ttf
-	fontRegular []byte
-	//go:embed fonts/DejaVuSansCondensed-Bold.ttf
-	fontBold []byte
 )
 
 // A4 portrait, in millimetres.
@@ -32,6 +21,8 @@ const (
 	textSize = 9.0
 	lineH    = 4.2
 	cellPad  = 1.6
+	// cellMargin keeps text off a cell's sides.
+	cellMargin = 1.2
 	// minRowH leaves room to sign, whatever the name.
 	minRowH = 10.0
 	boxSize = 5.0
@@ -81,122 +72,146 @@ func columnsFor(sec *Section) []column {
 	}
 }
 
-// sheetPDF draws one sheet; the header and footer callbacks read which
-// section is being drawn.
+// sheetPDF draws one sheet; header reads which section is being drawn.
 type sheetPDF struct {
-	pdf          *fpdf.Fpdf
+	doc          *pdfDoc
+	ts           *typesetter
 	sh           *Sheet
 	sec          *Section // nil on the pages of access needs in full
 	secFirstPage int
 	notes        []note
+	y            float64 // where the next thing goes down the page
+	st           style   // the current font
 }
 
 // note is access needs too long for the list, printed in full after it.
 type note struct{ name, text string }
 
+var builtin = sync.OnceValue(BuiltinFonts)
+
 // WritePDF writes the sheet as an A4 PDF: the header (workshop, date, time,
 // venue, counts) and "Page N of M" on every page, each way of taking part
 // in its own section starting on a new page, a tick box and (in person) a
-// signature column, and no row split across pages.
-func WritePDF(w io.Writer, sh *Sheet) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetMargins(marginL, marginT, marginR)
-	pdf.SetAutoPageBreak(false, marginB)
-	// Before the fonts: fpdf then keeps the digits in every font subset,
-	// which the page count replacing the alias needs.
-	pdf.AliasNbPages("{nb}")
-	pdf.AddUTF8FontFromBytes("dejavu", "", fontRegular)
-	pdf.AddUTF8FontFromBytes("dejavu", "B", fontBold)
-	pdf.SetTitle("Sign-in sheet: "+sh.Workshop, true)
-	pdf.SetAuthor(sh.Council, true)
-	pdf.SetCreator("workshopd", true)
-	pdf.SetCellMargin(1.2)
-	pdf.SetDrawColor(90, 90, 90)
-	pdf.SetLineWidth(0.2)
-
-	p := &sheetPDF{pdf: pdf, sh: sh}
-	pdf.SetHeaderFunc(p.header)
-	pdf.SetFooterFunc(p.footer)
+// signature column, and no row split across pages. Text is shaped and set
+// in the first of fonts that has its characters (nil: DejaVu alone).
+func WritePDF(w io.Writer, sh *Sheet, fonts *Fonts) error {
+	if fonts == nil {
+		fonts = builtin()
+	}
+	ts := newTypesetter(fonts)
+	p := &sheetPDF{doc: newPDFDoc(ts), ts: ts, sh: sh}
+	p.doc.info = [][2]string{{"Title", "Sign-in sheet: " + sh.Workshop}, {"Author", sh.Council}, {"Creator", "workshopd"}}
 	for i := range sh.Sections {
 		p.section(&sh.Sections[i])
 	}
 	if len(sh.Sections) == 0 {
-		pdf.AddPage()
+		p.addPage()
 		p.say("Nobody is booked on this session.")
 	}
 	if len(p.notes) > 0 {
 		p.notesPages()
 	}
-	if err := pdf.Output(w); err != nil {
-		return fmt.Errorf("attendance pdf: %w", err)
+	for i := range p.doc.pages {
+		p.doc.setPage(i)
+		p.footer(i+1, len(p.doc.pages))
 	}
-	return nil
+	return p.doc.write(w)
 }
 
-func (p *sheetPDF) font(style string, size float64) { p.pdf.SetFont("dejavu", style, size) }
+func (p *sheetPDF) font(bold bool, size float64) { p.st = style{bold, size} }
 
 // bottom is the lowest point a row may reach.
 func (p *sheetPDF) bottom() float64 { return pageH - marginB }
 
-func (p *sheetPDF) header() {
-	pdf, sh := p.pdf, p.sh
-	pdf.SetXY(marginL, marginT)
-	p.font("", 8)
-	pdf.SetTextColor(70, 70, 70)
-	pdf.CellFormat(bodyW/2, 4, printable(sh.Council+" · Sign-in sheet", true), "", 0, "L", false, 0, "")
-	pdf.CellFormat(bodyW/2, 4, sh.Printed, "", 1, "R", false, 0, "")
-	pdf.SetTextColor(0, 0, 0)
+func (p *sheetPDF) addPage() {
+	p.doc.addPage()
+	p.doc.strokeGrey(90)
+	p.doc.lineWidth(0.2)
+	p.header()
+}
 
-	p.font("B", 13)
-	for _, l := range p.wrap(sh.Workshop, bodyW, 2, true) {
-		pdf.CellFormat(bodyW, 6, l, "", 1, "L", false, 0, "")
+// cell writes l in a box at (x, y), w by h, as fpdf's CellFormat did:
+// from the left edge plus the cell margin ('L'), centred ('C') or
+// against the right edge ('R'); the baseline a little below the middle.
+func (p *sheetPDF) cell(x, y, w, h float64, l line, align byte) {
+	switch align {
+	case 'C':
+		x += (w - l.width) / 2
+	case 'R':
+		x += w - cellMargin - l.width
+	default:
+		x += cellMargin
 	}
-	p.font("", 9.5)
+	p.doc.text(x, y+h/2+0.3*l.st.emMM(), l)
+}
+
+// put writes text across the body on one or more lines h high, from p.y.
+func (p *sheetPDF) put(lines []line, h float64) {
+	for _, l := range lines {
+		p.cell(marginL, p.y, bodyW, h, l, 'L')
+		p.y += h
+	}
+}
+
+func (p *sheetPDF) header() {
+	sh := p.sh
+	p.y = marginT
+	p.font(false, 8)
+	p.doc.fillGrey(70)
+	p.cell(marginL, p.y, bodyW/2, 4, p.wrap(sh.Council+" · Sign-in sheet", bodyW/2, 1, true)[0], 'L')
+	p.cell(marginL+bodyW/2, p.y, bodyW/2, 4, p.wrap(sh.Printed, bodyW/2, 1, true)[0], 'R')
+	p.y += 4
+	p.doc.fillGrey(0)
+
+	p.font(true, 13)
+	p.put(p.wrap(sh.Workshop, bodyW, 2, true), 6)
+	p.font(false, 9.5)
 	when := sh.When
 	if sh.Cancelled {
 		when += " · THIS SESSION WAS CANCELLED"
 	}
 	for _, text := range []string{when, sh.Venue, sh.Counts} {
-		for _, l := range p.wrap(text, bodyW, 2, true) {
-			pdf.CellFormat(bodyW, 4.6, l, "", 1, "L", false, 0, "")
-		}
+		p.put(p.wrap(text, bodyW, 2, true), 4.6)
 	}
-	pdf.Ln(2)
+	p.y += 2
 
-	p.font("B", 11)
+	p.font(true, 11)
 	if p.sec == nil {
-		pdf.CellFormat(bodyW, 6.5, "Access needs in full", "", 1, "L", false, 0, "")
-		pdf.Ln(1)
+		p.put(p.wrap("Access needs in full", bodyW, 1, true), 6.5)
+		p.y++
 		return
 	}
 	heading := p.sec.Heading
-	if pdf.PageNo() > p.secFirstPage {
+	if len(p.doc.pages) > p.secFirstPage {
 		heading += " (continued)"
 	}
-	pdf.CellFormat(bodyW, 6.5, heading, "", 1, "L", false, 0, "")
-	p.font("B", 8.5)
-	pdf.SetFillColor(225, 225, 225)
+	p.put(p.wrap(heading, bodyW, 1, true), 6.5)
+	p.font(true, 8.5)
+	x := marginL
 	for _, c := range columnsFor(p.sec) {
-		pdf.CellFormat(c.w, 6, c.title, "1", 0, "L", true, 0, "")
+		p.doc.fillGrey(225)
+		p.doc.rect(x, p.y, c.w, 6, true)
+		p.doc.fillGrey(0)
+		p.cell(x, p.y, c.w, 6, p.ts.oneLine(c.title, p.st), 'L')
+		x += c.w
 	}
-	pdf.Ln(6)
+	p.y += 6
 }
 
-func (p *sheetPDF) footer() {
-	pdf := p.pdf
-	pdf.SetXY(marginL, pageH-marginB+5)
-	p.font("", 7.5)
-	pdf.SetTextColor(70, 70, 70)
-	pdf.CellFormat(bodyW*0.75, 4, "Contains personal data: keep it safe and shred it once the attendance is recorded.", "", 0, "L", false, 0, "")
-	pdf.CellFormat(bodyW*0.25, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
-	pdf.SetTextColor(0, 0, 0)
+func (p *sheetPDF) footer(page, of int) {
+	y := pageH - marginB + 5
+	p.font(false, 7.5)
+	p.doc.fillGrey(70)
+	p.cell(marginL, y, bodyW*0.75, 4, p.ts.oneLine("Contains personal data: keep it safe and shred it once the attendance is recorded.", p.st), 'L')
+	p.cell(marginL+bodyW*0.75, y, bodyW*0.25, 4, p.ts.oneLine(fmt.Sprintf("Page %d of %d", page, of), p.st), 'R')
+	p.doc.fillGrey(0)
 }
 
 // section starts a new page for one way of taking part and draws its rows.
 func (p *sheetPDF) section(sec *Section) {
 	p.sec = sec
-	p.secFirstPage = p.pdf.PageNo() + 1
-	p.pdf.AddPage()
+	p.secFirstPage = len(p.doc.pages) + 1
+	p.addPage()
 	if len(sec.Rows) == 0 {
 		p.say("Nobody is booked to take part this way.")
 		return
@@ -208,16 +223,15 @@ func (p *sheetPDF) section(sec *Section) {
 }
 
 func (p *sheetPDF) say(text string) {
-	p.font("", 10)
-	p.pdf.Ln(2)
-	p.pdf.CellFormat(bodyW, 6, text, "", 1, "L", false, 0, "")
+	p.font(false, 10)
+	p.y += 2
+	p.put(p.wrap(text, bodyW, 3, true), 6)
 }
 
 // row draws one person, on a new page when the row would not fit whole.
 func (p *sheetPDF) row(r *Row, cols []column) {
-	pdf := p.pdf
-	p.font("", textSize)
-	cells := make([][]string, len(cols))
+	p.font(false, textSize)
+	cells := make([][]line, len(cols))
 	n := 1
 	for i, c := range cols {
 		if c.kind != textColumn {
@@ -225,7 +239,7 @@ func (p *sheetPDF) row(r *Row, cols []column) {
 		}
 		all := p.split(c.text(r), c.w, false)
 		if c.title == "Access needs" && len(all) > maxAccessLines {
-			cells[i] = append(all[:maxAccessLines-1:maxAccessLines-1], "… continued after the list")
+			cells[i] = append(all[:maxAccessLines-1:maxAccessLines-1], p.ts.oneLine("… continued after the list", p.st))
 			p.notes = append(p.notes, note{name: r.Name, text: r.AccessNeeds})
 		} else {
 			cells[i] = p.clip(all, c.w, maxLines)
@@ -233,102 +247,94 @@ func (p *sheetPDF) row(r *Row, cols []column) {
 		n = max(n, len(cells[i]))
 	}
 	h := max(float64(n)*lineH+2*cellPad, minRowH)
-	if pdf.GetY()+h > p.bottom() {
-		pdf.AddPage()
-		p.font("", textSize)
+	if p.y+h > p.bottom() {
+		p.addPage()
+		p.font(false, textSize)
 	}
-	x, y := marginL, pdf.GetY()
+	x, y := marginL, p.y
 	for i, c := range cols {
-		pdf.Rect(x, y, c.w, h, "D")
+		p.doc.rect(x, y, c.w, h, false)
 		switch c.kind {
 		case textColumn:
 			for j, l := range cells[i] {
-				pdf.SetXY(x, y+cellPad+float64(j)*lineH)
-				pdf.CellFormat(c.w, lineH, l, "", 0, "L", false, 0, "")
+				p.cell(x, y+cellPad+float64(j)*lineH, c.w, lineH, l, 'L')
 			}
 		case tickColumn:
 			bx, by := x+(c.w-boxSize)/2, y+cellPad
-			pdf.Rect(bx, by, boxSize, boxSize, "D")
+			p.doc.rect(bx, by, boxSize, boxSize, false)
 			if r.Attended != nil && *r.Attended {
-				p.font("B", 10)
-				pdf.SetXY(bx, by)
-				pdf.CellFormat(boxSize, boxSize, "✓", "", 0, "C", false, 0, "")
-				p.font("", textSize)
+				p.cell(bx, by, boxSize, boxSize, p.ts.oneLine("✓", style{true, 10}), 'C')
 			}
 		}
 		x += c.w
 	}
-	pdf.SetXY(marginL, y+h)
+	p.y = y + h
 }
 
 // notesPages prints in full the access needs cut short in the list, each
 // kept on one page where it fits.
 func (p *sheetPDF) notesPages() {
-	pdf := p.pdf
 	p.sec = nil
-	pdf.AddPage()
+	p.addPage()
 	for _, nt := range p.notes {
-		p.font("", textSize)
+		p.font(false, textSize)
 		body := p.split(nt.text, bodyW, false)
 		h := float64(len(body)+1)*lineH + 3
-		if pdf.GetY()+h > p.bottom() && h < p.bottom()-60 {
-			pdf.AddPage()
+		if p.y+h > p.bottom() && h < p.bottom()-60 {
+			p.addPage()
 		}
-		p.font("B", textSize)
+		p.font(true, textSize)
 		p.line(p.wrap(nt.name, bodyW, 1, true)[0])
-		p.font("", textSize)
 		for _, l := range body {
 			p.line(l)
 		}
-		pdf.Ln(3)
+		p.y += 3
 	}
 }
 
 // line writes one line of flowing text, turning the page when it is full.
-func (p *sheetPDF) line(text string) {
-	if p.pdf.GetY()+lineH > p.bottom() {
-		// The header changes the font; notes are in the body font.
-		p.pdf.AddPage()
-		p.font("", textSize)
+func (p *sheetPDF) line(l line) {
+	if p.y+lineH > p.bottom() {
+		p.addPage()
 	}
-	p.pdf.CellFormat(bodyW, lineH, text, "", 1, "L", false, 0, "")
+	p.put([]line{l}, lineH)
 }
 
-// wrap breaks text into at most limit lines of width w in the current
-// font. oneLine text has its line breaks turned into spaces.
-func (p *sheetPDF) wrap(text string, w float64, limit int, oneLine bool) []string {
+// wrap breaks text into at most limit lines for a cell w wide in the
+// current font. oneLine text has its line breaks turned into spaces.
+func (p *sheetPDF) wrap(text string, w float64, limit int, oneLine bool) []line {
 	return p.clip(p.split(text, w, oneLine), w, limit)
 }
 
-// split breaks text into lines of width w in the current font; there is
-// always at least one line, perhaps empty.
-func (p *sheetPDF) split(text string, w float64, oneLine bool) []string {
-	lines := p.pdf.SplitText(printable(text, oneLine), w)
-	if len(lines) == 0 {
-		return []string{""}
-	}
-	return lines
+// split breaks text into lines for a cell w wide in the current font,
+// between words where it can; there is always at least one line, perhaps
+// empty.
+func (p *sheetPDF) split(text string, w float64, oneLine bool) []line {
+	return p.ts.wrap(printable(text, oneLine), p.st, w-2*cellMargin)
 }
 
 // clip keeps the first limit lines, ending the last in "…" when some were
 // left out.
-func (p *sheetPDF) clip(lines []string, w float64, limit int) []string {
+func (p *sheetPDF) clip(lines []line, w float64, limit int) []line {
 	if len(lines) <= limit {
 		return lines
 	}
-	lines = lines[:limit]
-	last := []rune(lines[limit-1])
-	for len(last) > 0 && p.pdf.GetStringWidth(string(last)+"…") > w-2.4 {
+	lines = append([]line(nil), lines[:limit]...)
+	last := []rune(lines[limit-1].text)
+	for {
+		l := p.ts.oneLine(string(last)+"…", p.st)
+		if l.width <= w-2*cellMargin || len(last) == 0 {
+			lines[limit-1] = l
+			return lines
+		}
 		last = last[:len(last)-1]
 	}
-	lines[limit-1] = string(last) + "…"
-	return lines
 }
 
 // printable makes text safe for the PDF: control characters go, tabs
 // become spaces, and characters beyond U+FFFF (emoji, mostly) become "�",
-// since the font and fpdf's width tables cover the Basic Multilingual
-// Plane only. The page and the CSV keep the text exactly as typed.
+// since no font the sheet has draws them. The page and the CSV keep the
+// text exactly as typed.
 func printable(s string, oneLine bool) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {

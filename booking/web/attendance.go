@@ -86,7 +86,7 @@ func (s *Server) adminAttendeesPDF(c *gin.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := attendance.WritePDF(&buf, attendance.NewSheet(s.councilName(), l, s.now())); err != nil {
+	if err := attendance.WritePDF(&buf, attendance.NewSheet(s.councilName(), l, s.now()), s.cfg.SheetFonts); err != nil {
 		return err
 	}
 	sendFile(c, "application/pdf",

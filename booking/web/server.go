@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/coventry/workshops/attendance"
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/calendar"
 	"github.com/coventry/workshops/competition"
@@ -50,6 +51,9 @@ type Config struct {
 	// (COUNCIL_PHONE), on the confirmations organisers print and read out
 	// for people booked by phone; empty leaves it off.
 	CouncilPhone string
+	// SheetFonts draw the names on the sign-in sheet PDF
+	// (attendance.LoadFonts); nil is DejaVu alone.
+	SheetFonts *attendance.Fonts
 	// OfferTTL is how long a place offered from a waiting list is kept
 	// (OFFER_TTL), for the pages to say; zero is booking.DefaultOfferTTL.
 	OfferTTL time.Duration

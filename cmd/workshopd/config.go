@@ -44,7 +44,12 @@ type Config struct {
 	CouncilName     string `env:"COUNCIL_NAME" envDefault:"Coventry City Council"`
 	// CouncilPhone is the council's number for the confirmations
 	// organisers print for people booked by phone; unset leaves it off.
-	CouncilPhone      string        `env:"COUNCIL_PHONE"`
+	CouncilPhone string `env:"COUNCIL_PHONE"`
+	// SheetFontDir holds the fonts the sign-in sheet PDF draws names with
+	// in scripts beyond Latin, Greek and Cyrillic (Debian's fonts-noto-core
+	// and fonts-droid-fallback; attendance.LoadFonts): a font missing is
+	// logged at start and its script prints as boxes.
+	SheetFontDir      string        `env:"SHEET_FONT_DIR" envDefault:"/usr/share/fonts/truetype"`
 	HoldTTL           time.Duration `env:"HOLD_TTL" envDefault:"10m"`
 	OfferTTL          time.Duration `env:"OFFER_TTL" envDefault:"24h"`
 	ReminderBefore    time.Duration `env:"REMINDER_BEFORE" envDefault:"24h"`

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/coventry/workshops/attendance"
 	"github.com/coventry/workshops/booking"
 	"github.com/coventry/workshops/booking/holds"
 	"github.com/coventry/workshops/booking/postgres"
@@ -186,6 +187,15 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	if !pdfOK {
 		slog.Warn("pdftoppm (poppler-utils) not found: poster entries sent as PDF are refused")
 	}
+	sheetFonts, err := attendance.LoadFonts(cfg.SheetFontDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(sheetFonts.Missing) > 0 {
+		slog.Warn("sign-in sheet fonts missing (SHEET_FONT_DIR): names in their scripts print as boxes; apt-get install "+attendance.FontPackages,
+			"missing", sheetFonts.Missing)
+	}
 	contest := &competition.Service{Store: db, Posters: posters, Clock: booking.SystemClock,
 		ClosesAt: cfg.CompetitionClosesAt.Time, BaseURL: cfg.BaseURL}
 	app := &App{Config: cfg, DB: db, Redis: rdb, Holds: h, Service: svc, Competition: contest,
@@ -243,6 +253,7 @@ func Open(ctx context.Context, cfg *Config) (*App, error) {
 	app.Web = web.New(web.Config{BaseURL: cfg.BaseURL, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken,
 		CouncilName:    cfg.CouncilName,
 		CouncilPhone:   cfg.CouncilPhone,
+		SheetFonts:     sheetFonts,
 		RateLimits:     bool(cfg.RateLimits),
 		TrustedProxies: cfg.TrustedProxies, OrganiserEmail: cfg.OrganizerEmail, OfferTTL: cfg.OfferTTL}, web.Deps{
 		Service: svc, Postgres: db, Redis: redisPinger{rdb}, Logger: slog.Default(), RateStore: rdb,
