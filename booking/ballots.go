@@ -144,7 +144,8 @@ func checkAllocation(sess *Session, w *Workshop, now time.Time) error {
 // Apply takes an application for a place in a ballot session.
 func (s *Service) Apply(ctx context.Context, sessionID int64, in ApplicationInput) (*Application, error) {
 	in.Normalize()
-	err := withModeError(in.Validate(), in.Mode)
+	// One person per application: a companion comes with a booking only.
+	err := withModeError(checkPlaces(in.Validate(), 1, &in.Details, companionOneOnly), in.Mode)
 	fields := ErrorFields(err)
 	if fields == nil {
 		fields = map[string]string{}

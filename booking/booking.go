@@ -206,6 +206,17 @@ type Booking struct {
 	Attended    *bool      `json:"attended"`
 	CreatedAt   time.Time  `json:"created_at"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// CompanionOf is, for the place of a companion or carer, the id of the
+	// booking of the person they come with (companion.go); 0 otherwise.
+	CompanionOf int64 `json:"-"`
+	// Companion is the companion's booking made with this one: set by the
+	// caller of ConfirmBooking to book a pair, and by readers that show a
+	// pair (the live companion of a booking).
+	Companion *Booking `json:"-"`
+	// With is the name of the other person of a pair, where a reader fills
+	// it (an email, the attendance list): on the booker's booking their
+	// live companion's, on a companion's the booker's. Empty alone.
+	With string `json:"-"`
 
 	// TokenHash is the SHA-256 of the manage token; the token itself is
 	// never stored.

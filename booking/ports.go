@@ -37,7 +37,9 @@ type Store interface {
 	Mirrors(ctx context.Context, sessionID int64) ([]Mirror, error)
 
 	// ConfirmBooking takes a place and stores b in one transaction with its
-	// confirmation email: EFull when no place is left, EDuplicate when the
+	// confirmation email (with b.Companion set: two places, and the
+	// companion's booking linked to b, with their own email if they gave
+	// an address; both or neither): EFull when no place is left, EDuplicate when the
 	// email already has a live booking for the session, ENotFound or
 	// EConflict when the session does not exist or no longer takes bookings,
 	// EForbidden when audience is set and the session is for the other one.
@@ -45,6 +47,9 @@ type Store interface {
 	ConfirmBooking(ctx context.Context, b *Booking, audience Audience, now time.Time) (Mirror, error)
 	// Booking reads a booking by its reference.
 	Booking(ctx context.Context, reference string) (*Booking, error)
+	// CompanionOf reads the live companion booked with the booking id, or
+	// nil when there is none (companion.go).
+	CompanionOf(ctx context.Context, bookingID int64) (*Booking, error)
 	// CancelBooking cancels a live booking, gives its place back and queues
 	// the cancellation email; it returns the booking and the fresh mirror.
 	// EConflict when the booking is cancelled already, or its session is
@@ -113,6 +118,12 @@ type Holds interface {
 	// TakeRedeemed is Take then Redeem in one step, for a booking confirmed
 	// in the same request.
 	TakeRedeemed(ctx context.Context, sessionID int64, mode Mode, audience Audience, now time.Time) (Hold, error)
+	// TakePlaces and TakeRedeemedPlaces are Take and TakeRedeemed for
+	// places places: 1, or 2 for a person and their companion, kept,
+	// redeemed and released together (EFull for a pair at one place left,
+	// which keeps nothing).
+	TakePlaces(ctx context.Context, sessionID int64, mode Mode, audience Audience, places int, now time.Time) (Hold, error)
+	TakeRedeemedPlaces(ctx context.Context, sessionID int64, mode Mode, audience Audience, places int, now time.Time) (Hold, error)
 	// TakeUnheld is TakeRedeemed, in any audience, for a place to offer to
 	// the waiting list: EFull also while holds that Redis lost or cannot be
 	// asked about may still keep the place.

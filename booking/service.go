@@ -110,10 +110,7 @@ func withModeError(err error, mode Mode) error {
 
 // Hold keeps a place in a session for the hold time.
 func (s *Service) Hold(ctx context.Context, sessionID int64, mode Mode, audience Audience) (Hold, error) {
-	if !mode.Valid() {
-		return Hold{}, FieldErrors(map[string]string{"mode": modeMessage})
-	}
-	return s.Holds.Take(ctx, sessionID, mode, audience, s.now())
+	return s.HoldPlaces(ctx, sessionID, mode, audience, 1)
 }
 
 // ReleaseHold gives a held place back.
@@ -125,7 +122,12 @@ func (s *Service) ReleaseHold(ctx context.Context, holdID string) error {
 // It returns the booking and its manage token, which is never stored.
 func (s *Service) BookWithHold(ctx context.Context, holdID string, d Details) (*Booking, string, error) {
 	d.Normalize()
-	if err := d.Validate(); err != nil {
+	err := d.Validate()
+	if held, perr := s.Holds.Parse(holdID); perr == nil {
+		// A hold of two needs the companion's name; one of one takes none.
+		err = checkPlaces(err, held.Places, &d, companionHoldOne)
+	}
+	if err != nil {
 		return nil, "", err
 	}
 	now := s.now()
@@ -146,7 +148,7 @@ func (s *Service) Book(ctx context.Context, sessionID int64, mode Mode, audience
 		return nil, "", err
 	}
 	now := s.now()
-	h, err := s.Holds.TakeRedeemed(ctx, sessionID, mode, audience, now)
+	h, err := s.Holds.TakeRedeemedPlaces(ctx, sessionID, mode, audience, d.Places(), now)
 	if err != nil {
 		return nil, "", err
 	}
@@ -165,6 +167,12 @@ func (s *Service) confirm(ctx context.Context, h Hold, d Details, audience Audie
 			return Mirror{}, err
 		}
 		b.ManageToken = token
+		if b.Companion != nil {
+			// The companion's own link, in their own confirmation.
+			if b.Companion.ManageToken, b.Companion.TokenHash, err = NewToken(); err != nil {
+				return Mirror{}, err
+			}
+		}
 		return s.Store.ConfirmBooking(ctx, b, audience, now)
 	})
 	if err != nil {
@@ -175,12 +183,16 @@ func (s *Service) confirm(ctx context.Context, h Hold, d Details, audience Audie
 
 // bookingOf is the booking a redeemed hold becomes, before it is stored.
 func bookingOf(h Hold, d Details, status BookingStatus) *Booking {
-	return &Booking{
+	b := &Booking{
 		SessionID: h.SessionID, Mode: h.Mode, Status: status,
 		Name: d.Name, Email: d.Email, Organisation: d.Organisation,
 		Postcode: d.Postcode, AccessNeeds: d.AccessNeeds,
 		Phone: d.Phone, PostalAddress: d.PostalAddress,
 	}
+	if d.Companion != nil {
+		b.Companion = companionOf(b, d.Companion)
+	}
+	return b
 }
 
 // storeBooking stores the booking of a redeemed hold with save, then brings the Redis mirror up

@@ -89,7 +89,8 @@ func (s *Service) IsStaffEmail(email string) bool {
 // the rules every booking follows, and a work email address.
 func (s *Service) ValidateStaffDetails(d *Details) error {
 	d.Normalize()
-	err := d.Validate()
+	// The staff route books one place: no companion (companion.go).
+	err := checkPlaces(d.Validate(), 1, d, companionOneOnly)
 	fields := ErrorFields(err)
 	if _, bad := fields["email"]; !bad && !s.IsStaffEmail(d.Email) {
 		if fields == nil {

@@ -39,6 +39,10 @@ type Details struct {
 	// for someone who phoned (ValidatePhone); the public API has neither.
 	Phone         string `json:"-"`
 	PostalAddress string `json:"-"`
+	// Companion is the one companion or carer coming with the person, who
+	// has a place of their own beside theirs (companion.go); nil when they
+	// come alone.
+	Companion *Companion `json:"companion,omitempty"`
 }
 
 // Normalize trims spaces around the one-line fields. Only spaces: a line
@@ -53,6 +57,10 @@ func (d *Details) Normalize() {
 	d.AccessNeeds = strings.TrimSpace(d.AccessNeeds)
 	d.Phone = strings.TrimSpace(d.Phone)
 	d.PostalAddress = strings.TrimSpace(d.PostalAddress)
+	if d.Companion != nil {
+		d.Companion.Name = strings.Trim(d.Companion.Name, " ")
+		d.Companion.Email = strings.Trim(d.Companion.Email, " ")
+	}
 }
 
 // Validate checks the details, naming every field at fault.
@@ -69,6 +77,7 @@ func (d *Details) Validate() error {
 	if !d.Consent {
 		f["consent"] = "Confirm that you have read the privacy notice"
 	}
+	d.Companion.check(f, d)
 	if len(f) > 0 {
 		return FieldErrors(f)
 	}
@@ -140,7 +149,12 @@ func bidiControl(r rune) bool {
 }
 
 func checkEmail(f map[string]string, field, v string, required bool) {
-	checkLine(f, field, "your email address", v, maxEmail, required)
+	checkAddress(f, field, "your email address", v, required)
+}
+
+// checkAddress is checkEmail for an address described as what.
+func checkAddress(f map[string]string, field, what, v string, required bool) {
+	checkLine(f, field, what, v, maxEmail, required)
 	if _, bad := f[field]; bad || v == "" {
 		return
 	}

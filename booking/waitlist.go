@@ -131,7 +131,8 @@ func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64, mode Mode, 
 		err = s.ValidateStaffDetails(&d)
 	} else {
 		d.Normalize()
-		err = d.Validate()
+		// One person per entry: a companion comes with a booking only.
+		err = checkPlaces(d.Validate(), 1, &d, companionOneOnly)
 	}
 	if err := withModeError(err, mode); err != nil {
 		return nil, "", err

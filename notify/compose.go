@@ -166,6 +166,11 @@ type view struct {
 	// MovedAway: this address's invite is cancelled because the booking
 	// now uses another address; the booking itself stands.
 	MovedAway bool
+	// With names the other person of a pair (booking.Booking.With): the
+	// companion or carer, or, when ForCompanion, the person who booked
+	// the companion's place.
+	With         string
+	ForCompanion bool
 
 	// WorkshopURL lists the workshop's sessions: where to book another
 	// when this one is cancelled.
@@ -229,19 +234,21 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 
 	s := e.Session
 	v := view{
-		Council:    c.cfg.Council,
-		Name:       strings.TrimSpace(b.Name),
-		Title:      strings.TrimSpace(w.Title),
-		Summary:    strings.TrimSpace(w.Summary),
-		Date:       booking.Day(s.StartsAt),
-		When:       booking.When(s.StartsAt, s.EndsAt),
-		Online:     b.Mode == booking.Online,
-		Venue:      s.Venue.OneLine(),
-		Reference:  b.Reference,
-		ManageURL:  c.inv.BookingPageURL(b.Reference),
-		SessionURL: c.inv.SessionPageURL(w, s.ID),
-		Cancelled:  !b.Live(),
-		MovedAway:  e.Kind == booking.MsgBookingCancelled && e.Payload.To != "",
+		Council:      c.cfg.Council,
+		Name:         strings.TrimSpace(b.Name),
+		Title:        strings.TrimSpace(w.Title),
+		Summary:      strings.TrimSpace(w.Summary),
+		Date:         booking.Day(s.StartsAt),
+		When:         booking.When(s.StartsAt, s.EndsAt),
+		Online:       b.Mode == booking.Online,
+		Venue:        s.Venue.OneLine(),
+		Reference:    b.Reference,
+		ManageURL:    c.inv.BookingPageURL(b.Reference),
+		SessionURL:   c.inv.SessionPageURL(w, s.ID),
+		Cancelled:    !b.Live(),
+		MovedAway:    e.Kind == booking.MsgBookingCancelled && e.Payload.To != "",
+		With:         strings.TrimSpace(b.With),
+		ForCompanion: b.CompanionOf != 0,
 	}
 	if wid := s.WorkshopID; wid != 0 {
 		v.WorkshopURL = c.inv.WorkshopPageURL(w, wid)

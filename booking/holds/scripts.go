@@ -18,6 +18,12 @@ import (
 //	{s:42}:in_person:pending  sorted set: nonce of a hold being confirmed in
 //	                          Postgres right now -> end of its lease (unix ms)
 //
+// A hold of two places (a person and their companion or carer, booking/
+// companion.go) is two members of the same set, the nonce and the nonce
+// with "+" after it, with the same score: ZCARD counts both, and every
+// script adds, moves and removes both or neither. Confirmed, they are two
+// bookings rows, so "taken" (Postgres' booked + offered) counts both too.
+//
 // A place is free when capacity > taken + holds + pending. A hold moves to
 // pending when it is redeemed and leaves it when Postgres' fresh count (which
 // includes the booking) is written with settle, in one script: so a booking

@@ -14,12 +14,27 @@ import (
 
 const bookingColumns = `id, reference, session_id, mode, name, email, organisation, postcode,
 	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash, invite_uid,
-	phone, postal_address`
+	phone, postal_address, companion_of`
 
 func bookingDest(b *booking.Booking) []any {
 	return []any{&b.ID, &b.Reference, &b.SessionID, &b.Mode, &b.Name, &b.Email, &b.Organisation,
 		&b.Postcode, &b.AccessNeeds, &b.Status, &b.InviteSequence, &b.Attended, &b.CreatedAt,
-		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}, &b.Phone, &b.PostalAddress}
+		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}, &b.Phone, &b.PostalAddress, orZero{&b.CompanionOf}}
+}
+
+// orZero scans a bigint column that may be NULL into an int64, NULL as 0.
+type orZero struct{ p *int64 }
+
+func (o orZero) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*o.p = 0
+	case int64:
+		*o.p = v
+	default:
+		return fmt.Errorf("scan bigint: got %T", src)
+	}
+	return nil
 }
 
 // orEmpty scans a text column that may be NULL into a string, NULL as "".
@@ -45,7 +60,10 @@ const referenceTries = 5
 // confirmation email when b.Status is confirmed (a booking pending
 // verification is told later), all in one transaction. The caller sets
 // b.Status and b.TokenHash; an empty b.Reference is drawn here. It fills
-// b.ID, b.Reference, b.InviteSequence and b.CreatedAt.
+// b.ID, b.Reference, b.InviteSequence and b.CreatedAt. With b.Companion
+// set (its TokenHash too), two places are taken by one statement and the
+// companion's booking is stored beside b, linked to it, with its own
+// confirmation when it has an address: both bookings, or neither.
 func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, audience booking.Audience, now time.Time) (booking.Mirror, error) {
 	if !b.Mode.Valid() {
 		return booking.Mirror{}, errModeNotOffered()
@@ -57,30 +75,107 @@ func (db *DB) ConfirmBooking(ctx context.Context, b *booking.Booking, audience b
 		return booking.Mirror{}, fmt.Errorf("confirm booking: manage token hash has %d bytes, want %d", len(b.TokenHash), sha256.Size)
 	}
 
+	if c := b.Companion; c != nil && len(c.TokenHash) != sha256.Size {
+		return booking.Mirror{}, fmt.Errorf("confirm booking: companion's manage token hash has %d bytes, want %d", len(c.TokenHash), sha256.Size)
+	}
+
 	var mirror booking.Mirror
-	var stored booking.Booking
+	var stored, companion booking.Booking
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		stored = *b
-		stored.InviteSequence, stored.CancelledAt, stored.Attended = 0, nil, nil
-		sess, places, err := takePlaceIn(ctx, tx, b.SessionID, b.Mode, audience, now)
+		stored.InviteSequence, stored.CancelledAt, stored.Attended, stored.Companion = 0, nil, nil, nil
+		places := 1
+		if b.Companion != nil {
+			places = 2
+		}
+		sess, counts, err := takePlaceIn(ctx, tx, b.SessionID, b.Mode, audience, places, now)
 		if err != nil {
 			return err
 		}
-		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
+		mirror = booking.MirrorOf(&sess.Session, sess.audience, counts)
 		if err := db.insertBooking(ctx, tx, &stored, b.Reference == "", now); err != nil {
 			return err
 		}
 		// Organisers book on someone's behalf only by phone: a booking made
 		// in an organiser's name is one.
-		return recordChange(ctx, tx, now, booking.AuditBookingCreate, booking.SubjectBooking, stored.Reference,
-			nil, booking.SnapshotPhoneBooking(&stored))
+		if err := recordChange(ctx, tx, now, booking.AuditBookingCreate, booking.SubjectBooking, stored.Reference,
+			nil, booking.SnapshotPhoneBooking(&stored)); err != nil {
+			return err
+		}
+		if b.Companion == nil {
+			return nil
+		}
+		companion = *b.Companion
+		companion.SessionID, companion.Mode, companion.Status = stored.SessionID, stored.Mode, stored.Status
+		companion.CompanionOf, companion.Reference = stored.ID, ""
+		companion.InviteSequence, companion.CancelledAt, companion.Attended = 0, nil, nil
+		err = db.insertBooking(ctx, tx, &companion, true, now)
+		if booking.IsCode(err, booking.EDuplicate) {
+			return errDuplicateCompanion()
+		}
+		if err != nil {
+			return err
+		}
+		return recordChange(ctx, tx, now, booking.AuditBookingCreate, booking.SubjectBooking, companion.Reference,
+			nil, booking.SnapshotBooking(&companion))
 	})
 	if err != nil {
 		return booking.Mirror{}, err
 	}
 	stored.ManageToken = ""
+	if b.Companion != nil {
+		companion.ManageToken = ""
+		stored.Companion = &companion
+	}
 	*b = stored
 	return mirror, nil
+}
+
+// errDuplicateCompanion refuses a companion who has a place at the session
+// already, under their name and address.
+func errDuplicateCompanion() error {
+	return &booking.Error{Code: booking.EDuplicate, Message: "Your companion already has a place at this session.",
+		Fields: map[string]string{"companion.name": "Your companion already has a place at this session under this name and email address"}}
+}
+
+// CompanionOf reads the live companion booked with the booking id, or nil.
+func (db *DB) CompanionOf(ctx context.Context, bookingID int64) (*booking.Booking, error) {
+	return liveCompanion(ctx, db.Pool, bookingID, false)
+}
+
+// liveCompanion reads the live companion of the booking id, under a row
+// lock when lock is set, or nil.
+func liveCompanion(ctx context.Context, q querier, bookingID int64, lock bool) (*booking.Booking, error) {
+	forUpdate := ""
+	if lock {
+		forUpdate = " FOR UPDATE"
+	}
+	c := &booking.Booking{}
+	err := q.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings
+		WHERE companion_of = $1 AND status <> 'cancelled'`+forUpdate, bookingID).Scan(bookingDest(c)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read companion: %w", err)
+	}
+	return c, nil
+}
+
+// refusePair refuses to switch or move b, locked by the caller, on its own
+// when it is one of a pair: the companion would be left behind.
+func refusePair(ctx context.Context, tx pgx.Tx, b *booking.Booking) error {
+	if b.CompanionOf != 0 {
+		return booking.ErrPairChange(true)
+	}
+	c, err := liveCompanion(ctx, tx, b.ID, false)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		return booking.ErrPairChange(false)
+	}
+	return nil
 }
 
 // lockedSession is what a booking needs to know of its session.
@@ -108,10 +203,11 @@ func lockSession(ctx context.Context, tx pgx.Tx, sessionID int64) (*lockedSessio
 	return s, nil
 }
 
-// takePlaceIn locks a session for a booking and takes one of its places in
-// mode: the audience check (when audience is set) and the open check happen
-// here, under the lock, on the one read of the session the booking makes.
-func takePlaceIn(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mode, audience booking.Audience, now time.Time) (*lockedSession, booking.Places, error) {
+// takePlaceIn locks a session for a booking and takes n of its places (1,
+// or 2 for a pair) in mode: the audience check (when audience is set) and
+// the open check happen here, under the lock, on the one read of the
+// session the booking makes.
+func takePlaceIn(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mode, audience booking.Audience, n int, now time.Time) (*lockedSession, booking.Places, error) {
 	sess, err := lockSession(ctx, tx, sessionID)
 	if err != nil {
 		return nil, booking.Places{}, err
@@ -125,7 +221,7 @@ func takePlaceIn(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.M
 	if sess.AwaitsDraw() {
 		return nil, booking.Places{}, booking.ErrAwaitsDraw()
 	}
-	places, err := takePlace(ctx, tx, sessionID, mode, now)
+	places, err := takeFreePlaces(ctx, tx, sessionID, mode, n, now)
 	if err != nil {
 		return nil, booking.Places{}, err
 	}
@@ -135,15 +231,21 @@ func takePlaceIn(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.M
 // takePlace adds one to the booked places of a session and mode if one is
 // left, and finds out why not otherwise.
 func takePlace(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mode, now time.Time) (booking.Places, error) {
+	return takeFreePlaces(ctx, tx, sessionID, mode, 1, now)
+}
+
+// takeFreePlaces is takePlace for n places, all of them or none: a pair at one
+// place left is full.
+func takeFreePlaces(ctx context.Context, tx pgx.Tx, sessionID int64, mode booking.Mode, n int, now time.Time) (booking.Places, error) {
 	var p booking.Places
 	err := tx.QueryRow(ctx, `
-		UPDATE session_capacity SET booked = booked + 1, version = version + 1
-		WHERE session_id = $1 AND mode = $2 AND booked + offered < capacity
+		UPDATE session_capacity SET booked = booked + $4, version = version + 1
+		WHERE session_id = $1 AND mode = $2 AND booked + offered + $4 <= capacity
 		  AND EXISTS (SELECT 1 FROM sessions s
 		              WHERE s.id = $1 AND s.status = 'scheduled' AND s.starts_at > $3
 		                AND (s.allocation = 'first_come' OR s.drawn_at IS NOT NULL))
 		RETURNING `+placesColumns,
-		sessionID, string(mode), now).Scan(placesDest(&p)...)
+		sessionID, string(mode), now, n).Scan(placesDest(&p)...)
 	switch {
 	case err == nil:
 		return p, nil
@@ -191,12 +293,13 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 		b.InviteUID = booking.InviteUID(b.Reference, db.uidDomain())
 		err := tx.QueryRow(ctx, `
 			INSERT INTO bookings (reference, session_id, mode, name, email, organisation, postcode,
-				access_needs, status, manage_token_hash, created_at, invite_uid, phone, postal_address)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				access_needs, status, manage_token_hash, created_at, invite_uid, phone, postal_address, companion_of)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (reference) DO NOTHING
 			RETURNING id, created_at`,
 			b.Reference, b.SessionID, string(b.Mode), b.Name, b.Email, b.Organisation, b.Postcode,
-			b.AccessNeeds, string(b.Status), b.TokenHash, now, b.InviteUID, b.Phone, b.PostalAddress).Scan(&b.ID, &b.CreatedAt)
+			b.AccessNeeds, string(b.Status), b.TokenHash, now, b.InviteUID, b.Phone, b.PostalAddress,
+			nullID(b.CompanionOf)).Scan(&b.ID, &b.CreatedAt)
 		switch {
 		case err == nil && b.Status == booking.Confirmed: // no address: booked by phone, told by the organiser
 			return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: b.ManageToken})
@@ -306,15 +409,28 @@ func (db *DB) cancelBooking(ctx context.Context, reference string, now time.Time
 		if err != nil {
 			return fmt.Errorf("cancel booking: %w", err)
 		}
+		// The companion of a person who cancels does not come alone: their
+		// place goes too, and they are told when they gave an address.
+		freed := 1
+		companion, err := liveCompanion(ctx, tx, b.ID, true)
+		if err != nil {
+			return err
+		}
+		if companion != nil {
+			if err := db.cancelCompanion(ctx, tx, companion, now); err != nil {
+				return err
+			}
+			freed = 2
+		}
 		var places booking.Places
 		err = tx.QueryRow(ctx, `
-			UPDATE session_capacity SET booked = booked - 1, version = version + 1
+			UPDATE session_capacity SET booked = booked - $3, version = version + 1
 			WHERE session_id = $1 AND mode = $2
-			RETURNING `+placesColumns, b.SessionID, string(b.Mode)).Scan(placesDest(&places)...)
+			RETURNING `+placesColumns, b.SessionID, string(b.Mode), freed).Scan(placesDest(&places)...)
 		if err != nil {
 			return fmt.Errorf("cancel booking: give place back: %w", err)
 		}
-		if places, err = db.offerFreedPlaces(ctx, tx, &sess.Session, places, 1, now); err != nil {
+		if places, err = db.offerFreedPlaces(ctx, tx, &sess.Session, places, freed, now); err != nil {
 			return err // the waiting list's first person is offered the place at once
 		}
 		mirror = booking.MirrorOf(&sess.Session, sess.audience, places)
@@ -330,4 +446,24 @@ func (db *DB) cancelBooking(ctx context.Context, reference string, now time.Time
 		return nil, booking.Mirror{}, err
 	}
 	return b, mirror, nil
+}
+
+// cancelCompanion cancels the live companion c (locked by the caller) with
+// the booking they came with, and queues their cancellation when they
+// gave an address. The caller gives their place back.
+func (db *DB) cancelCompanion(ctx context.Context, tx pgx.Tx, c *booking.Booking, now time.Time) error {
+	before := booking.SnapshotBooking(c)
+	err := tx.QueryRow(ctx, `
+		UPDATE bookings SET status = 'cancelled', cancelled_at = $2, invite_sequence = invite_sequence + 1
+		WHERE id = $1
+		RETURNING status, cancelled_at, invite_sequence`, c.ID, now).
+		Scan(&c.Status, &c.CancelledAt, &c.InviteSequence)
+	if err != nil {
+		return fmt.Errorf("cancel companion: %w", err)
+	}
+	if err := db.queueEmail(ctx, tx, booking.MsgBookingCancelled, c, booking.EmailPayload{}); err != nil {
+		return err
+	}
+	return recordChange(ctx, tx, now, booking.AuditBookingCancel, booking.SubjectBooking, c.Reference,
+		before, booking.SnapshotBooking(c))
 }

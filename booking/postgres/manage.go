@@ -92,6 +92,9 @@ func (db *DB) MoveBooking(ctx context.Context, reference string, toSession int64
 		case from.audience != to.audience:
 			return booking.AudienceRefusal(from.audience)
 		}
+		if err := refusePair(ctx, tx, b); err != nil {
+			return err
+		}
 
 		taken, freed, err := db.movePlace(ctx, tx, from, fromMode, toSession, mode, now)
 		if err != nil {

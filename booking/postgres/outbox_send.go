@@ -44,7 +44,9 @@ WITH due AS (
 )
 SELECT c.id, c.kind, c.payload, c.message_id, c.attempts, c.created_at, c.reminder_for,
        b.id, b.reference, b.mode, b.name, b.email, b.organisation, b.access_needs, b.status,
-       b.invite_sequence, b.created_at, b.invite_uid,
+       b.invite_sequence, b.created_at, b.invite_uid, b.companion_of,
+       COALESCE((SELECT p.name FROM bookings p WHERE p.id = b.companion_of),
+                (SELECT p.name FROM bookings p WHERE p.companion_of = b.id AND p.status <> 'cancelled')),
        s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address, s.online_url,
        s.status, s.cancel_reason, s.sequence,
        w.id, w.title, w.summary, w.audience,
@@ -74,7 +76,8 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			bID, bSeq                                          *int64
 			bRef, bMode, bName, bEmail, bOrg, bAccess, bStatus *string
 			bCreated                                           *time.Time
-			bUID                                               *string
+			bUID, bWith                                        *string
+			bCompanionOf                                       *int64
 			sID, sWorkshop, sSeq                               *int64
 			sStart, sEnd                                       *time.Time
 			sVenue, sAddr, sURL, sStatus, sReason              *string
@@ -88,7 +91,7 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			iCreated, iConfirmed                               *time.Time
 		)
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Payload, &r.MessageID, &r.Attempts, &r.CreatedAt, &reminderFor,
-			&bID, &bRef, &bMode, &bName, &bEmail, &bOrg, &bAccess, &bStatus, &bSeq, &bCreated, &bUID,
+			&bID, &bRef, &bMode, &bName, &bEmail, &bOrg, &bAccess, &bStatus, &bSeq, &bCreated, &bUID, &bCompanionOf, &bWith,
 			&sID, &sWorkshop, &sStart, &sEnd, &sVenue, &sAddr, &sURL, &sStatus, &sReason, &sSeq,
 			&wID, &wTitle, &wSummary, &wAudience,
 			&eID, &eRef, &eMode, &eName, &eEmail, &eStatus,
@@ -106,6 +109,12 @@ func (db *DB) ClaimEmails(ctx context.Context, now, leaseUntil time.Time, n int)
 			}
 			if bUID != nil {
 				r.Booking.InviteUID = *bUID
+			}
+			if bCompanionOf != nil {
+				r.Booking.CompanionOf = *bCompanionOf
+			}
+			if bWith != nil {
+				r.Booking.With = *bWith
 			}
 		}
 		if sID != nil {

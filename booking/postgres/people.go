@@ -166,6 +166,9 @@ func personIs(alias string, p booking.Person) (string, string) {
 func personalData(ctx context.Context, q querier, p booking.Person) (*booking.PersonalData, error) {
 	out := &booking.PersonalData{Email: p.Email, Phone: p.Phone}
 	isB, key := personIs("b.", p)
+	// The companions a person booked are in their data too: they gave
+	// the names (a companion with an address is found by it as well).
+	withCompanions := withCompanionsOf(isB, p)
 	isE, _ := personIs("e.", p)
 	isI := interestOf("i.", p)
 	rows, err := q.Query(ctx, `
@@ -174,7 +177,7 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 		FROM bookings b
 		JOIN sessions s ON s.id = b.session_id
 		JOIN workshops w ON w.id = s.workshop_id
-		WHERE `+isB+`
+		WHERE `+withCompanions+`
 		ORDER BY s.starts_at, b.id`, key)
 	if err != nil {
 		return nil, fmt.Errorf("personal data: bookings: %w", err)
@@ -286,6 +289,13 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 	return out, nil
 }
 
+// withCompanionsOf widens isB, the condition that a booking (alias "b.")
+// is p's, to the companions booked with p's bookings.
+func withCompanionsOf(isB string, p booking.Person) string {
+	isX, _ := personIs("x.", p)
+	return "(" + isB + " OR b.companion_of IN (SELECT x.id FROM bookings x WHERE " + isX + "))"
+}
+
 // interestOf is the condition that a registration of interest (alias) is
 // p's: by address, as registrations have no phone number.
 func interestOf(alias string, p booking.Person) string {
@@ -348,7 +358,7 @@ func (db *DB) ErasePersonalData(ctx context.Context, p booking.Person, done book
 		rows, err := tx.Query(ctx, `
 			UPDATE bookings b SET `+blankPersonalData+`, `+blankNewEmail+`
 			FROM sessions s
-			WHERE s.id = b.session_id AND `+isB+`
+			WHERE s.id = b.session_id AND `+withCompanionsOf(isB, p)+`
 			  AND NOT (b.status <> 'cancelled' AND s.starts_at > $2 AND s.status = 'scheduled')
 			RETURNING b.id`, key, now)
 		if err != nil {

@@ -39,7 +39,7 @@ func (db *DB) BookUnverified(ctx context.Context, b *booking.Booking, v booking.
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		stored = *b
 		stored.InviteSequence, stored.CancelledAt, stored.Attended, stored.ManageToken = 0, nil, nil, ""
-		sess, places, err := takePlaceIn(ctx, tx, b.SessionID, b.Mode, booking.Workforce, now)
+		sess, places, err := takePlaceIn(ctx, tx, b.SessionID, b.Mode, booking.Workforce, 1, now)
 		if err != nil {
 			return err
 		}

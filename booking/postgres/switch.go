@@ -39,6 +39,9 @@ func (db *DB) SwitchMode(ctx context.Context, reference string, to booking.Mode,
 		case b.Mode == to:
 			return booking.Errorf(booking.EConflict, "This booking is already for taking part that way.")
 		}
+		if err := refusePair(ctx, tx, b); err != nil {
+			return err
+		}
 
 		taken, freed, err := db.movePlace(ctx, tx, sess, from, sessionID, to, now)
 		if err != nil {

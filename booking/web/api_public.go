@@ -112,6 +112,9 @@ func (s *Server) getSession(c *gin.Context) error {
 
 type holdRequest struct {
 	Mode booking.Mode `json:"mode"`
+	// Places is 1 (the default) or 2, for the person and one companion or
+	// carer, held together: both or neither.
+	Places *int `json:"places"`
 }
 
 func (s *Server) createHold(c *gin.Context) error {
@@ -123,12 +126,16 @@ func (s *Server) createHold(c *gin.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	h, err := s.svc.Hold(c.Request.Context(), id, req.Mode, booking.Public)
+	places := 1
+	if req.Places != nil {
+		places = *req.Places
+	}
+	h, err := s.svc.HoldPlaces(c.Request.Context(), id, req.Mode, booking.Public, places)
 	if err != nil {
 		return err
 	}
 	s.metrics.holds.WithLabelValues(string(h.Mode)).Inc()
-	c.JSON(http.StatusCreated, gin.H{"hold_id": h.ID, "mode": h.Mode, "expires_at": h.ExpiresAt.UTC()})
+	c.JSON(http.StatusCreated, gin.H{"hold_id": h.ID, "mode": h.Mode, "places": h.Places, "expires_at": h.ExpiresAt.UTC()})
 	return nil
 }
 
@@ -164,11 +171,15 @@ type placeRequest struct {
 	Postcode     string       `json:"postcode"`
 	AccessNeeds  string       `json:"access_needs"`
 	Consent      bool         `json:"consent"`
+	// Companion books a second place beside the person's, for their
+	// companion or carer (a one-call booking only; the waiting list is
+	// one person per entry).
+	Companion *booking.Companion `json:"companion"`
 }
 
 func (r placeRequest) details() booking.Details {
 	return booking.Details{Name: r.Name, Email: r.Email, Organisation: r.Organisation,
-		Postcode: r.Postcode, AccessNeeds: r.AccessNeeds, Consent: r.Consent}
+		Postcode: r.Postcode, AccessNeeds: r.AccessNeeds, Consent: r.Consent, Companion: r.Companion}
 }
 
 func (s *Server) bookDirect(c *gin.Context) error {
@@ -189,11 +200,16 @@ func (s *Server) bookDirect(c *gin.Context) error {
 
 func (s *Server) booked(c *gin.Context, b *booking.Booking, token string) error {
 	s.metrics.bookings.WithLabelValues("booked").Inc()
-	c.JSON(http.StatusCreated, gin.H{
+	out := gin.H{
 		"reference":  b.Reference,
 		"status":     b.Status,
 		"manage_url": s.manageURL(b.Reference, token),
-	})
+	}
+	if cb := b.Companion; cb != nil {
+		// The companion's own link goes only to their own address.
+		out["companion"] = gin.H{"reference": cb.Reference, "name": cb.Name, "email": cb.Email}
+	}
+	c.JSON(http.StatusCreated, out)
 	return nil
 }
 
