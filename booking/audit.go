@@ -23,6 +23,8 @@ const (
 	AuditFacilitatorUnassign = "facilitator.unassign"
 	AuditSurveyCreate        = "survey.create"
 	AuditSurveyExport        = "survey.export"
+	AuditSurveyUpdate        = "survey.update"
+	AuditSurveyClose         = "survey.close"
 )
 
 // Audit subject types.
@@ -148,7 +150,7 @@ var AuditActions = []string{
 	AuditWorkshopCreate, AuditSessionCreate, AuditSessionUpdate, AuditSessionCancel, AuditSessionDraw,
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
-	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyExport, AuditSessionMessage, AuditBookingResend, AuditWorkshopUpdate, AuditWorkshopArchive,
+	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyUpdate, AuditSurveyClose, AuditSurveyExport, AuditSessionMessage, AuditBookingResend, AuditWorkshopUpdate, AuditWorkshopArchive,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -172,6 +174,8 @@ var auditActionTexts = map[string]string{
 	AuditBookingSearch:       "Searched the bookings",
 	AuditSurveyCreate:        "Created a survey",
 	AuditSurveyExport:        "Downloaded a survey's responses",
+	AuditSurveyUpdate:        "Changed a survey",
+	AuditSurveyClose:         "Closed a survey early",
 	AuditSessionMessage:      "Emailed the people booked on a session",
 	AuditBookingResend:       "Sent a booking's confirmation again",
 	AuditWorkshopUpdate:      "Changed a workshop",

@@ -38,6 +38,26 @@ func (s *Service) Create(ctx context.Context, sv *Survey) error {
 	return s.Store.CreateSurvey(ctx, sv, s.now())
 }
 
+// Update checks sv and stores it over the survey with sv.ID. Its
+// questions can change only until someone answers.
+func (s *Service) Update(ctx context.Context, sv *Survey) error {
+	sv.Normalize()
+	if err := sv.Validate(); err != nil {
+		return err
+	}
+	return s.Store.UpdateSurvey(ctx, sv, s.now())
+}
+
+// Close stops an open survey taking answers from now.
+func (s *Service) Close(ctx context.Context, id int64) (*Survey, error) {
+	return s.Store.CloseSurvey(ctx, id, s.now())
+}
+
+// Open lists the surveys taking answers now that no workshop links.
+func (s *Service) Open(ctx context.Context) ([]Survey, error) {
+	return s.Store.OpenSurveys(ctx, s.now())
+}
+
 // Get reads a survey.
 func (s *Service) Get(ctx context.Context, id int64) (*Survey, error) {
 	return s.Store.Survey(ctx, id)
@@ -82,8 +102,8 @@ func (s *Service) Submit(ctx context.Context, sv *Survey, raw map[string]json.Ra
 	if browserToken != "" {
 		r.Browser = BrowserMark(sv.ID, browserToken)
 	}
-	if err := s.Store.AddResponse(ctx, r); err != nil {
-		if booking.IsCode(err, booking.EConflict) {
+	if err := s.Store.AddResponse(ctx, r, sv.Questions); err != nil {
+		if booking.IsCode(err, booking.EConflict) && sv.StateAt(s.now()) != Open {
 			return nil, errClosed // closed between the check and the insert
 		}
 		return nil, err

@@ -466,14 +466,28 @@ type Store interface {
 	// to the audit log in the name of the actor in ctx, at now. ENotFound
 	// (on workshop_id) when its workshop does not exist.
 	CreateSurvey(ctx context.Context, s *Survey, now time.Time) error
+	// UpdateSurvey stores s's title, introduction, dates, "about you"
+	// questions, workshop and questions over the survey with s.ID, in the
+	// audit log's transaction, and fills s.CreatedAt. Once anyone has
+	// answered, the questions stay as they were: EConflict when s changes
+	// them (checked under the survey's row lock, which AddResponse also
+	// takes). ENotFound when there is no such survey or workshop.
+	UpdateSurvey(ctx context.Context, s *Survey, now time.Time) error
+	// CloseSurvey ends the survey's time for answers at now and returns
+	// it: EConflict when it is not open at now.
+	CloseSurvey(ctx context.Context, id int64, now time.Time) (*Survey, error)
 	// Survey reads a survey; ENotFound when there is none.
 	Survey(ctx context.Context, id int64) (*Survey, error)
+	// OpenSurveys lists the surveys open at now that no workshop links
+	// (the consultation's own, for the start page), closing soonest first.
+	OpenSurveys(ctx context.Context, now time.Time) ([]Survey, error)
 	// Surveys lists every survey, newest first, with its number of responses.
 	Surveys(ctx context.Context) ([]Listed, error)
-	// AddResponse stores r if its survey is open at r.SubmittedAt (checked
-	// in the same statement, so a response cannot land after the closing
-	// time): EConflict when it is not. It fills r.ID.
-	AddResponse(ctx context.Context, r *Response) error
+	// AddResponse stores r if its survey is open at r.SubmittedAt and its
+	// questions are still checked (checked in the same statement, so a
+	// response cannot land after the closing time or answer questions
+	// changed meanwhile): EConflict when not. It fills r.ID.
+	AddResponse(ctx context.Context, r *Response, checked []Question) error
 	// Results counts the answers of the responses from area (all when "").
 	Results(ctx context.Context, s *Survey, area string) (*Results, error)
 	// AreaCounts counts the responses by area, most first.

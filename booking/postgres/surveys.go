@@ -77,6 +77,29 @@ func (db *DB) Survey(ctx context.Context, id int64) (*survey.Survey, error) {
 	return s, nil
 }
 
+// OpenSurveys lists the surveys open at now with no workshop, closing
+// soonest first.
+func (db *DB) OpenSurveys(ctx context.Context, now time.Time) ([]survey.Survey, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT `+surveyColumns+` FROM surveys
+		WHERE workshop_id IS NULL AND opens_at <= $1 AND closes_at > $1
+		ORDER BY closes_at, id`, now)
+	if err != nil {
+		return nil, fmt.Errorf("open surveys: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (survey.Survey, error) {
+		s, err := scanSurvey(row)
+		if err != nil {
+			return survey.Survey{}, err
+		}
+		return *s, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open surveys: %w", err)
+	}
+	return out, nil
+}
+
 // Surveys lists the surveys newest first, with their numbers of responses.
 func (db *DB) Surveys(ctx context.Context) ([]survey.Listed, error) {
 	rows, err := db.Pool.Query(ctx, `
@@ -101,24 +124,131 @@ func (db *DB) Surveys(ctx context.Context) ([]survey.Listed, error) {
 }
 
 // AddResponse inserts the response only while its survey is open at
-// r.SubmittedAt, in one statement.
-func (db *DB) AddResponse(ctx context.Context, r *survey.Response) error {
+// r.SubmittedAt and still asks the questions r was checked against, in
+// one statement. Its share lock on the survey's row waits for a change
+// being made (UpdateSurvey) and then sees it.
+func (db *DB) AddResponse(ctx context.Context, r *survey.Response, checked []survey.Question) error {
 	answers, err := json.Marshal(r.Answers)
 	if err != nil {
 		return fmt.Errorf("add response: %w", err)
 	}
-	err = db.Pool.QueryRow(ctx, `
-		INSERT INTO survey_responses (survey_id, answers, area, age_band, browser, submitted_at)
-		SELECT id, $2, $3, $4, $5, $6 FROM surveys WHERE id = $1 AND opens_at <= $6 AND closes_at > $6
-		RETURNING id`,
-		r.SurveyID, string(answers), r.About.Area, r.About.AgeBand, r.Browser, r.SubmittedAt).Scan(&r.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return booking.Errorf(booking.EConflict, "This survey is not taking responses.")
-	}
+	questions, err := json.Marshal(checked)
 	if err != nil {
 		return fmt.Errorf("add response: %w", err)
 	}
+	var open, same bool
+	err = db.Pool.QueryRow(ctx, `
+		WITH s AS (
+			SELECT id, opens_at <= $6 AND closes_at > $6 AS open, questions = $7::jsonb AS same
+			FROM surveys WHERE id = $1 FOR SHARE
+		),
+		added AS (
+			INSERT INTO survey_responses (survey_id, answers, area, age_band, browser, submitted_at)
+			SELECT id, $2, $3, $4, $5, $6 FROM s WHERE open AND same
+			RETURNING id
+		)
+		SELECT s.open, s.same, coalesce((SELECT id FROM added), 0) FROM s`,
+		r.SurveyID, string(answers), r.About.Area, r.About.AgeBand, r.Browser, r.SubmittedAt, string(questions)).
+		Scan(&open, &same, &r.ID)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return errSurveyNotFound()
+	case err != nil:
+		return fmt.Errorf("add response: %w", err)
+	case !open:
+		return booking.Errorf(booking.EConflict, "This survey is not taking responses.")
+	case !same:
+		return errSurveyChanged()
+	}
 	return nil
+}
+
+// errSurveyChanged answers a response checked against questions the
+// survey no longer asks.
+func errSurveyChanged() error {
+	return booking.Errorf(booking.EConflict,
+		"The questions of this survey changed while you were answering. Go back to the survey, check your answers and send them again.")
+}
+
+// UpdateSurvey stores s over the survey with s.ID and records the change
+// in the audit log, in one transaction. The survey's row is locked first,
+// so responses being added (AddResponse's share lock) have either landed,
+// and are counted, or wait and see the new questions.
+func (db *DB) UpdateSurvey(ctx context.Context, s *survey.Survey, now time.Time) error {
+	questions, err := json.Marshal(s.Questions)
+	if err != nil {
+		return fmt.Errorf("update survey: %w", err)
+	}
+	var workshop *int64
+	if s.WorkshopID != 0 {
+		workshop = &s.WorkshopID
+	}
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		before, err := scanSurvey(tx.QueryRow(ctx, `SELECT `+surveyColumns+` FROM surveys WHERE id = $1 FOR UPDATE`, s.ID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errSurveyNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("update survey: %w", err)
+		}
+		var answered bool
+		var same bool
+		if err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM survey_responses WHERE survey_id = $1),
+			       (SELECT questions = $2::jsonb FROM surveys WHERE id = $1)`, s.ID, string(questions)).
+			Scan(&answered, &same); err != nil {
+			return fmt.Errorf("update survey: %w", err)
+		}
+		if answered && !same {
+			return &booking.Error{Code: booking.EConflict,
+				Message: "People have answered this survey, so its questions cannot change.",
+				Fields:  map[string]string{"questions": "People have answered this survey, so its questions cannot change"}}
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE surveys SET title = $2, intro = $3, opens_at = $4, closes_at = $5, questions = $6,
+				ask_area = $7, ask_age_band = $8, workshop_id = $9
+			WHERE id = $1`,
+			s.ID, s.Title, s.Intro, s.OpensAt, s.ClosesAt, string(questions), s.AskArea, s.AskAgeBand, workshop)
+		if isForeignKeyViolation(err, "surveys_workshop_id_fkey") {
+			return booking.FieldErrors(map[string]string{"workshop_id": "There is no workshop with this id"})
+		}
+		if err != nil {
+			return fmt.Errorf("update survey: %w", err)
+		}
+		s.CreatedAt = before.CreatedAt
+		return recordChange(ctx, tx, now, booking.AuditSurveyUpdate, booking.SubjectSurvey,
+			strconv.FormatInt(s.ID, 10), before, s)
+	})
+}
+
+// CloseSurvey sets the survey's closing time to now, if it is open, and
+// records it in the audit log, in one transaction.
+func (db *DB) CloseSurvey(ctx context.Context, id int64, now time.Time) (*survey.Survey, error) {
+	var closed *survey.Survey
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		before, err := scanSurvey(tx.QueryRow(ctx, `SELECT `+surveyColumns+` FROM surveys WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errSurveyNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("close survey: %w", err)
+		}
+		switch before.StateAt(now) {
+		case survey.NotOpen:
+			return booking.Errorf(booking.EConflict, "This survey has not opened yet. Change its dates instead.")
+		case survey.Closed:
+			return booking.Errorf(booking.EConflict, "This survey has already closed.")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE surveys SET closes_at = $2 WHERE id = $1`, id, now); err != nil {
+			return fmt.Errorf("close survey: %w", err)
+		}
+		after := *before
+		after.ClosesAt = now
+		closed = &after
+		return recordChange(ctx, tx, now, booking.AuditSurveyClose, booking.SubjectSurvey,
+			strconv.FormatInt(id, 10), map[string]time.Time{"closes_at": before.ClosesAt}, map[string]time.Time{"closes_at": now})
+	})
+	return closed, err
 }
 
 // Results counts the answers in Postgres: one pass for how many answered

@@ -55,12 +55,17 @@ func (in *surveyInput) survey() (*survey.Survey, error) {
 	return sv, nil
 }
 
-func (s *Server) adminCreateSurvey(c *gin.Context) error {
+// decodeSurvey reads a survey from the request's body.
+func decodeSurvey(c *gin.Context) (*survey.Survey, error) {
 	var in surveyInput
 	if err := decode(c, &in); err != nil {
-		return err
+		return nil, err
 	}
-	sv, err := in.survey()
+	return in.survey()
+}
+
+func (s *Server) adminCreateSurvey(c *gin.Context) error {
+	sv, err := decodeSurvey(c)
 	if err != nil {
 		return err
 	}
@@ -68,6 +73,41 @@ func (s *Server) adminCreateSurvey(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusCreated, sv)
+	return nil
+}
+
+// adminUpdateSurvey replaces a survey with the body, as created: PUT
+// /api/v1/admin/surveys/:id. Its questions can change only until someone
+// answers (409 conflict after).
+func (s *Server) adminUpdateSurvey(c *gin.Context) error {
+	old, err := s.pathSurvey(c)
+	if err != nil {
+		return err
+	}
+	sv, err := decodeSurvey(c)
+	if err != nil {
+		return err
+	}
+	sv.ID = old.ID
+	if err := s.surveys().Update(c.Request.Context(), sv); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, sv)
+	return nil
+}
+
+// adminCloseSurvey stops an open survey taking answers now: POST
+// /api/v1/admin/surveys/:id/close.
+func (s *Server) adminCloseSurvey(c *gin.Context) error {
+	old, err := s.pathSurvey(c)
+	if err != nil {
+		return err
+	}
+	sv, err := s.surveys().Close(c.Request.Context(), old.ID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, sv)
 	return nil
 }
 

@@ -77,6 +77,8 @@ var doneMessages = map[string]string{
 	"unassigned":        "The facilitator has been removed from this session.",
 	"account":           "The account has been saved.",
 	"survey":            "The survey has been created. Share its address to ask people to answer it.",
+	"survey_changed":    "The survey has been changed.",
+	"survey_closed":     "The survey is closed: it takes no more answers. To open it again, change its last day.",
 	"booking_cancelled": "The booking has been cancelled and its place given back. They are emailed that it is cancelled.",
 	"workshop_changed":  "The workshop has been changed.",
 	"workshop_archived": "The workshop has been archived. It is no longer listed for people to book; its sessions and everyone booked on them are as they were.",

@@ -94,6 +94,14 @@ type surveyFormPage struct {
 	SlotCount int
 	Workshops []workshopChoice
 	Kinds     []kindChoice
+	// Action is where the form goes and Button what its button says:
+	// creating a survey, or changing the one with SurveyID.
+	Action, Button string
+	SurveyID       int64
+	// Answered is how many have answered the survey being changed; when
+	// any have, its questions are shown, not offered for change.
+	Answered  int
+	Questions []survey.Question
 }
 
 type surveySlot struct {
@@ -118,12 +126,26 @@ var surveyKinds = []kindChoice{
 
 // organiserSurveyForm shows the empty builder: GET /admin/surveys/new.
 func (s *Server) organiserSurveyForm(c *gin.Context) error {
-	return s.renderSurveyForm(c, http.StatusOK, map[string]string{}, surveySlots, nil)
+	return s.renderSurveyForm(c, http.StatusOK, nil, map[string]string{}, surveySlots, nil)
 }
 
-func (s *Server) renderSurveyForm(c *gin.Context, status int, values map[string]string, slots int, errs map[string]string) error {
-	p := &surveyFormPage{organiserPage: s.organiser(c, "Create a survey"), SlotCount: slots, Kinds: surveyKinds}
+// renderSurveyForm shows the builder for a new survey (old nil) or for
+// changing old, which answered people have answered.
+func (s *Server) renderSurveyForm(c *gin.Context, status int, old *survey.Listed, values map[string]string, slots int, errs map[string]string) error {
+	title, action, button := "Create a survey", "/admin/surveys", "Create the survey"
+	if old != nil {
+		title, action, button = "Change the survey", fmt.Sprintf("/admin/surveys/%d", old.ID), "Save the changes"
+	}
+	p := &surveyFormPage{organiserPage: s.organiser(c, title), SlotCount: slots, Kinds: surveyKinds,
+		Action: action, Button: button}
 	p.BackLink = "/admin/surveys"
+	if old != nil {
+		p.BackLink = fmt.Sprintf("/admin/surveys/%d", old.ID)
+		p.SurveyID, p.Answered = old.ID, old.Responses
+		if old.Responses > 0 {
+			p.Questions, slots = old.Questions, 0
+		}
+	}
 	p.Values = values
 	ws, err := s.svc.Store.Workshops(c.Request.Context(), booking.Public, s.now())
 	if err != nil {
@@ -151,6 +173,98 @@ func (s *Server) renderSurveyForm(c *gin.Context, status int, values map[string]
 // organiserSurveyCreate builds the survey from the form: POST /admin/surveys.
 // "Add more questions" shows the form again with more slots.
 func (s *Server) organiserSurveyCreate(c *gin.Context) error {
+	return s.saveSurveyForm(c, nil)
+}
+
+// organiserSurveyEdit shows the builder filled in with a survey: GET
+// /admin/surveys/:id/edit. Once anyone has answered, only the title,
+// introduction, dates, "about you" questions and workshop can change.
+func (s *Server) organiserSurveyEdit(c *gin.Context) error {
+	old, err := s.listedSurvey(c)
+	if err != nil {
+		return err
+	}
+	values := surveyFormValues(&old.Survey)
+	return s.renderSurveyForm(c, http.StatusOK, old, values, max(len(old.Questions), surveySlots), nil)
+}
+
+// organiserSurveyUpdate saves the changed survey: POST /admin/surveys/:id.
+func (s *Server) organiserSurveyUpdate(c *gin.Context) error {
+	old, err := s.listedSurvey(c)
+	if err != nil {
+		return err
+	}
+	return s.saveSurveyForm(c, old)
+}
+
+// organiserSurveyClose stops an open survey taking answers now: POST
+// /admin/surveys/:id/close. Changing its dates opens it again.
+func (s *Server) organiserSurveyClose(c *gin.Context) error {
+	sv, err := s.pathSurvey(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.surveys().Close(c.Request.Context(), sv.ID); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, withDone(fmt.Sprintf("/admin/surveys/%d", sv.ID), "survey_closed"))
+	return nil
+}
+
+// listedSurvey reads the survey named by :id with its number of responses.
+func (s *Server) listedSurvey(c *gin.Context) (*survey.Listed, error) {
+	sv, err := s.pathSurvey(c)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.surveys().List(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].ID == sv.ID {
+			return &list[i], nil
+		}
+	}
+	return &survey.Listed{Survey: *sv}, nil
+}
+
+// surveyFormValues fills the builder's fields from sv.
+func surveyFormValues(sv *survey.Survey) map[string]string {
+	v := map[string]string{"title": sv.Title, "intro": sv.Intro}
+	setDate := func(name string, t time.Time) {
+		l := t.In(london)
+		v[name+"-day"], v[name+"-month"], v[name+"-year"] = strconv.Itoa(l.Day()), strconv.Itoa(int(l.Month())), strconv.Itoa(l.Year())
+	}
+	setDate("opens", sv.OpensAt)
+	setDate("closes", sv.ClosesAt.Add(-time.Minute)) // the last day
+	if sv.AskArea {
+		v["ask_area"] = "yes"
+	}
+	if sv.AskAgeBand {
+		v["ask_age_band"] = "yes"
+	}
+	if sv.WorkshopID != 0 {
+		v["workshop"] = strconv.FormatInt(sv.WorkshopID, 10)
+	}
+	for i, q := range sv.Questions {
+		n := "q" + strconv.Itoa(i+1)
+		v[n+"-id"], v[n+"-text"], v[n+"-type"] = q.ID, q.Text, string(q.Kind)
+		v[n+"-options"] = strings.Join(q.Options, "\n")
+		if q.Required {
+			v[n+"-required"] = "yes"
+		}
+		if q.Kind == survey.Text && q.MaxLength != survey.DefaultTextLength {
+			v[n+"-max_length"] = strconv.Itoa(q.MaxLength)
+		}
+	}
+	return v
+}
+
+// saveSurveyForm reads the builder and creates the survey (old nil) or
+// changes old. A date left as the form showed it keeps its exact time,
+// so saving does not move a survey closed early to the end of that day.
+func (s *Server) saveSurveyForm(c *gin.Context, old *survey.Listed) error {
 	_ = c.Request.ParseForm()
 	values := map[string]string{}
 	for k, v := range c.Request.PostForm {
@@ -164,7 +278,7 @@ func (s *Server) organiserSurveyCreate(c *gin.Context) error {
 	}
 	slots = min(slots, survey.MaxQuestions)
 	if c.PostForm("more") != "" {
-		return s.renderSurveyForm(c, http.StatusOK, values, min(slots+surveySlotsMore, survey.MaxQuestions), nil)
+		return s.renderSurveyForm(c, http.StatusOK, old, values, min(slots+surveySlotsMore, survey.MaxQuestions), nil)
 	}
 	errs := map[string]string{}
 	sv := &survey.Survey{Title: values["title"], Intro: values["intro"],
@@ -180,6 +294,19 @@ func (s *Server) organiserSurveyCreate(c *gin.Context) error {
 			errs["closes"] = "The last day must be on or after the day the survey opens"
 		}
 	}
+	if old != nil {
+		was := surveyFormValues(&old.Survey)
+		sameDate := func(name string) bool {
+			return values[name+"-day"] == was[name+"-day"] && values[name+"-month"] == was[name+"-month"] &&
+				values[name+"-year"] == was[name+"-year"]
+		}
+		if okOpens && sameDate("opens") {
+			sv.OpensAt = old.OpensAt
+		}
+		if okCloses && sameDate("closes") {
+			sv.ClosesAt = old.ClosesAt
+		}
+	}
 	if w := values["workshop"]; w != "" {
 		id, err := strconv.ParseInt(w, 10, 64)
 		if err != nil || id <= 0 {
@@ -188,15 +315,24 @@ func (s *Server) organiserSurveyCreate(c *gin.Context) error {
 		sv.WorkshopID = id
 	}
 	// The slots filled in become the questions, in order; slot i's errors
-	// are found again from the question's index.
+	// are found again from the question's index. Once anyone has answered,
+	// the form has no slots and the questions stay.
 	var slotOf []int
+	if old != nil && old.Responses > 0 {
+		sv.Questions = old.Questions
+		slots = 0
+	}
 	for i := 1; i <= slots; i++ {
 		name := "q" + strconv.Itoa(i)
 		text := strings.TrimSpace(values[name+"-text"])
 		if text == "" {
 			continue
 		}
-		q := survey.Question{ID: name, Kind: survey.Kind(values[name+"-type"]), Text: text, Required: values[name+"-required"] != ""}
+		id := name
+		if was := values[name+"-id"]; was != "" && old != nil {
+			id = was // a question changed keeps its id, and its column in the CSV
+		}
+		q := survey.Question{ID: id, Kind: survey.Kind(values[name+"-type"]), Text: text, Required: values[name+"-required"] != ""}
 		if q.Kind != survey.Text {
 			for _, line := range lines(values[name+"-options"]) {
 				if line = strings.TrimSpace(line); line != "" {
@@ -245,16 +381,22 @@ func (s *Server) organiserSurveyCreate(c *gin.Context) error {
 		}
 	}
 	if len(errs) > 0 {
-		return s.renderSurveyForm(c, http.StatusUnprocessableEntity, values, slots, errs)
+		return s.renderSurveyForm(c, http.StatusUnprocessableEntity, old, values, slots, errs)
 	}
-	err = s.surveys().Create(c.Request.Context(), sv)
+	done := "survey"
+	if old == nil {
+		err = s.surveys().Create(c.Request.Context(), sv)
+	} else {
+		sv.ID, done = old.ID, "survey_changed"
+		err = s.surveys().Update(c.Request.Context(), sv)
+	}
 	if booking.IsCode(err, booking.EInvalid) {
-		return s.renderSurveyForm(c, http.StatusUnprocessableEntity, values, slots, booking.ErrorFields(err))
+		return s.renderSurveyForm(c, http.StatusUnprocessableEntity, old, values, slots, booking.ErrorFields(err))
 	}
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/surveys/%d?done=survey", sv.ID))
+	c.Redirect(http.StatusSeeOther, withDone(fmt.Sprintf("/admin/surveys/%d", sv.ID), done))
 	return nil
 }
 

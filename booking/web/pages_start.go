@@ -19,6 +19,13 @@ type workshopItem struct {
 type startPage struct {
 	Page
 	Workshops []workshopItem
+	Surveys   []surveyLink
+}
+
+// surveyLink is an open survey as the start page offers it.
+type surveyLink struct {
+	ID                  int64
+	Path, Title, Closes string
 }
 
 // startPage lists the upcoming public workshops: GET /.
@@ -36,6 +43,15 @@ func (s *Server) startPage(c *gin.Context) error {
 			it.Sessions = append(it.Sessions, s.sessionItemFor(ctx, sess, own))
 		}
 		p.Workshops = append(p.Workshops, it)
+	}
+	if s.deps.Surveys != nil {
+		open, err := s.surveys().Open(ctx)
+		if err != nil {
+			return err
+		}
+		for _, sv := range open {
+			p.Surveys = append(p.Surveys, surveyLink{ID: sv.ID, Path: surveyPath(&sv), Title: sv.Title, Closes: closingText(sv.ClosesAt)})
+		}
 	}
 	s.render(c, http.StatusOK, "start", p)
 	return nil

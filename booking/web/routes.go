@@ -64,7 +64,7 @@ const (
 )
 
 const (
-	get, post, patch, del, head = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodHead
+	get, post, put, patch, del, head = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead
 )
 
 // routes is the table.
@@ -148,6 +148,8 @@ func (s *Server) routes() []route {
 		{post, "/api/v1/admin/surveys", api, adm, noLimit, "admin_create_survey", s.adminCreateSurvey},
 		{get, "/api/v1/admin/surveys", api, adm, noLimit, "admin_list_surveys", s.adminListSurveys},
 		{get, "/api/v1/admin/surveys/:id", api, adm, noLimit, "admin_survey", s.adminGetSurvey},
+		{put, "/api/v1/admin/surveys/:id", api, adm, noLimit, "admin_update_survey", s.adminUpdateSurvey},
+		{post, "/api/v1/admin/surveys/:id/close", api, adm, noLimit, "admin_close_survey", s.adminCloseSurvey},
 		{get, "/api/v1/admin/surveys/:id/results", api, adm, noLimit, "admin_survey_results", s.adminSurveyResults},
 		{get, "/api/v1/admin/surveys/:id/questions/:question_id/answers", api, adm, noLimit, "admin_survey_text_answers", s.adminSurveyTextAnswers},
 		{get, "/api/v1/admin/surveys/:id/responses.csv", api, adm, noLimit, "admin_survey_csv", s.adminSurveyCSV},
@@ -297,6 +299,9 @@ func (s *Server) routes() []route {
 		{get, "/admin/surveys/new", page, adm, noLimit, "organiser_survey_new", s.organiserSurveyForm},
 		{post, "/admin/surveys", page, adm, noLimit, "organiser_survey_create", s.organiserSurveyCreate},
 		{get, "/admin/surveys/:id", page, adm, noLimit, "organiser_survey", s.organiserSurveyResults},
+		{get, "/admin/surveys/:id/edit", page, adm, noLimit, "organiser_survey_edit", s.organiserSurveyEdit},
+		{post, "/admin/surveys/:id", page, adm, noLimit, "organiser_survey_update", s.organiserSurveyUpdate},
+		{post, "/admin/surveys/:id/close", page, adm, noLimit, "organiser_survey_close", s.organiserSurveyClose},
 		{get, "/admin/surveys/:id/questions/:question_id", page, adm, noLimit, "organiser_survey_answers", s.organiserSurveyAnswers},
 		{get, "/admin/interest", page, org, noLimit, "organiser_interest", s.organiserInterest},
 		{get, "/admin/organisers", page, adm, noLimit, "organiser_accounts", s.organiserAccounts},

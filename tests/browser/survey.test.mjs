@@ -123,6 +123,12 @@ bothWays(({ js, viewport }) => {
       await page.click('#find')
       await j.check('What one thing would make Coventry better?', { name: 'the written answers, searched' })
       assert.match(await page.locator('#answers').innerText(), /benches by the cathedral/)
+
+      // Someone has answered: the wording and dates can change, not the questions.
+      await page.goto(`/admin/surveys/${sv.id}/edit`)
+      await j.check('Change the survey', { name: 'changing an answered survey' })
+      assert.match(await page.locator('#questions-kept').innerText(), /1 person has answered this survey/)
+      assert.equal(await page.locator('#q1-text').count(), 0, 'no question offered for change')
       j.assertClean()
     } finally {
       await j.close()
@@ -166,6 +172,20 @@ bothWays(({ js, viewport }) => {
       await page.goto(new URL(link).pathname)
       await j.check(title, { name: 'the new survey, as people see it' })
       assert.match(await page.locator('main').innerText(), /How old are you\?/)
+
+      // Change it, then close it early.
+      await page.goBack()
+      await page.click('#change-survey')
+      await j.check('Change the survey', { name: 'changing the survey' })
+      assert.equal(await page.inputValue('#q2-text'), 'How could it be better?', 'the form is filled in')
+      await page.fill('#q2-text', 'How could the workshop be better?')
+      await page.click('#create')
+      await j.check(title, { name: 'the survey, changed' })
+      assert.match(await page.locator('#done-banner').innerText(), /The survey has been changed/)
+      await page.click('#close-survey')
+      await j.check(title, { name: 'the survey, closed early' })
+      assert.match(await page.locator('#done-banner').innerText(), /The survey is closed/)
+      assert.match(await page.locator('#survey-state').innerText(), /^Closed/)
       j.assertClean()
     } finally {
       await j.close()
