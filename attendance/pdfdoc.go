@@ -103,10 +103,10 @@ func (d *pdfDoc) rect(x, y, w, h float64, fill bool) {
 
 // text draws a line with its left end at x and its baseline at y.
 //
-// A left-to-right run is wrapped in an ActualText span of its characters
-// as typed: its glyphs may be in another order than its characters (a
-// Devanagari vowel sign drawn before its consonant) or stand for several
-// (a conjunct). A right-to-left run is not: its glyphs are drawn in visual
+// A left-to-right run whose glyphs are in another order than its
+// characters (a Devanagari vowel sign drawn before its consonant) or share
+// a cluster (a conjunct) is wrapped in an ActualText span of its
+// characters as typed. A right-to-left run is not: its glyphs are drawn in visual
 // order, each mapped to its characters by ToUnicode, and text extractors
 // (poppler's pdftotext among them) put such runs back in logical order
 // themselves, as they do for the PDFs browsers make; a span would have
@@ -117,7 +117,9 @@ func (d *pdfDoc) text(x, y float64, l line) {
 	pen := x * ptPerMM
 	for _, r := range l.runs {
 		f := d.font(r.Face)
-		span := r.Direction.Progression() == di.FromTopLeft && r.Runes.Count > 0 && r.Runes.Offset+r.Runes.Count <= len(l.runes)
+		texts := f.clusterTexts(l.runes, r.Glyphs)
+		span := r.Direction.Progression() == di.FromTopLeft && !f.mapped(r.Glyphs, texts) &&
+			r.Runes.Count > 0 && r.Runes.Offset+r.Runes.Count <= len(l.runes)
 		if span {
 			b.WriteString("/Span<</ActualText<FEFF")
 			hexUTF16(b, string(l.runes[r.Runes.Offset:r.Runes.Offset+r.Runes.Count]))
@@ -131,7 +133,6 @@ func (d *pdfDoc) text(x, y float64, l line) {
 		b.WriteString("Tm [")
 		rise, pending := 0.0, 0.0 // pending: how far the next glyph is off where the last one left the pen, in 1/1000 em
 		inHex := false            // glyphs in a row share one <...> string
-		texts := f.clusterTexts(l.runes, r.Glyphs)
 		for i, g := range r.Glyphs {
 			adv, xo, yo := float64(g.Advance)/64, float64(g.XOffset)/64, float64(g.YOffset)/64
 			gid := uint16(g.GlyphID)
@@ -175,6 +176,22 @@ func (d *pdfDoc) text(x, y float64, l line) {
 		b.WriteByte('\n')
 		pen += float64(r.Advance) / 64 / perEm * em
 	}
+}
+
+// mapped reports whether the ToUnicode map gives back what glyphs show:
+// one glyph per cluster, in the characters' order, as Latin text mostly
+// is, and no glyph mapped to other characters before (a .notdef box, or a
+// glyph two characters share). Such a run needs no ActualText span.
+func (f *pdfFont) mapped(glyphs []shaping.Glyph, texts []string) bool {
+	for i, g := range glyphs {
+		if g.GlyphsCount() != 1 || i > 0 && g.TextIndex() <= glyphs[i-1].TextIndex() || g.GlyphID == 0 {
+			return false
+		}
+		if t, ok := f.text[uint16(g.GlyphID)]; ok && t != texts[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // clusterTexts are the characters each glyph of a run shows, for the

@@ -2,6 +2,7 @@ package attendance_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -195,5 +196,32 @@ func TestWritePDFFontsMissing(t *testing.T) {
 	}
 	if notdef != 2 {
 		t.Errorf("%d glyphs are .notdef, want 2 (李明)", notdef)
+	}
+}
+
+// TestWritePDFSharedFonts: the service parses the fonts once and every
+// request's sheet uses them at the same time (go test -race).
+func TestWritePDFSharedFonts(t *testing.T) {
+	fonts := sheetFonts(t)
+	sh, _ := sheetOf(scriptNames)
+	var want bytes.Buffer
+	if err := attendance.WritePDF(&want, sh, fonts); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			var buf bytes.Buffer
+			err := attendance.WritePDF(&buf, sh, fonts)
+			if err == nil && !bytes.Equal(buf.Bytes(), want.Bytes()) {
+				err = fmt.Errorf("a sheet made alongside others differs from one made alone")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
