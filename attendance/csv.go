@@ -16,42 +16,73 @@ import (
 const byteOrderMark = "\uFEFF"
 
 // CSVHeader names the columns of the CSV, in order.
-var CSVHeader = []string{"Reference", "Name", "Email", "Organisation", "Taking part", "Access needs", "Status", "Attended"}
+var CSVHeader = []string{"Reference", "Name", "Email", "Organisation", "Taking part", "Access needs", "Status", "Attended", "Postcode district"}
 
 // WriteCSV writes the attendees of a list as CSV that Excel opens as it
 // is: UTF-8 with a byte order mark, CRLF line ends, RFC 4180 quoting.
 // Cells that a spreadsheet would run as a formula are neutralised.
+//
+// The postcode district is the postcode's first half ("CV1"), for
+// counting which parts of the city took part without the whole postcode.
 func WriteCSV(w io.Writer, l *booking.AttendanceList) error {
+	record := make([]string, len(CSVHeader))
+	return writeCSV(w, CSVHeader, func(write func([]string) error) error {
+		for i := range l.Attendees {
+			b := &l.Attendees[i]
+			name := b.Name
+			if booking.Anonymised(b) {
+				name = RemovedName
+			}
+			record[0] = b.Reference
+			record[1] = name
+			record[2] = b.Email
+			record[3] = b.Organisation
+			record[4] = ModeText(b.Mode)
+			record[5] = b.AccessNeeds
+			record[6] = StatusText(b.Status)
+			record[7] = AttendedText(b.Attended)
+			record[8] = booking.PostcodeDistrict(b.Postcode)
+			if err := write(record); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// WriteTable writes a table as WriteCSV writes the attendees: UTF-8 with
+// a byte order mark, CRLF line ends, cells neutralised.
+func WriteTable(w io.Writer, header []string, rows [][]string) error {
+	return writeCSV(w, header, func(write func([]string) error) error {
+		for _, r := range rows {
+			if err := write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeCSV writes the header, then each record rows gives write,
+// neutralised.
+func writeCSV(w io.Writer, header []string, rows func(write func([]string) error) error) error {
 	bw := bufio.NewWriter(w)
 	if _, err := bw.WriteString(byteOrderMark); err != nil {
 		return fmt.Errorf("attendance csv: %w", err)
 	}
 	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("attendance csv: %w", err)
 	}
-	record := make([]string, len(CSVHeader))
-	for i := range l.Attendees {
-		b := &l.Attendees[i]
-		name := b.Name
-		if booking.Anonymised(b) {
-			name = RemovedName
-		}
-		record[0] = b.Reference
-		record[1] = name
-		record[2] = b.Email
-		record[3] = b.Organisation
-		record[4] = ModeText(b.Mode)
-		record[5] = b.AccessNeeds
-		record[6] = StatusText(b.Status)
-		record[7] = AttendedText(b.Attended)
+	err := rows(func(record []string) error {
 		for j := range record {
 			record[j] = NeutraliseCell(record[j])
 		}
-		if err := cw.Write(record); err != nil {
-			return fmt.Errorf("attendance csv: %w", err)
-		}
+		return cw.Write(record)
+	})
+	if err != nil {
+		return fmt.Errorf("attendance csv: %w", err)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

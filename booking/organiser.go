@@ -47,6 +47,13 @@ type OrganiserStore interface {
 	// soonest first, and counts their waiting lists and ballot
 	// applications by session and mode (places.go).
 	UpcomingPlaces(ctx context.Context, now time.Time) ([]*Session, map[int64]map[Mode]ListCounts, error)
+	// ParticipationRows counts the confirmed bookings of the sessions not
+	// cancelled of workshop workshopID (every workshop for 0) by postcode
+	// and ward (participation.go).
+	ParticipationRows(ctx context.Context, workshopID int64) ([]ParticipationRow, error)
+	// WorkshopBookings counts every workshop's confirmed bookings of
+	// sessions not cancelled, newest workshop first.
+	WorkshopBookings(ctx context.Context) ([]WorkshopCount, error)
 }
 
 // Taker is who made a booking on someone's behalf: an organiser (their

@@ -516,7 +516,7 @@ func (s *Server) organiserSurveyResults(c *gin.Context) error {
 				}
 				v.Rows = append(v.Rows, resultRow{Label: label, Count: r.Counts[k], Percent: percent(r.Counts[k], r.Answered)})
 			}
-			v.Chart = newBarChart(r.ID, r.Text, v.Rows)
+			v.Chart = newBarChart(r.ID, "Bar chart of the answers to: "+r.Text+". The table above gives the same numbers.", v.Rows)
 		}
 		p.Questions = append(p.Questions, v)
 	}
@@ -524,9 +524,10 @@ func (s *Server) organiserSurveyResults(c *gin.Context) error {
 	return nil
 }
 
-// barChart is a question's counts drawn as horizontal bars, in SVG made
-// here: each bar has its label above it and its count and percentage at
-// its end, so it reads without colour and at any width.
+// barChart is counts drawn as horizontal bars, in SVG made here
+// (partials/chart.html): each bar has its label above it and its count
+// and percentage at its end, so it reads without colour and at any width.
+// A survey question's answers and participation by area use it.
 type barChart struct {
 	ID, Title string
 	Height    int

@@ -114,7 +114,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
 		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
-		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_places.go, organiser_workshop_edit.go, api_emails.go, api_accounts.go, attendance.go).
+		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_places.go, organiser_participation.go, organiser_workshop_edit.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
 		{patch, "/api/v1/admin/workshops/:id", api, adm, noLimit, "admin_update_workshop", s.adminUpdateWorkshop},
 		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
@@ -142,6 +142,8 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
 		{del, "/api/v1/admin/people", api, adm, noLimit, "admin_person_erase", s.adminErasePerson},
 		{get, "/api/v1/admin/places", api, adm, noLimit, "admin_places", s.adminPlaces},
+		{get, "/api/v1/admin/participation", api, adm, noLimit, "admin_participation", s.adminParticipation},
+		{get, "/api/v1/admin/participation.csv", api, adm, noLimit, "admin_participation_csv", s.adminParticipationCSV},
 		{get, "/api/v1/admin/interest", api, org, noLimit, "admin_interest_counts", s.adminInterestCounts},
 
 		// The survey's admin API (api_surveys.go).
@@ -284,6 +286,7 @@ func (s *Server) routes() []route {
 		{post, "/admin/sessions/:id/no-shows", page, sess, noLimit, "page_no_shows", s.checkInNoShows},
 		{get, "/admin/attendance-assets/:file", page, org, noLimit, "page_attendance_asset", serve(s.attendanceAsset)},
 		{get, "/admin/places", page, adm, noLimit, "organiser_places", s.organiserPlaces},
+		{get, "/admin/participation", page, adm, noLimit, "organiser_participation", s.organiserParticipation},
 		{get, "/admin/bookings", page, adm, noLimit, "organiser_search", s.organiserSearch},
 		{get, "/admin/bookings/:reference", page, bkg, noLimit, "organiser_booking", s.organiserBookingPage},
 		{get, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancel", s.organiserBookingCancelPage},

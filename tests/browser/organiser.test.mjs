@@ -114,6 +114,8 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     ['/admin/audit?what=session.cancel', 'Audit log'],
     ['/admin/interest', 'Registered interest', both],
     ['/admin/places', 'Places and waiting lists'],
+    ['/admin/participation', 'Participation by area of the city'],
+    [`/admin/participation?workshop=${w.id}`, 'Participation by area of the city'],
     [`/admin/organisers/${fac.id}`, /./]
   ]
   const adminPages = organiserPages.map(([path, heading]) => [path, heading])
