@@ -79,6 +79,11 @@ const (
 	// suits that it is open: Token (for the stop link). Its row names the
 	// interest and the session.
 	MsgInterestSession = "interest_session"
+	// MsgBallotApplied tells a person that their application for a place
+	// in a ballot session is in: To, Name, Reference (the application's),
+	// Mode. Its row names the session. Erasure and retention take the
+	// address and name from it as from the application.
+	MsgBallotApplied = "ballot_applied"
 )
 
 // EmailPayload is the JSON payload of an outbox row, shared by the store
@@ -113,6 +118,8 @@ type EmailPayload struct {
 	// Message is an admin's words to the people booked on a session
 	// (MsgSessionMessage).
 	Message string `json:"message,omitempty"`
+	// Mode is the way of taking part applied for (MsgBallotApplied).
+	Mode Mode `json:"mode,omitempty"`
 }
 
 // Changes lists what moved; only the fields that changed are set.

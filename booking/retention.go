@@ -115,7 +115,8 @@ type PersonalWaitlistEntry struct {
 // it was about and whether it went. Message bodies are not kept (they are
 // composed when sent), nor are the links' tokens shown.
 type PersonalEmail struct {
-	// About is "booking", "waiting_list", "interest" or "account" (an
+	// About is "booking", "waiting_list", "interest", "ballot_application"
+	// (the acknowledgement of an application, Reference its reference) or "account" (an
 	// organiser's sign-in link), with the reference of the booking or
 	// entry.
 	About     string     `json:"about"`

@@ -72,6 +72,7 @@ var kinds = map[string]calendar.Method{
 	booking.MsgSessionMessage:           "",
 	booking.MsgInterestConfirm:          "",
 	booking.MsgInterestSession:          "",
+	booking.MsgBallotApplied:            "",
 }
 
 // NewComposer checks cfg, parses the templates and checks that every kind
@@ -202,6 +203,8 @@ func (c *Composer) Compose(e Event) (*Message, error) {
 		return c.composeGuardian(e)
 	case booking.MsgInterestConfirm, booking.MsgInterestSession:
 		return c.composeInterest(e)
+	case booking.MsgBallotApplied:
+		return c.composeBallotApplied(e)
 	}
 	if e.Session == nil {
 		return nil, fmt.Errorf("notify: %s: no session", e.Kind)
@@ -399,6 +402,39 @@ func (c *Composer) composeGuardian(e Event) (*Message, error) {
 		SessionURL: c.base + "/competition/remove"}
 	if !e.Payload.ExpiresAt.IsZero() {
 		v.Expires = booking.At(e.Payload.ExpiresAt)
+	}
+	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
+	return msg, c.render(msg, e.Kind, v)
+}
+
+// composeBallotApplied writes the acknowledgement of an application for a
+// place in a ballot session: what was applied for, its reference, when
+// applications close and what happens then. No invite and no joining
+// link: there is no place yet.
+func (c *Composer) composeBallotApplied(e Event) (*Message, error) {
+	if err := checkMessageID(e.MessageID); err != nil {
+		return nil, err
+	}
+	s, w := e.Session, e.Workshop
+	if s != nil && w == nil {
+		w = s.Workshop
+	}
+	if s == nil || w == nil {
+		return nil, fmt.Errorf("notify: %s: no session", e.Kind)
+	}
+	to, err := recipient(e.Payload.Name, e.Payload.To)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Payload.Mode.Valid() || e.Payload.Reference == "" {
+		return nil, fmt.Errorf("notify: %s: the payload has no way of taking part or reference", e.Kind)
+	}
+	v := view{Council: c.cfg.Council, Name: strings.TrimSpace(to.Name), Title: strings.TrimSpace(w.Title),
+		Date: booking.Day(s.StartsAt), When: booking.When(s.StartsAt, s.EndsAt), Online: e.Payload.Mode == booking.Online,
+		Venue: s.Venue.OneLine(), Reference: e.Payload.Reference,
+		ActionURL: c.base + "/ballots/how-the-draw-works", SessionURL: c.inv.SessionPageURL(w, s.ID)}
+	if s.ApplicationsCloseAt != nil {
+		v.Expires = booking.At(*s.ApplicationsCloseAt)
 	}
 	msg := &Message{Kind: e.Kind, MessageID: e.MessageID, To: to, ReplyTo: c.replyTo}
 	return msg, c.render(msg, e.Kind, v)

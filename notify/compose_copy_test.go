@@ -3,8 +3,10 @@ package notify_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coventry/workshops/booking"
+	"github.com/coventry/workshops/notify"
 )
 
 // A cancelled session's email sends people to the workshop's other
@@ -81,5 +83,43 @@ func TestBallotWaitingSaysNoPlace(t *testing.T) {
 	m = compose(t, c, booking.MsgWaitlistJoined, s, b, booking.EmailPayload{Token: "tok", Reference: "W-1", Position: 3})
 	if strings.Contains(m.Subject+m.Text+m.HTML, "ballot") {
 		t.Errorf("a waiting list joined by hand speaks of a ballot:\n%s", m.Text)
+	}
+}
+
+// An application to a ballot is acknowledged: what was applied for, its
+// reference, when applications close and that there is no place yet; no
+// invite and, for an online place, no joining link.
+func TestBallotApplicationAcknowledged(t *testing.T) {
+	c := composer(t)
+	w, s, _ := fixture()
+	closes := time.Date(2028, 3, 7, 17, 0, 0, 0, london)
+	s.ApplicationsCloseAt = &closes
+	for _, mode := range []booking.Mode{booking.InPerson, booking.Online} {
+		m, err := c.Compose(notify.Event{Kind: booking.MsgBallotApplied, MessageID: "ballot.2@workshops", Workshop: w, Session: s,
+			Payload: booking.EmailPayload{To: "ada@example.org", Name: "Ada Lovelace", Reference: "BQ7X-M42P", Mode: mode}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.To.Address != "ada@example.org" || m.Subject != "We have your application: One Coventry Plan: have your say on Tuesday 14 March 2028" {
+			t.Errorf("to %v, subject %q", m.To, m.Subject)
+		}
+		for _, part := range []string{m.Text, m.HTML} {
+			for _, want := range []string{"BQ7X-M42P", "Applications close at 5pm on Tuesday 7 March 2028", "You do not have a place yet",
+				base + "/ballots/how-the-draw-works"} {
+				if !strings.Contains(part, want) {
+					t.Errorf("%s: the email does not say %q:\n%s", mode, want, part)
+				}
+			}
+			if strings.Contains(part, teamsLink) {
+				t.Errorf("%s: an application carries the joining link", mode)
+			}
+		}
+		if m.Invite != nil {
+			t.Errorf("%s: an application carries an invite", mode)
+		}
+	}
+	if _, err := c.Compose(notify.Event{Kind: booking.MsgBallotApplied, MessageID: "ballot.3@workshops", Workshop: w, Session: s,
+		Payload: booking.EmailPayload{To: "ada@example.org", Name: "Ada Lovelace"}}); err == nil {
+		t.Error("composed an acknowledgement with no reference")
 	}
 }

@@ -47,6 +47,12 @@ func everyKind(t *testing.T, c *notify.Composer, b *booking.Booking) []*notify.M
 	if err != nil {
 		t.Fatal(err)
 	}
+	out = append(out, m)
+	m, err = c.Compose(notify.Event{Kind: booking.MsgBallotApplied, MessageID: "ballot.1@workshops", Workshop: w, Session: s,
+		Payload: booking.EmailPayload{To: b.Email, Name: b.Name, Reference: "BQ7X-M42P", Mode: b.Mode}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return append(out, m)
 }
 

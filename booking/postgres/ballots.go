@@ -59,7 +59,11 @@ func (db *DB) Apply(ctx context.Context, a *booking.Application, now time.Time) 
 				d.Organisation, d.Postcode, d.AccessNeeds, now).Scan(&a.ID, &a.CreatedAt)
 			switch {
 			case err == nil:
-				return nil
+				// The acknowledgement, with the reference the draw's
+				// published list will show.
+				_, err = db.queue(ctx, tx, time.Time{}, booking.Email{Kind: booking.MsgBallotApplied, SessionID: a.SessionID,
+					Payload: booking.EmailPayload{To: d.Email, Name: d.Name, Reference: a.Reference, Mode: a.Mode}})
+				return err
 			case isUniqueViolation(err, "ballot_applications_one_per_email"):
 				return booking.Errorf(booking.EDuplicate, "This email address has already applied for this session.")
 			case !errors.Is(err, pgx.ErrNoRows):

@@ -123,6 +123,21 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 	if err != nil {
 		return bookings, fmt.Errorf("anonymise ended sessions: waiting lists: %w", err)
 	}
+	// The acknowledgements of ballot applications carry the name and
+	// address in their payload: gone once the session is over, drawn or not.
+	if _, err := db.Pool.Exec(ctx, `
+		WITH ended AS (
+			SELECT o.id, o.status FROM outbox o JOIN sessions s ON s.id = o.session_id
+			WHERE o.kind = 'ballot_applied' AND s.ends_at <= $1 AND o.payload ?| `+personalPayload+`
+			ORDER BY o.id LIMIT $2
+		),
+		dropped AS (
+			DELETE FROM outbox WHERE id IN (SELECT id FROM ended WHERE status = 'pending')
+		)
+		UPDATE outbox SET last_error = '', payload = payload - `+personalPayload+`
+		WHERE id IN (SELECT id FROM ended WHERE status <> 'pending')`, endedBy, limit); err != nil {
+		return bookings + entries, fmt.Errorf("anonymise ended sessions: ballot emails: %w", err)
+	}
 	// Applications to a ballot never drawn (its session cancelled or
 	// over); a draw blanks its own.
 	tag, err := db.Pool.Exec(ctx, `
@@ -232,7 +247,8 @@ func personalData(ctx context.Context, q querier, p booking.Person) (*booking.Pe
 			FROM outbox o JOIN interests i ON i.id = o.interest_id
 			WHERE `+isI+`
 			UNION ALL
-			SELECT 'account', '', o.*
+			SELECT CASE o.kind WHEN 'ballot_applied' THEN 'ballot_application' ELSE 'account' END,
+			       coalesce(o.payload->>'reference', ''), o.*
 			FROM outbox o
 			WHERE lower(o.payload->>'to') = lower($1) AND o.booking_id IS NULL AND o.waitlist_entry_id IS NULL
 			  AND o.interest_id IS NULL

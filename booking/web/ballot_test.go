@@ -319,18 +319,88 @@ func TestBallotApplicationPersonalData(t *testing.T) {
 	if r := in.do("POST", "/api/v1/sessions/"+itoa(id)+"/applications", body); r.status != http.StatusCreated {
 		t.Fatalf("apply: %d %s", r.status, r.body)
 	}
+	ctx := context.Background()
+	// The acknowledgement is queued with the application, to its address.
+	addressed := func(email string) (n int) {
+		must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE kind = 'ballot_applied' AND session_id = $1
+			AND (lower(payload->>'to') = $2 OR payload->>'name' <> '')`, id, email).Scan(&n))
+		return n
+	}
+	if n := addressed("resident7@example.org"); n != 1 {
+		t.Fatalf("%d acknowledgements to the applicant, want 1", n)
+	}
 	r := in.admin("GET", "/api/v1/admin/people?email=resident7@example.org", nil)
 	apps, _ := r.json(t)["ballot_applications"].([]any)
 	if r.status != http.StatusOK || len(apps) != 1 || apps[0].(map[string]any)["area"] != "wyken" {
 		t.Fatalf("export: %d %s", r.status, r.body)
 	}
+	emails, _ := r.json(t)["emails"].([]any)
+	if len(emails) != 1 || emails[0].(map[string]any)["about"] != "ballot_application" ||
+		emails[0].(map[string]any)["reference"] != apps[0].(map[string]any)["reference"] {
+		t.Errorf("exported emails %v, want the acknowledgement under the application's reference", emails)
+	}
 	r = in.admin("DELETE", "/api/v1/admin/people?email=resident7@example.org", nil)
 	if r.status != http.StatusOK || r.json(t)["ballot_applications_withdrawn"] != float64(1) {
 		t.Fatalf("erase: %d %s", r.status, r.body)
+	}
+	if n := addressed("resident7@example.org"); n != 0 {
+		t.Errorf("%d acknowledgements still hold the erased address or name", n)
 	}
 	e.clock.Advance(24*time.Hour + time.Minute)
 	r = in.admin("POST", "/api/v1/admin/sessions/"+itoa(id)+"/draw", map[string]any{"seed": "x"})
 	if r.status != http.StatusOK || strings.Contains(string(r.body), "wyken") {
 		t.Errorf("draw after the erasure: %d %s; want no application", r.status, r.body)
+	}
+}
+
+// TestBallotAcknowledgementRetention: a sent acknowledgement loses the
+// applicant's address and name once the session is over.
+func TestBallotAcknowledgementRetention(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	id := in.ballotSession(5, 5)
+	ctx := context.Background()
+	body := person(8)
+	body["mode"], body["area"] = "in_person", "earlsdon"
+	if r := in.do("POST", "/api/v1/sessions/"+itoa(id)+"/applications", body); r.status != http.StatusCreated {
+		t.Fatalf("apply: %d %s", r.status, r.body)
+	}
+	if _, err := e.db.Pool.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = now() WHERE kind = 'ballot_applied'`); err != nil {
+		t.Fatal(err)
+	}
+	addressed := func() (n int) {
+		must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE kind = 'ballot_applied'
+			AND (payload ? 'to' OR payload ? 'name')`).Scan(&n))
+		return n
+	}
+	if n := addressed(); n != 1 {
+		t.Fatalf("%d acknowledgements with the address, want 1", n)
+	}
+	e.clock.Advance(30 * 24 * time.Hour)
+	if _, err := e.db.AnonymiseEnded(ctx, e.clock.Now(), e.clock.Now(), 100); err != nil {
+		t.Fatal(err)
+	}
+	if n := addressed(); n != 0 {
+		t.Errorf("%d acknowledgements hold an address or name after the session", n)
+	}
+}
+
+// TestBallotApplicationAcknowledgedOnce: the acknowledgement is queued in
+// the application's own transaction: a refused application sends none.
+func TestBallotApplicationAcknowledgedOnce(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	id := in.ballotSession(5, 5)
+	body := person(3)
+	body["mode"], body["area"] = "online", "wyken"
+	for want, status := range []int{http.StatusCreated, http.StatusConflict} {
+		if r := in.do("POST", "/api/v1/sessions/"+itoa(id)+"/applications", body); r.status != status {
+			t.Fatalf("application %d: %d %s", want+1, r.status, r.body)
+		}
+	}
+	var n int
+	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE kind = 'ballot_applied'`).Scan(&n))
+	if n != 1 {
+		t.Errorf("%d acknowledgements for one application and one refused, want 1", n)
 	}
 }

@@ -606,6 +606,15 @@ func lostPoint(r *booking.ClaimedEmail, p booking.EmailPayload, now time.Time) s
 		case !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt):
 			return "confirmation link expired before it could be sent"
 		}
+	case booking.MsgBallotApplied:
+		switch {
+		case r.Session == nil:
+			return "" // Compose refuses it
+		case r.Session.Status != booking.Scheduled:
+			return "session cancelled"
+		case r.Session.DrawnAt != nil:
+			return "ballot already drawn: its result says the rest"
+		}
 	case booking.MsgInterestSession:
 		switch {
 		case r.Interest == nil:

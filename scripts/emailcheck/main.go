@@ -180,6 +180,8 @@ func samples() ([]*notify.Message, error) {
 			URL: base + "/admin/sign-in/sample-token", ExpiresAt: expires}},
 		{Kind: booking.MsgCompetitionGuardian, Payload: booking.EmailPayload{To: "parent@example.org", Name: "Leo",
 			Reference: "K7QX-M42P", URL: base + "/competition/confirm/sample-token", ExpiresAt: expires}},
+		{Kind: booking.MsgBallotApplied, Session: s, Payload: booking.EmailPayload{To: "resident@example.org",
+			Name: "Sam Resident", Reference: "BQ7X-M42P", Mode: booking.InPerson}},
 	}
 	var out []*notify.Message
 	for i, e := range events {
