@@ -15,7 +15,9 @@ import (
 // ward among the records that become bookings, so most bookings count as
 // "Not asked". Counts are of confirmed bookings of sessions not cancelled,
 // not of people: someone booked on two sessions counts twice. Attended
-// counts the bookings whose attendance was recorded as "came".
+// counts the bookings whose attendance was recorded as "came". When
+// retention removes a booking's details, the district of its postcode is
+// kept (migrations/00028), so the counts by district outlive the postcodes.
 
 // District rows that are not a CV district.
 const (
@@ -77,10 +79,13 @@ type WorkshopCount struct {
 type ParticipationRow struct {
 	Postcode string
 	Removed  bool
-	Ward     string
-	Booked   int
-	Attended int
-	Recorded int
+	// KeptDistrict is the district kept when retention removed the
+	// details ("" for no postcode); nil when none was kept.
+	KeptDistrict *string
+	Ward         string
+	Booked       int
+	Attended     int
+	Recorded     int
 }
 
 // Participation counts bookings by area for a workshop (every workshop
@@ -126,19 +131,8 @@ func (s *Service) Participation(ctx context.Context, workshopID int64) (*Partici
 		p.Booked += r.Booked
 		p.Attended += r.Attended
 		p.Recorded += r.Recorded
-		d := PostcodeDistrict(r.Postcode)
-		switch {
-		case r.Removed:
-			count(districts, "", DistrictRemoved, r)
-		case r.Postcode == "":
-			count(districts, "", DistrictNone, r)
-		case d == "":
-			count(districts, "", DistrictUnknown, r)
-		case !isCVDistrict(d):
-			count(districts, "", DistrictOutside, r)
-		default:
-			count(districts, d, d, r)
-		}
+		id, name := districtOf(r)
+		count(districts, id, name, r)
 		if _, ok := areaByID[r.Ward]; ok {
 			count(wards, r.Ward, "", r)
 		} else {
@@ -156,6 +150,27 @@ func (s *Service) Participation(ctx context.Context, workshopID int64) (*Partici
 		p.Wards = append(p.Wards, *c)
 	}
 	return p, nil
+}
+
+// districtOf is the row of the districts table a booking counts in: its
+// CV district (id and name), or a row that is not one (no id).
+func districtOf(r ParticipationRow) (id, name string) {
+	postcode, d := r.Postcode, PostcodeDistrict(r.Postcode)
+	if r.Removed {
+		if r.KeptDistrict == nil {
+			return "", DistrictRemoved
+		}
+		postcode, d = *r.KeptDistrict, *r.KeptDistrict
+	}
+	switch {
+	case postcode == "":
+		return "", DistrictNone
+	case d == "":
+		return "", DistrictUnknown
+	case !isCVDistrict(d):
+		return "", DistrictOutside
+	}
+	return d, d
 }
 
 // isCVDistrict says whether d is a district of the CV postcode area:

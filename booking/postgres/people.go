@@ -27,6 +27,15 @@ const blankPersonalData = `name = '', email = '', organisation = '', postcode = 
 // (migrations/00015_resent_links.sql) with its link.
 const blankNewEmail = `new_email = NULL, new_email_token_hash = NULL, new_email_expires_at = NULL`
 
+// keepDistrict is the SET item that keeps the first half of a booking's
+// postcode as its details are removed by retention (migrations/00028):
+// booking.PostcodeDistrict in SQL, ” for no postcode, NULL for text that
+// is not a postcode. An erasure the person asks for keeps nothing.
+const keepDistrict = `postcode_district = CASE
+	WHEN postcode = '' THEN ''
+	WHEN upper(regexp_replace(postcode, '\s', '', 'g')) ~ '^[A-Z][A-Z0-9]{1,3}[0-9][A-Z]{2}$'
+		THEN left(upper(regexp_replace(postcode, '\s', '', 'g')), -3) END`
+
 // personalPayload lists the keys of an outbox payload that name a person
 // or carry a working link: the address and name of an organiser's sign-in
 // email or of an older waiting-list offer, a sign-in link, a manage or
@@ -96,7 +105,7 @@ func (db *DB) AnonymiseEnded(ctx context.Context, endedBy, now time.Time, limit 
 			FOR UPDATE OF b SKIP LOCKED
 		),
 		anon AS (
-			UPDATE bookings SET `+blankPersonalData+`, `+blankNewEmail+`
+			UPDATE bookings SET `+blankPersonalData+`, `+blankNewEmail+`, `+keepDistrict+`
 			FROM due WHERE bookings.id = due.id
 			RETURNING bookings.id
 		)`+forgetEmails("booking_id")+forgetLinks("booking_id")+`
