@@ -316,9 +316,11 @@ func (s *Server) saveSurveyForm(c *gin.Context, old *survey.Listed) error {
 	}
 	// The slots filled in become the questions, in order; slot i's errors
 	// are found again from the question's index. Once anyone has answered,
-	// the form has no slots and the questions stay.
+	// the form has no slots and the questions stay; a form opened before
+	// then still sends its slots, and the store refuses them if they
+	// changed (409), rather than the rest saved and the questions dropped.
 	var slotOf []int
-	if old != nil && old.Responses > 0 {
+	if _, sent := values["q1-text"]; old != nil && old.Responses > 0 && !sent {
 		sv.Questions = old.Questions
 		slots = 0
 	}
