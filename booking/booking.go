@@ -215,7 +215,8 @@ type Booking struct {
 	Companion *Booking `json:"-"`
 	// With is the name of the other person of a pair, where a reader fills
 	// it (an email, the attendance list): on the booker's booking their
-	// live companion's, on a companion's the booker's. Empty alone.
+	// live companion's (in the email of a cancelled booking, the companion
+	// cancelled with it), on a companion's the booker's. Empty alone.
 	With string `json:"-"`
 
 	// TokenHash is the SHA-256 of the manage token; the token itself is

@@ -46,7 +46,9 @@ SELECT c.id, c.kind, c.payload, c.message_id, c.attempts, c.created_at, c.remind
        b.id, b.reference, b.mode, b.name, b.email, b.organisation, b.access_needs, b.status,
        b.invite_sequence, b.created_at, b.invite_uid, b.companion_of,
        COALESCE((SELECT p.name FROM bookings p WHERE p.id = b.companion_of),
-                (SELECT p.name FROM bookings p WHERE p.companion_of = b.id AND p.status <> 'cancelled')),
+                (SELECT p.name FROM bookings p WHERE p.companion_of = b.id
+                 AND (p.status <> 'cancelled' OR (b.status = 'cancelled' AND p.cancelled_at = b.cancelled_at))
+                 ORDER BY p.id DESC LIMIT 1)),
        s.id, s.workshop_id, s.starts_at, s.ends_at, s.venue_name, s.venue_address, s.online_url,
        s.status, s.cancel_reason, s.sequence,
        w.id, w.title, w.summary, w.audience,
