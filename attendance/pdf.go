@@ -53,6 +53,9 @@ func columnsFor(sec *Section) []column {
 		if r.Pending {
 			return r.Name + "\n(not yet confirmed)"
 		}
+		if w := r.WalkInNote(); w != "" {
+			return r.Name + "\n(" + strings.ToLower(w) + ")"
+		}
 		return r.Name
 	}
 	org := func(r *Row) string { return r.Organisation }

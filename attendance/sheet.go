@@ -45,6 +45,10 @@ type Row struct {
 	Attended     *bool
 	Pending      bool // waiting for their email check: they may not come
 	Removed      bool // personal data removed
+	// WalkIn: registered at the door; OverCapacity: when the room was
+	// full, so they take no booked place.
+	WalkIn       bool
+	OverCapacity bool
 }
 
 // RemovedName stands in for a name the retention job or an erasure removed.
@@ -87,6 +91,7 @@ func rowOf(b *booking.Booking) Row {
 	r := Row{
 		Reference: b.Reference, Name: b.Name, Organisation: b.Organisation, Mode: ModeText(b.Mode),
 		AccessNeeds: b.AccessNeeds, Attended: b.Attended, Pending: b.Status == booking.PendingVerification,
+		WalkIn: b.WalkIn, OverCapacity: b.OverCapacity,
 	}
 	if booking.Anonymised(b) {
 		r.Name, r.Removed = RemovedName, true
@@ -134,6 +139,21 @@ func CountsText(s *booking.Session, counts []booking.AttendanceCount) string {
 	}
 	return fmt.Sprintf("Booked: %s. Attended: %d. No-shows: %d.", strings.Join(booked, ", "), total.Attended, total.NoShow)
 }
+
+// WalkInText marks a walk-in in a list's words: "Walk-in", "Walk-in, over
+// capacity", or "" for a booking.
+func WalkInText(walkIn, overCapacity bool) string {
+	switch {
+	case overCapacity:
+		return "Walk-in, over capacity"
+	case walkIn:
+		return "Walk-in"
+	}
+	return ""
+}
+
+// WalkInNote is WalkInText of the row.
+func (r Row) WalkInNote() string { return WalkInText(r.WalkIn, r.OverCapacity) }
 
 // Ticked reports whether the person has been ticked in.
 func (r Row) Ticked() bool { return r.Attended != nil && *r.Attended }

@@ -25,6 +25,13 @@ type AttendanceStore interface {
 	// MarkNoShows records everyone not ticked in as not attended, once
 	// CheckNoShows allows it at now; it returns how many were marked.
 	MarkNoShows(ctx context.Context, sessionID int64, now time.Time) (int, error)
+	// RegisterWalkIn stores the walk-in b ticked in, with the audit entry,
+	// in one transaction: when tryPlace is set it takes a place as a
+	// booking does (but after the start too), and when none is left, or
+	// tryPlace is not set, it stores b over capacity, taking none. It
+	// fills b and returns the fresh mirror of the session's in-person
+	// places.
+	RegisterWalkIn(ctx context.Context, b *Booking, tryPlace bool, now time.Time) (Mirror, error)
 	// WorkshopAttendance counts every session of a workshop, soonest first,
 	// cancelled sessions included.
 	WorkshopAttendance(ctx context.Context, workshopID int64) (*Workshop, []SessionAttendance, error)

@@ -151,6 +151,7 @@ var AuditActions = []string{
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
 	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyUpdate, AuditSurveyClose, AuditSurveyExport, AuditSessionMessage, AuditBookingResend, AuditWorkshopUpdate, AuditWorkshopArchive,
+	AuditBookingWalkIn,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -180,6 +181,7 @@ var auditActionTexts = map[string]string{
 	AuditBookingResend:       "Sent a booking's confirmation again",
 	AuditWorkshopUpdate:      "Changed a workshop",
 	AuditWorkshopArchive:     "Archived or restored a workshop",
+	AuditBookingWalkIn:       "Registered a walk-in at check-in",
 }
 
 // AuditActionText says what an action was; an action this list does not

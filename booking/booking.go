@@ -202,10 +202,15 @@ type Booking struct {
 	// InviteUID is the UID of every invite for this booking, fixed when it
 	// was made (booking.InviteUID); empty only for a booking made before
 	// UIDs were stored and not yet filled in.
-	InviteUID   string     `json:"-"`
-	Attended    *bool      `json:"attended"`
-	CreatedAt   time.Time  `json:"created_at"`
-	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	InviteUID string `json:"-"`
+	Attended  *bool  `json:"attended"`
+	// WalkIn marks someone registered at the door (walkin.go);
+	// OverCapacity a walk-in who came when the room was full, who takes no
+	// place.
+	WalkIn       bool       `json:"walk_in,omitempty"`
+	OverCapacity bool       `json:"over_capacity,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
 	// CompanionOf is, for the place of a companion or carer, the id of the
 	// booking of the person they come with (companion.go); 0 otherwise.
 	CompanionOf int64 `json:"-"`

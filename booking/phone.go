@@ -20,12 +20,7 @@ const maxPostalAddress = 500
 // caller how their details are used (the privacy notice).
 func (d *Details) ValidatePhone() error {
 	f := map[string]string{}
-	checkLine(f, "name", "their full name", d.Name, maxName, true)
-	checkEmail(f, "email", d.Email, false)
-	if msg, bad := f["email"]; bad && d.Email != "" {
-		f["email"] = msg + ", or leave it empty"
-	}
-	checkPhone(f, "phone", &d.Phone)
+	checkTakenDown(f, d)
 	if d.Phone == "" && d.Email == "" {
 		f["phone"] = "Enter a phone number or an email address, so they can be told if the session changes"
 	}
@@ -43,6 +38,17 @@ func (d *Details) ValidatePhone() error {
 		return FieldErrors(f)
 	}
 	return nil
+}
+
+// checkTakenDown checks what an organiser takes down for someone: their
+// name, and an email address and a UK phone number where given.
+func checkTakenDown(f map[string]string, d *Details) {
+	checkLine(f, "name", "their full name", d.Name, maxName, true)
+	checkEmail(f, "email", d.Email, false)
+	if msg, bad := f["email"]; bad && d.Email != "" {
+		f["email"] = msg + ", or leave it empty"
+	}
+	checkPhone(f, "phone", &d.Phone)
 }
 
 // PhoneBookingSnapshot is what the audit log keeps of a booking taken on

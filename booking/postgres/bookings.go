@@ -14,12 +14,12 @@ import (
 
 const bookingColumns = `id, reference, session_id, mode, name, email, organisation, postcode,
 	access_needs, status, invite_sequence, attended, created_at, cancelled_at, manage_token_hash, invite_uid,
-	phone, postal_address, companion_of`
+	phone, postal_address, companion_of, walk_in, over_capacity`
 
 func bookingDest(b *booking.Booking) []any {
 	return []any{&b.ID, &b.Reference, &b.SessionID, &b.Mode, &b.Name, &b.Email, &b.Organisation,
 		&b.Postcode, &b.AccessNeeds, &b.Status, &b.InviteSequence, &b.Attended, &b.CreatedAt,
-		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}, &b.Phone, &b.PostalAddress, orZero{&b.CompanionOf}}
+		&b.CancelledAt, &b.TokenHash, orEmpty{&b.InviteUID}, &b.Phone, &b.PostalAddress, orZero{&b.CompanionOf}, &b.WalkIn, &b.OverCapacity}
 }
 
 // orZero scans a bigint column that may be NULL into an int64, NULL as 0.
@@ -301,7 +301,7 @@ func (db *DB) insertBooking(ctx context.Context, tx pgx.Tx, b *booking.Booking, 
 			b.AccessNeeds, string(b.Status), b.TokenHash, now, b.InviteUID, b.Phone, b.PostalAddress,
 			nullID(b.CompanionOf)).Scan(&b.ID, &b.CreatedAt)
 		switch {
-		case err == nil && b.Status == booking.Confirmed: // no address: booked by phone, told by the organiser
+		case err == nil && b.Status == booking.Confirmed && !b.WalkIn: // no address: booked by phone, told by the organiser
 			return db.queueEmail(ctx, tx, booking.MsgBookingConfirmed, b, booking.EmailPayload{Token: b.ManageToken})
 		case err == nil:
 			return nil
@@ -393,6 +393,7 @@ func (db *DB) cancelBooking(ctx context.Context, reference string, now time.Time
 			return err
 		}
 		before := booking.SnapshotBooking(b)
+		counted := holdsPlace(b)
 		// A workforce booking still waiting for its link, never sent an
 		// invite, is cancelled without an email, as when its link lapses
 		// (ReleaseUnverified): nobody confirmed the address is theirs. Its
@@ -409,9 +410,13 @@ func (db *DB) cancelBooking(ctx context.Context, reference string, now time.Time
 		if err != nil {
 			return fmt.Errorf("cancel booking: %w", err)
 		}
+		// A walk-in over capacity held no place, so gives none back.
+		freed := 0
+		if counted {
+			freed = 1
+		}
 		// The companion of a person who cancels does not come alone: their
 		// place goes too, and they are told when they gave an address.
-		freed := 1
 		companion, err := liveCompanion(ctx, tx, b.ID, true)
 		if err != nil {
 			return err
@@ -420,7 +425,7 @@ func (db *DB) cancelBooking(ctx context.Context, reference string, now time.Time
 			if err := db.cancelCompanion(ctx, tx, companion, now); err != nil {
 				return err
 			}
-			freed = 2
+			freed++
 		}
 		var places booking.Places
 		err = tx.QueryRow(ctx, `

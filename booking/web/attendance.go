@@ -28,12 +28,17 @@ type attendeeView struct {
 	AccessNeeds  string                `json:"access_needs"`
 	Status       booking.BookingStatus `json:"status"`
 	Attended     *bool                 `json:"attended"`
+	// WalkIn and OverCapacity mark a walk-in, and one who came when the
+	// room was full and takes no booked place.
+	WalkIn       bool `json:"walk_in,omitempty"`
+	OverCapacity bool `json:"over_capacity,omitempty"`
 }
 
 func attendeeOf(b *booking.Booking) attendeeView {
 	return attendeeView{
 		Reference: b.Reference, Name: b.Name, Email: b.Email, Organisation: b.Organisation,
 		Mode: b.Mode, AccessNeeds: b.AccessNeeds, Status: b.Status, Attended: b.Attended,
+		WalkIn: b.WalkIn, OverCapacity: b.OverCapacity,
 	}
 }
 

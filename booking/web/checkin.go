@@ -38,14 +38,22 @@ type checkInPage struct {
 	Ended    bool
 	// Open is set while people can be ticked in: from 24 hours before the
 	// start, unless the session was cancelled. Opens says when it opens.
-	Open      bool
-	Opens     string
-	Ticked    string // the name just ticked in, for the banner
-	Marked    int    // no-shows just marked; -1 when none were
-	SessionID int64
-	Links     sessionLinks
-	Styles    string
-	Script    string
+	Open   bool
+	Opens  string
+	Ticked string // the name just ticked in, for the banner
+	// WalkedIn is the walk-in just registered, for the banner; WalkIns
+	// and OverCapacity count the list's walk-ins; PlacesLeft is the
+	// in-person places a walk-in could still take.
+	WalkedIn     *attendance.Row
+	WalkInOpen   bool // booking.WalkInRefusal allows a walk-in
+	WalkIns      int
+	OverCapacity int
+	PlacesLeft   int
+	Marked       int // no-shows just marked; -1 when none were
+	SessionID    int64
+	Links        sessionLinks
+	Styles       string
+	Script       string
 }
 
 type checkInSection struct {
@@ -105,9 +113,19 @@ func (s *Server) newCheckInPage(c *gin.Context, query string) (*checkInPage, err
 	p.Title = "Check in: " + sh.Workshop
 	p.Total = (&booking.SessionAttendance{ByMode: l.Counts}).Total()
 	words := strings.Fields(fold(query))
+	p.WalkInOpen = booking.WalkInRefusal(l.Session, now) == nil
+	if p.WalkInOpen {
+		p.PlacesLeft = s.svc.PlacesLeft(c.Request.Context(), l.Session, booking.InPerson)
+	}
 	for _, sec := range sh.Sections {
 		cs := checkInSection{Section: sec}
 		for _, r := range sec.Rows {
+			if r.WalkIn {
+				p.WalkIns++
+			}
+			if r.OverCapacity {
+				p.OverCapacity++
+			}
 			row := checkInRow{Row: r, Search: fold(r.Name)}
 			if matches(row.Search, words) {
 				cs.People = append(cs.People, row)
@@ -137,12 +155,14 @@ func (s *Server) checkInPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if ref := c.Query("ticked"); ref != "" {
-		for _, sec := range p.Sheet.Sections {
-			for _, r := range sec.Rows {
-				if r.Reference == ref && r.Ticked() {
-					p.Ticked = r.Name
-				}
+	ticked, walkedIn := c.Query("ticked"), c.Query("walked_in")
+	for _, sec := range p.Sheet.Sections {
+		for _, r := range sec.Rows {
+			switch {
+			case r.Reference == ticked && r.Ticked():
+				p.Ticked = r.Name
+			case r.Reference == walkedIn && r.WalkIn:
+				p.WalkedIn = &r
 			}
 		}
 	}

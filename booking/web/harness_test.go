@@ -262,13 +262,14 @@ func (l *logs) String() string {
 	return l.buf.String()
 }
 
-// counts reads what Postgres holds for a session: live bookings per mode and
-// the capacity rows' booked column.
+// counts reads what Postgres holds for a session: the bookings holding a
+// place per mode (postgres.CountedPlace) and the capacity rows' booked
+// column.
 func (e *env) counts(sessionID int64) (live, booked map[string]int) {
 	e.t.Helper()
 	ctx := context.Background()
 	live, booked = map[string]int{}, map[string]int{}
-	rows, err := e.db.Pool.Query(ctx, `SELECT mode, count(*) FROM bookings WHERE session_id = $1 AND status <> 'cancelled' GROUP BY mode`, sessionID)
+	rows, err := e.db.Pool.Query(ctx, `SELECT mode, count(*) FROM bookings WHERE session_id = $1 AND `+postgres.CountedPlace+` GROUP BY mode`, sessionID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

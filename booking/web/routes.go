@@ -114,7 +114,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
 		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
-		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_places.go, organiser_participation.go, organiser_workshop_edit.go, api_emails.go, api_accounts.go, attendance.go).
+		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_places.go, organiser_participation.go, organiser_workshop_edit.go, checkin_walkin.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
 		{patch, "/api/v1/admin/workshops/:id", api, adm, noLimit, "admin_update_workshop", s.adminUpdateWorkshop},
 		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
@@ -137,6 +137,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/sessions/:id/attendees.pdf", api, sess, noLimit, "admin_attendees_pdf", s.adminAttendeesPDF},
 		{post, "/api/v1/admin/sessions/:id/no-shows", api, sess, noLimit, "admin_no_shows", s.adminMarkNoShows},
 		{post, "/api/v1/admin/bookings/:reference/attendance", api, bkg, noLimit, "admin_attendance", s.adminMarkAttendance},
+		{post, "/api/v1/admin/sessions/:id/walk-ins", api, sess, noLimit, "admin_walk_in", s.adminRegisterWalkIn},
 		{post, "/api/v1/admin/bookings/:reference/confirmation", api, bkg, noLimit, "admin_resend_confirmation", s.adminResendConfirmation},
 		{get, "/api/v1/admin/workshops/:id/attendance", api, adm, noLimit, "admin_workshop_attendance", s.adminWorkshopAttendance},
 		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
@@ -251,7 +252,7 @@ func (s *Server) routes() []route {
 		{post, "/admin/sign-in/:token", page, pub, tokenLimit, "signin_use", s.signInUse},
 		{post, "/admin/sign-out", page, pub, noLimit, "signout", s.signOut},
 
-		// The organisers' pages (organiser*.go, attendance_pages.go, checkin.go).
+		// The organisers' pages (organiser*.go, attendance_pages.go, checkin.go, checkin_walkin.go).
 		{get, "/admin", page, org, noLimit, "organiser_home", s.organiserHome},
 		{get, "/admin/workshops/new", page, adm, noLimit, "organiser_workshop_new", s.organiserWorkshopForm},
 		{post, "/admin/workshops", page, adm, noLimit, "organiser_workshop_create", s.organiserWorkshopCreate},
@@ -284,6 +285,7 @@ func (s *Server) routes() []route {
 		{get, "/admin/sessions/:id/check-in", page, sess, noLimit, "page_check_in", s.checkInPage},
 		{post, "/admin/sessions/:id/check-in", page, sess, noLimit, "page_check_in_tick", s.checkInTick},
 		{post, "/admin/sessions/:id/no-shows", page, sess, noLimit, "page_no_shows", s.checkInNoShows},
+		{post, "/admin/sessions/:id/walk-ins", page, sess, noLimit, "page_walk_in", s.checkInWalkIn},
 		{get, "/admin/attendance-assets/:file", page, org, noLimit, "page_attendance_asset", serve(s.attendanceAsset)},
 		{get, "/admin/places", page, adm, noLimit, "organiser_places", s.organiserPlaces},
 		{get, "/admin/participation", page, adm, noLimit, "organiser_participation", s.organiserParticipation},

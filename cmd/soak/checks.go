@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/coventry/workshops/booking/postgres"
 	"github.com/coventry/workshops/internal/loadgen"
 	"github.com/coventry/workshops/internal/rediscluster"
 )
@@ -60,12 +61,13 @@ func (c *checker) check(ctx context.Context, s *soak) []string {
 }
 
 // places: no session and way of taking part has more taken than it has,
-// and its counts are those of its bookings and offers.
+// and its counts are those of its bookings and offers (a walk-in over
+// capacity holds no place: postgres.CountedPlace).
 func (c *checker) places(ctx context.Context, _ *soak) ([]string, error) {
 	rows, err := c.db.Query(ctx, `
 		SELECT c.session_id, c.mode, c.capacity, c.booked, c.offered,
 		       (SELECT count(*) FROM bookings b
-		        WHERE b.session_id = c.session_id AND b.mode = c.mode AND b.status <> 'cancelled'),
+		        WHERE b.session_id = c.session_id AND b.mode = c.mode AND `+postgres.CountedPlace+`),
 		       (SELECT count(*) FROM waitlist_entries w
 		        WHERE w.session_id = c.session_id AND w.mode = c.mode AND w.status = 'offered')
 		FROM session_capacity c ORDER BY 1, 2`)

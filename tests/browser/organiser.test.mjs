@@ -308,3 +308,53 @@ bothWays(({ js, viewport }) => {
     }
   })
 })
+
+// A facilitator at the door, JavaScript off, on a 375-pixel phone,
+// registers people who came without booking: the error summary for a
+// missing name, a walk-in who takes the last place, then one who finds the
+// room full and is recorded over capacity; the check-in page and the
+// printable list show them.
+test('a facilitator with JavaScript off registers walk-ins at the door on a 375-pixel phone', { timeout: 90_000 }, async () => {
+  const w = await svc.admin.workshop('Walk-ins: Hillfields')
+  const s = await sessionAt(w.id, 2, { in_person: 2 })
+  await book(s.id, 'in_person', 'Hannah Booked')
+  const email = 'door@coventry.gov.uk'
+  const fac = await svc.admin.call('POST', '/api/v1/admin/organisers', { email, name: 'Dev Door', role: 'facilitator' })
+  await svc.admin.call('POST', `/api/v1/admin/sessions/${s.id}/facilitators`, { organiser_id: fac.id })
+
+  const j = await Journey.open(browser, svc.base, { js: false, viewport: phone375 })
+  const page = j.page
+  try {
+    await signIn(j, email)
+    await page.goto(`/admin/sessions/${s.id}/check-in`)
+    await j.check(/Walk-ins: Hillfields/, { name: 'check-in with the walk-in form, no scripts' })
+    assert.match(await page.locator('#walk-in + p').innerText(), /1 place left in the room/)
+    await page.click('#walk-in-button')
+    await j.check(/Walk-ins: Hillfields/, { name: 'walk-in with an error, no scripts' })
+    await assertErrorSummary(page, false, ['name'])
+
+    await page.fill('#name', 'Kwame Mensah')
+    await page.fill('#phone', '07700 900123')
+    await page.fill('#access_needs', 'A seat near the door')
+    await page.click('#walk-in-button')
+    await j.check(/Walk-ins: Hillfields/, { name: 'walk-in registered, no scripts' })
+    assert.match(await page.locator('#walked-in-banner').innerText(), /Kwame Mensah is registered as a walk-in and ticked in/)
+    assert.equal(await page.locator('#walked-in-over').count(), 0)
+    assert.match(await page.locator('#counts-in_person').innerText(), /2\s+1/)
+
+    await page.fill('#name', 'Zainab Late')
+    await page.click('#walk-in-button')
+    await j.check(/Walk-ins: Hillfields/, { name: 'walk-in over capacity, no scripts' })
+    assert.match(await page.locator('#walked-in-over').innerText(), /The room was full/)
+    assert.match(await page.locator('#walk-in-count').innerText(), /Walk-ins: 2, of whom 1 over capacity/)
+    assert.match(await page.locator('#people').innerText(), /Zainab Late\s+Here\s+Walk-in, over capacity/)
+
+    await page.click('#attendance-link')
+    assert.match(await page.locator('main').innerText(), /Zainab Late \(walk-in, over capacity\)/)
+    const taken = await svc.admin.call('GET', `/api/v1/sessions/${s.id}`)
+    assert.equal(taken.modes.in_person.available, 0, 'the walk-in over capacity takes no place')
+    j.assertClean()
+  } finally {
+    await j.close()
+  }
+})
