@@ -151,7 +151,7 @@ var AuditActions = []string{
 	AuditBookingCreate, AuditBookingCancel, AuditBookingReply, AuditBookingAttendance, AuditSessionNoShows,
 	AuditOrganiserCreate, AuditOrganiserUpdate, AuditFacilitatorAssign, AuditFacilitatorUnassign,
 	AuditPersonExport, AuditPersonErase, AuditBookingSearch, AuditSurveyCreate, AuditSurveyUpdate, AuditSurveyClose, AuditSurveyExport, AuditSessionMessage, AuditBookingResend, AuditWorkshopUpdate, AuditWorkshopArchive,
-	AuditBookingWalkIn,
+	AuditBookingWalkIn, AuditBookingUpdate, AuditBookingMove,
 }
 
 // auditActionTexts say what each action was, in the council's words.
@@ -182,6 +182,8 @@ var auditActionTexts = map[string]string{
 	AuditWorkshopUpdate:      "Changed a workshop",
 	AuditWorkshopArchive:     "Archived or restored a workshop",
 	AuditBookingWalkIn:       "Registered a walk-in at check-in",
+	AuditBookingUpdate:       "Changed a booking's details",
+	AuditBookingMove:         "Moved a booking to another session",
 }
 
 // AuditActionText says what an action was; an action this list does not

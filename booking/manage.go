@@ -44,6 +44,12 @@ func (s *Service) MoveBooking(ctx context.Context, reference, token string, toSe
 	if toSession == b.SessionID {
 		return s.SwitchMode(ctx, reference, token, mode)
 	}
+	return s.moveTo(ctx, b, toSession, mode)
+}
+
+// moveTo moves the live, confirmed booking b to toSession, another
+// session of its workshop, in mode: the person's move and an officer's.
+func (s *Service) moveTo(ctx context.Context, b *Booking, toSession int64, mode Mode) (*Booking, error) {
 	from, err := s.Store.Session(ctx, b.SessionID)
 	if err != nil {
 		return nil, err
@@ -60,7 +66,7 @@ func (s *Service) MoveBooking(ctx context.Context, reference, token string, toSe
 	case to.WorkshopID != from.WorkshopID:
 		return nil, FieldErrors(map[string]string{"session": "Choose another session of this workshop"})
 	case !from.OpenAt(now):
-		return nil, Errorf(EConflict, "This session is no longer taking changes, so your booking cannot be moved.")
+		return nil, Errorf(EConflict, "This session is no longer taking changes, so the booking cannot be moved.")
 	case !to.OpenAt(now):
 		return nil, Errorf(EConflict, "That session is no longer taking bookings.")
 	case !to.Offers(mode):

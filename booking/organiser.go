@@ -42,6 +42,16 @@ type OrganiserStore interface {
 	// it, in one transaction, when ConfirmationRefusal allows it under the
 	// booking's lock. It returns the booking as it is now.
 	ResendConfirmation(ctx context.Context, reference string, now time.Time) (*Booking, error)
+	// UpdateBookingFor changes the details of a booking for an officer
+	// under its lock when OfficerChangeRefusal allows it, with the audit
+	// entry naming the details changed, in one transaction; nothing at all
+	// when none changed. When the address moves (EmailMoves; manageHash
+	// set), it also does what ConfirmEmailChange does: manageHash replaces
+	// the manage token, the sequence rises, the cancellation goes to the
+	// old address and the confirmation, with manageToken, to the new one
+	// (none for a walk-in); EConflict once the session is not to come. It
+	// returns the booking and the names of the details changed.
+	UpdateBookingFor(ctx context.Context, reference string, d Details, manageToken string, manageHash []byte, now time.Time) (*Booking, []string, error)
 	// UpcomingPlaces lists the scheduled sessions that start after now of
 	// the workshops not archived, each with its Places and its Workshop,
 	// soonest first, and counts their waiting lists and ballot

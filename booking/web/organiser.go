@@ -83,6 +83,12 @@ var doneMessages = map[string]string{
 	"workshop_changed":  "The workshop has been changed.",
 	"workshop_archived": "The workshop has been archived. It is no longer listed for people to book; its sessions and everyone booked on them are as they were.",
 	"workshop_restored": "The workshop has been restored. It is listed again wherever it has sessions to come.",
+	"details_saved":     "Their details are saved.",
+	"details_unchanged": "Nothing was changed: the details were already those.",
+	"email_moved":       "Their details are saved. The booking now uses the new email address: the old address is told, and the new one is sent the confirmation with the calendar invite and a fresh link to change or cancel.",
+	"email_removed":     "Their details are saved. The booking has no email address now: the old address is told, and nothing more is emailed. If the session changes, phone them.",
+	"moved":             "The booking is moved. They are emailed an updated calendar invite.",
+	"moved_phone":       "The booking is moved. They gave no email address, so nothing is emailed: tell them yourself.",
 	"resent":            "The confirmation is being emailed again, with a calendar invite and a fresh link to change or cancel the booking. Links sent before still work.",
 	// booking_cancelled_phone: they gave no email address.
 	"booking_cancelled_phone": "The booking has been cancelled and its place given back. They gave no email address, so nothing is emailed: if they did not ask for it themselves, phone them.",

@@ -131,6 +131,10 @@ type organiserBookingPage struct {
 	Cancellable bool
 	// Resendable is set when its confirmation can be emailed again.
 	Resendable bool
+	// Changeable: an admin may change its details (organiser_booking_change.go);
+	// Movable: and move it to another session.
+	Changeable bool
+	Movable    bool
 	Styles     string
 	Script     string
 }
@@ -161,6 +165,8 @@ func (s *Server) organiserBookingPage(c *gin.Context) error {
 	}
 	p.Cancellable = b.Live() && sess.CancelRefusal(s.now()) == nil
 	p.Resendable = s.resendable(b, sess)
+	p.Changeable = p.IsAdmin && booking.OfficerChangeRefusal(b) == nil
+	p.Movable = p.Changeable && !b.WalkIn && b.CompanionOf == 0 && sess.OpenAt(s.now())
 	p.BackLink = sessionPath(sess.ID)
 	s.render(c, http.StatusOK, "organiser_booking", p)
 	return nil

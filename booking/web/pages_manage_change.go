@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,26 +113,32 @@ func (s *Server) movePageOf(c *gin.Context, p *bookingPage) (*movePage, error) {
 		return nil, err
 	}
 	for _, w := range ws {
-		if w.ID != p.Workshop.ID {
-			continue
-		}
-		for _, sess := range w.Sessions {
-			if sess.ID == p.Booking.SessionID {
-				continue
-			}
-			it := s.sessionItemOf(ctx, sess)
-			if !it.Open {
-				continue
-			}
-			for _, m := range it.Modes {
-				if m.Left > 0 {
-					mp.Choices = append(mp.Choices, moveChoice{
-						Value: strconv.FormatInt(sess.ID, 10) + ":" + string(m.Mode), Session: it, Mode: m})
-				}
-			}
+		if w.ID == p.Workshop.ID {
+			mp.Choices = s.moveChoices(ctx, w.Sessions, p.Booking.SessionID)
 		}
 	}
 	return mp, nil
+}
+
+// moveChoices are the sessions, but current, open for bookings, and the
+// ways of taking part in each with a place free, in order.
+func (s *Server) moveChoices(ctx context.Context, sessions []*booking.Session, current int64) []moveChoice {
+	var out []moveChoice
+	for _, sess := range sessions {
+		if sess.ID == current {
+			continue
+		}
+		it := s.sessionItemOf(ctx, sess)
+		if !it.Open {
+			continue
+		}
+		for _, m := range it.Modes {
+			if m.Left > 0 {
+				out = append(out, moveChoice{Value: strconv.FormatInt(sess.ID, 10) + ":" + string(m.Mode), Session: it, Mode: m})
+			}
+		}
+	}
+	return out
 }
 
 // movePage offers the other sessions of the workshop: GET

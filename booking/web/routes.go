@@ -114,7 +114,7 @@ func (s *Server) routes() []route {
 		{get, "/api/v1/admin/competition/entries/:reference/thumbnail", api, adm, noLimit, "admin_competition_thumbnail", s.entryImage(true)},
 		{post, "/api/v1/admin/competition/winners", api, adm, noLimit, "admin_competition_publish", s.adminPublishWinners},
 
-		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_places.go, organiser_participation.go, organiser_workshop_edit.go, checkin_walkin.go, api_emails.go, api_accounts.go, attendance.go).
+		// The admin API (api_admin.go (and a session's messages), organiser_resend.go, organiser_places.go, organiser_participation.go, organiser_workshop_edit.go, checkin_walkin.go, organiser_booking_change.go, api_emails.go, api_accounts.go, attendance.go).
 		{post, "/api/v1/admin/workshops", api, adm, noLimit, "admin_create_workshop", s.adminCreateWorkshop},
 		{patch, "/api/v1/admin/workshops/:id", api, adm, noLimit, "admin_update_workshop", s.adminUpdateWorkshop},
 		{post, "/api/v1/admin/workshops/:id/sessions", api, adm, noLimit, "admin_create_session", s.adminCreateSession},
@@ -139,6 +139,8 @@ func (s *Server) routes() []route {
 		{post, "/api/v1/admin/bookings/:reference/attendance", api, bkg, noLimit, "admin_attendance", s.adminMarkAttendance},
 		{post, "/api/v1/admin/sessions/:id/walk-ins", api, sess, noLimit, "admin_walk_in", s.adminRegisterWalkIn},
 		{post, "/api/v1/admin/bookings/:reference/confirmation", api, bkg, noLimit, "admin_resend_confirmation", s.adminResendConfirmation},
+		{patch, "/api/v1/admin/bookings/:reference", api, adm, noLimit, "admin_update_booking", s.adminUpdateBooking},
+		{post, "/api/v1/admin/bookings/:reference/move", api, adm, noLimit, "admin_move_booking", s.adminMoveBooking},
 		{get, "/api/v1/admin/workshops/:id/attendance", api, adm, noLimit, "admin_workshop_attendance", s.adminWorkshopAttendance},
 		{get, "/api/v1/admin/people", api, adm, noLimit, "admin_person_export", s.adminExportPerson},
 		{del, "/api/v1/admin/people", api, adm, noLimit, "admin_person_erase", s.adminErasePerson},
@@ -294,6 +296,10 @@ func (s *Server) routes() []route {
 		{get, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancel", s.organiserBookingCancelPage},
 		{post, "/admin/bookings/:reference/cancel", page, bkg, noLimit, "organiser_booking_cancelled", s.organiserBookingCancel},
 		{post, "/admin/bookings/:reference/resend", page, bkg, noLimit, "organiser_booking_resend", s.organiserBookingResend},
+		{get, "/admin/bookings/:reference/edit", page, adm, noLimit, "organiser_booking_edit", s.organiserBookingEdit},
+		{post, "/admin/bookings/:reference/edit", page, adm, noLimit, "organiser_booking_update", s.organiserBookingUpdate},
+		{get, "/admin/bookings/:reference/move", page, adm, noLimit, "organiser_booking_move", s.organiserBookingMoveForm},
+		{post, "/admin/bookings/:reference/move", page, adm, noLimit, "organiser_booking_moved", s.organiserBookingMove},
 		{get, "/admin/audit", page, adm, noLimit, "organiser_audit", s.organiserAudit},
 		{get, "/admin/competition", page, adm, noLimit, "organiser_competition", s.organiserCompetition},
 		{get, "/admin/competition/entries/:reference", page, adm, noLimit, "organiser_competition_entry", s.organiserCompetitionEntry},

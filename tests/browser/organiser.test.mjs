@@ -106,6 +106,8 @@ test('every organiser page fits a 375-pixel phone and passes axe-core', { timeou
     [`/admin/sessions/${phoned.id}/people-to-phone`, 'People to phone', both],
     [`/admin/bookings/${ref}`, /./, both],
     [`/admin/bookings/${ref}/cancel`, 'Cancel this booking?'],
+    [`/admin/bookings/${ref}/edit`, 'Change their details'],
+    [`/admin/bookings/${ref}/move`, 'Move the booking to another session'],
     ['/admin/organisers', /./],
     ['/admin/bookings', 'Find a booking'],
     ['/admin/bookings?q=konstantynopol', 'Find a booking'],
@@ -353,6 +355,59 @@ test('a facilitator with JavaScript off registers walk-ins at the door on a 375-
     assert.match(await page.locator('main').innerText(), /Zainab Late \(walk-in, over capacity\)/)
     const taken = await svc.admin.call('GET', `/api/v1/sessions/${s.id}`)
     assert.equal(taken.modes.in_person.available, 0, 'the walk-in over capacity takes no place')
+    j.assertClean()
+  } finally {
+    await j.close()
+  }
+})
+
+// Someone phones an admin: they have a new email address, and would rather
+// come to another session. The admin, JavaScript off, on a 375-pixel phone,
+// finds the booking from the session page, changes the details (the error
+// summary first), then moves the booking; the person gets the invite at the
+// new address, then one update.
+test('an admin with JavaScript off changes a booking and moves it on a 375-pixel phone', { timeout: 90_000 }, async () => {
+  const w = await svc.admin.workshop('Changing a booking: Earlsdon')
+  const first = await sessionAt(w.id, 24 * 2, { in_person: 10 })
+  const second = await sessionAt(w.id, 24 * 9, { in_person: 3 })
+  const tag = Date.now().toString(36)
+  const old = `old-${tag}@example.org`
+  const fresh = `new-${tag}@example.org`
+  const booked = await book(first.id, 'in_person', 'Gwen Changer', { email: old })
+  const email = `changer-${tag}@coventry.gov.uk`
+  await svc.admin.call('POST', '/api/v1/admin/organisers', { email, name: 'Cai Changer', role: 'admin' })
+
+  const j = await Journey.open(browser, svc.base, { js: false, viewport: phone375 })
+  const page = j.page
+  try {
+    await signIn(j, email)
+    await page.goto(`/admin/sessions/${first.id}`)
+    await page.click(`a[href="/admin/bookings/${booked.reference}"]`)
+    await page.click('#edit-booking')
+    await j.check('Change their details', { name: 'change a booking, no scripts' })
+    await page.fill('#name', '')
+    await page.click('#save-booking')
+    await j.check('Change their details', { name: 'change a booking, with an error, no scripts' })
+    await assertErrorSummary(page, false, ['name'])
+    await page.fill('#name', 'Gwen Changer-Jones')
+    await page.fill('#email', fresh)
+    await page.click('#save-booking')
+    await j.check(/./, { name: 'the booking changed, no scripts' })
+    assert.match(await page.locator('#done-banner').innerText(), /The booking now uses the new email address/)
+    await waitForMessage(svc.mailDir, { to: old, subject: /Your booking now uses another email address/ })
+    const confirmed = await waitForMessage(svc.mailDir, { to: fresh, subject: /Booking confirmed/ })
+    assert.match(confirmed.text, new RegExp(booked.reference))
+
+    await page.click('#move-booking')
+    await j.check('Move the booking to another session', { name: 'move a booking, no scripts' })
+    await page.click('#move-booking')
+    await j.check('Move the booking to another session', { name: 'move a booking, with an error, no scripts' })
+    await assertErrorSummary(page, false, ['session'])
+    await page.check(`input[value="${second.id}:in_person"]`)
+    await page.click('#move-booking')
+    await j.check(/./, { name: 'the booking moved, no scripts' })
+    assert.match(await page.locator('#done-banner').innerText(), /The booking is moved/)
+    await waitForMessage(svc.mailDir, { to: fresh, subject: /Booking changed/ })
     j.assertClean()
   } finally {
     await j.close()
