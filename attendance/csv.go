@@ -16,7 +16,7 @@ import (
 const byteOrderMark = "\uFEFF"
 
 // CSVHeader names the columns of the CSV, in order.
-var CSVHeader = []string{"Reference", "Name", "Email", "Organisation", "Taking part", "Access needs", "Status", "Attended", "Walk-in", "Postcode district"}
+var CSVHeader = []string{"Reference", "Name", "Email", "Organisation", "Taking part", "Access needs", "Status", "Attended", "Walk-in", "Companion", "Postcode district"}
 
 // WriteCSV writes the attendees of a list as CSV that Excel opens as it
 // is: UTF-8 with a byte order mark, CRLF line ends, RFC 4180 quoting.
@@ -42,7 +42,8 @@ func WriteCSV(w io.Writer, l *booking.AttendanceList) error {
 			record[6] = StatusText(b.Status)
 			record[7] = AttendedText(b.Attended)
 			record[8] = WalkInText(b.WalkIn, b.OverCapacity)
-			record[9] = booking.PostcodeDistrict(b.Postcode)
+			record[9] = PairText(b)
+			record[10] = booking.PostcodeDistrict(b.Postcode)
 			if err := write(record); err != nil {
 				return err
 			}

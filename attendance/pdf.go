@@ -50,13 +50,14 @@ type column struct {
 // columnsFor lays out a section's table across the page's 186 mm.
 func columnsFor(sec *Section) []column {
 	name := func(r *Row) string {
-		if r.Pending {
-			return r.Name + "\n(not yet confirmed)"
+		n := r.Name
+		if r.Pair != "" {
+			n += "\n" + r.Pair
 		}
 		if w := r.WalkInNote(); w != "" {
-			return r.Name + "\n(" + strings.ToLower(w) + ")"
+			return n + "\n(" + strings.ToLower(w) + ")"
 		}
-		return r.Name
+		return n
 	}
 	org := func(r *Row) string { return r.Organisation }
 	mode := func(r *Row) string { return r.Mode }

@@ -49,6 +49,9 @@ type Row struct {
 	// full, so they take no booked place.
 	WalkIn       bool
 	OverCapacity bool
+	// Pair links the people of a pair (PairText): "Companion or carer of
+	// Ada Lovelace", "With Sam Carer (companion or carer)"; empty alone.
+	Pair string
 }
 
 // RemovedName stands in for a name the retention job or an erasure removed.
@@ -92,11 +95,24 @@ func rowOf(b *booking.Booking) Row {
 		Reference: b.Reference, Name: b.Name, Organisation: b.Organisation, Mode: ModeText(b.Mode),
 		AccessNeeds: b.AccessNeeds, Attended: b.Attended, Pending: b.Status == booking.PendingVerification,
 		WalkIn: b.WalkIn, OverCapacity: b.OverCapacity,
+		Pair: PairText(b),
 	}
 	if booking.Anonymised(b) {
 		r.Name, r.Removed = RemovedName, true
 	}
 	return r
+}
+
+// PairText links a booking of a pair to the other person, in the lists'
+// words; "" for a person alone. Each of a pair is ticked in on their own.
+func PairText(b *booking.Booking) string {
+	switch {
+	case b.With == "":
+		return ""
+	case b.CompanionOf != 0:
+		return "Companion or carer of " + b.With
+	}
+	return "With " + b.With + " (companion or carer)"
 }
 
 // ModeText is a way of taking part in a sheet's words.

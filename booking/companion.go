@@ -114,9 +114,14 @@ func (s *Service) CancelCompanion(ctx context.Context, reference, token string) 
 	return s.cancel(ctx, c.Reference)
 }
 
-// Companion is the live companion booked with the booking id, or nil.
-func (s *Service) Companion(ctx context.Context, bookingID int64) (*Booking, error) {
-	return s.Store.CompanionOf(ctx, bookingID)
+// Pair is the other person of b's pair, for b's pages: the live
+// companion booked with b, or, for a companion, the booking of the person
+// they came with; nil when b is alone.
+func (s *Service) Pair(ctx context.Context, b *Booking) (*Booking, error) {
+	if b.CompanionOf != 0 {
+		return s.Store.BookingByID(ctx, b.CompanionOf)
+	}
+	return s.Store.CompanionOf(ctx, b.ID)
 }
 
 // ErrPairChange refuses to switch or move one of a pair (companion: the

@@ -50,6 +50,9 @@ type Store interface {
 	// CompanionOf reads the live companion booked with the booking id, or
 	// nil when there is none (companion.go).
 	CompanionOf(ctx context.Context, bookingID int64) (*Booking, error)
+	// BookingByID reads a booking by its id: the person a companion came
+	// with. ENotFound for none.
+	BookingByID(ctx context.Context, id int64) (*Booking, error)
 	// CancelBooking cancels a live booking, gives its place back and queues
 	// the cancellation email; it returns the booking and the fresh mirror.
 	// EConflict when the booking is cancelled already, or its session is

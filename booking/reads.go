@@ -43,8 +43,9 @@ func (s *Service) PlacesLeftTo(ctx context.Context, sess *Session, m Mode, own H
 	if own.SessionID != sess.ID || own.Mode != m || !own.ExpiresAt.After(now) {
 		return s.PlacesLeft(ctx, sess, m)
 	}
-	// Held counts the person's own hold, or nothing when Redis cannot say.
-	return max(sess.PlacesFor(m).Left()-max(s.Holds.Held(ctx, sess.ID, m, now)-1, 0), 0)
+	// Held counts the person's own hold (two places for a pair), or
+	// nothing when Redis cannot say.
+	return max(sess.PlacesFor(m).Left()-max(s.Holds.Held(ctx, sess.ID, m, now)-max(own.Places, 1), 0), 0)
 }
 
 // WaitlistRefusal says why a person of audience cannot join the waiting

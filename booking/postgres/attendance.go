@@ -32,7 +32,22 @@ func (db *DB) Attendees(ctx context.Context, sessionID int64) ([]booking.Booking
 	if err != nil {
 		return nil, fmt.Errorf("attendees: %w", err)
 	}
+	pairUp(list)
 	return list, nil
+}
+
+// pairUp names, on each live booking of a pair, the other: the companion
+// on the person's, the person on the companion's (booking.Booking.With).
+func pairUp(list []booking.Booking) {
+	at := make(map[int64]int, len(list))
+	for i := range list {
+		at[list[i].ID] = i
+	}
+	for i := range list {
+		if j, ok := at[list[i].CompanionOf]; ok {
+			list[i].With, list[j].With = list[j].Name, list[i].Name
+		}
+	}
 }
 
 // lockSessionShared keeps a session as it is until the transaction ends,

@@ -143,6 +143,19 @@ func (db *DB) CompanionOf(ctx context.Context, bookingID int64) (*booking.Bookin
 	return liveCompanion(ctx, db.Pool, bookingID, false)
 }
 
+// BookingByID reads a booking by its id.
+func (db *DB) BookingByID(ctx context.Context, id int64) (*booking.Booking, error) {
+	b := &booking.Booking{}
+	err := db.Pool.QueryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = $1`, id).Scan(bookingDest(b)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errBookingNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read booking: %w", err)
+	}
+	return b, nil
+}
+
 // liveCompanion reads the live companion of the booking id, under a row
 // lock when lock is set, or nil.
 func liveCompanion(ctx context.Context, q querier, bookingID int64, lock bool) (*booking.Booking, error) {

@@ -268,6 +268,17 @@ func (s *Server) cancelBooking(c *gin.Context) error {
 	return nil
 }
 
+// cancelCompanion cancels the companion's place of a booking alone.
+func (s *Server) cancelCompanion(c *gin.Context) error {
+	b, err := s.svc.CancelCompanion(c.Request.Context(), c.Param("reference"), bookingToken(c))
+	if err != nil {
+		return err
+	}
+	s.metrics.bookings.WithLabelValues("cancelled").Inc()
+	c.JSON(http.StatusOK, gin.H{"reference": b.Reference, "status": b.Status})
+	return nil
+}
+
 // bookingToken reads the manage token from ?token= or a bearer header.
 func bookingToken(c *gin.Context) string {
 	if t := c.Query("token"); t != "" {

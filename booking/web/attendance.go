@@ -32,6 +32,9 @@ type attendeeView struct {
 	// room was full and takes no booked place.
 	WalkIn       bool `json:"walk_in,omitempty"`
 	OverCapacity bool `json:"over_capacity,omitempty"`
+	// Companion links a pair: "Companion or carer of …" or "With …
+	// (companion or carer)" (attendance.PairText); left out alone.
+	Companion string `json:"companion,omitempty"`
 }
 
 func attendeeOf(b *booking.Booking) attendeeView {
@@ -39,6 +42,7 @@ func attendeeOf(b *booking.Booking) attendeeView {
 		Reference: b.Reference, Name: b.Name, Email: b.Email, Organisation: b.Organisation,
 		Mode: b.Mode, AccessNeeds: b.AccessNeeds, Status: b.Status, Attended: b.Attended,
 		WalkIn: b.WalkIn, OverCapacity: b.OverCapacity,
+		Companion: attendance.PairText(b),
 	}
 }
 

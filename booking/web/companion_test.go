@@ -1,9 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/coventry/workshops/booking"
 )
 
 // fieldsOf reads the fields named by an error answer.
@@ -80,5 +86,68 @@ func TestCompanionAPIRules(t *testing.T) {
 	}
 	if live, booked := e.counts(sid); live["in_person"] != 5 || booked["in_person"] != 5 {
 		t.Errorf("live %v, booked %v; want 5 and 5", live, booked)
+	}
+
+	// The companion's place alone, with the person's token: one place back.
+	manage, _ := url.Parse(r.json(t)["manage_url"].(string))
+	ref, token := strings.TrimPrefix(manage.Path, "/bookings/"), manage.Query().Get("token")
+	gone := in.do("DELETE", "/api/v1/bookings/"+ref+"/companion?token="+url.QueryEscape(token), nil)
+	if gone.status != http.StatusOK || gone.json(t)["status"] != "cancelled" {
+		t.Fatalf("cancel the companion: %d %s", gone.status, gone.body)
+	}
+	if again := in.do("DELETE", "/api/v1/bookings/"+ref+"/companion?token="+url.QueryEscape(token), nil); again.status != http.StatusNotFound {
+		t.Errorf("cancel the companion again: %d %s", again.status, again.body)
+	}
+	if live, booked := e.counts(sid); live["in_person"] != 4 || booked["in_person"] != 4 {
+		t.Errorf("after the companion's cancellation: live %v, booked %v; want 4 and 4", live, booked)
+	}
+}
+
+// TestPairOnTheLists: a person and their companion are each on the
+// attendance list, the page, the CSV, the PDF's source rows and check-in,
+// linked to each other, and each is ticked in on their own.
+func TestPairOnTheLists(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(nil)
+	sid := in.session(in.workshop("public"), 5, 0)
+	b, _, err := in.svc.Book(context.Background(), sid, booking.InPerson, booking.Public, booking.Details{
+		Name: "Ada Lovelace", Email: "ada@example.org", Consent: true,
+		Companion: &booking.Companion{Name: "Charles Babbage"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	of, with := "Companion or carer of Ada Lovelace", "With Charles Babbage (companion or carer)"
+
+	r := in.admin("GET", "/api/v1/admin/sessions/"+itoa(sid)+"/attendees", nil)
+	got := map[string]string{}
+	for _, p := range r.json(t)["attendees"].([]any) {
+		m := p.(map[string]any)
+		got[m["name"].(string)], _ = m["companion"].(string)
+	}
+	if got["Ada Lovelace"] != with || got["Charles Babbage"] != of {
+		t.Errorf("attendees JSON: %v", got)
+	}
+	csv := string(in.admin("GET", "/api/v1/admin/sessions/"+itoa(sid)+"/attendees.csv", nil).body)
+	if !strings.Contains(csv, ",Companion\r\n") || !strings.Contains(csv, of) || !strings.Contains(csv, with) {
+		t.Errorf("CSV:\n%s", csv)
+	}
+	for _, path := range []string{"/attendance", "/check-in"} {
+		page := string(in.admin("GET", "/admin/sessions/"+itoa(sid)+path, nil).body)
+		if !strings.Contains(page, of) || !strings.Contains(page, with) {
+			t.Errorf("%s does not link the pair", path)
+		}
+	}
+
+	// Ticked in on their own.
+	e.clock.Advance(6*24*time.Hour + 12*time.Hour)
+	if r := in.admin("POST", "/api/v1/admin/bookings/"+b.Companion.Reference+"/attendance", map[string]any{"attended": true}); r.status != http.StatusOK {
+		t.Fatalf("tick the companion in: %d %s", r.status, r.body)
+	}
+	for _, p := range in.admin("GET", "/api/v1/admin/sessions/"+itoa(sid)+"/attendees", nil).json(t)["attendees"].([]any) {
+		m := p.(map[string]any)
+		if came := m["attended"] == true; came != (m["name"] == "Charles Babbage") {
+			t.Errorf("%s attended %v", m["name"], m["attended"])
+		}
 	}
 }

@@ -77,8 +77,11 @@ func (s *Server) journeySession(ctx context.Context, c *gin.Context, j *journey)
 func (j *journey) formDetails(c *gin.Context) (booking.Details, map[string]string) {
 	d, typed := formDetails(c)
 	if j.Staff {
-		d.Postcode = ""
-		delete(typed, "postcode")
+		// Nor a companion: the staff route books one person.
+		d.Postcode, d.Companion = "", nil
+		for _, f := range []string{"postcode", "companion", "companion.name", "companion.email"} {
+			delete(typed, f)
+		}
 	}
 	return d, typed
 }
@@ -93,12 +96,13 @@ func (s *Server) validate(j *journey, d *booking.Details) error {
 	return d.Validate()
 }
 
-// hold keeps a place in the session for the hold time.
-func (s *Server) hold(ctx context.Context, j *journey, sessionID int64, mode booking.Mode) (booking.Hold, error) {
+// hold keeps places places in the session for the hold time: 2 for a
+// person and their companion (formPlaces never asks it of staff).
+func (s *Server) hold(ctx context.Context, j *journey, sessionID int64, mode booking.Mode, places int) (booking.Hold, error) {
 	if j.Staff {
 		return s.svc.StaffHold(ctx, sessionID, mode)
 	}
-	return s.svc.Hold(ctx, sessionID, mode, booking.Public)
+	return s.svc.HoldPlaces(ctx, sessionID, mode, booking.Public, places)
 }
 
 // book books the held place, or, when the hold has run out, the place

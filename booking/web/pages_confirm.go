@@ -37,7 +37,9 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 			status := http.StatusUnprocessableEntity
 			if booking.IsCode(err, booking.EDuplicate) {
 				status = http.StatusConflict
-				p.AddError("email", duplicateMessage(j))
+				if !p.SetErrors(err, j.fields...) { // the companion's, or the person's
+					p.AddError("email", duplicateMessage(j))
+				}
 			} else if !p.SetErrors(err, j.fields...) {
 				return err
 			}
@@ -49,7 +51,11 @@ func (s *Server) confirmBooking(j *journey) func(*gin.Context) error {
 				return serr
 			}
 			p := s.newSessionPage(ctx, j, sess, nil)
-			p.AddError("mode", "Sorry, the last place to take part "+lowerMode(h.Mode)+" has gone. Choose another way to take part, or another session.")
+			if h.Places == 2 {
+				p.AddError("mode", "Sorry, there are no longer 2 places left to take part "+lowerMode(h.Mode)+". You can book a place for yourself alone, or choose another session.")
+			} else {
+				p.AddError("mode", "Sorry, the last place to take part "+lowerMode(h.Mode)+" has gone. Choose another way to take part, or another session.")
+			}
 			s.render(c, http.StatusConflict, "session", p)
 			return nil
 		default:
@@ -89,6 +95,18 @@ type bookingPage struct {
 	// CancelRefusal says why a live booking can no longer be cancelled
 	// (its session was cancelled or is over), shown instead of the link.
 	CancelRefusal string
+	// Pair is the other person of a pair (booking/companion.go): the live
+	// companion booked with this booking, or, on a companion's page, the
+	// booking of the person they came with. A pair is not switched or moved.
+	Pair *booking.Booking
+}
+
+// IsCompanion says the booking is a companion's place, booked by Pair.
+func (p *bookingPage) IsCompanion() bool { return p.Booking.CompanionOf != 0 }
+
+// CompanionCancelURL asks to confirm cancelling the companion's place alone.
+func (p *bookingPage) CompanionCancelURL() string {
+	return "/bookings/" + url.PathEscape(p.Booking.Reference) + "/companion/cancel?" + p.ManageQuery()
 }
 
 // ManageQuery is "token=..." for the booking's links.
@@ -144,8 +162,11 @@ func (s *Server) loadBooking(c *gin.Context, title string) (*bookingPage, error)
 		if err := sess.CancelRefusal(s.now()); err != nil {
 			p.CancelRefusal = booking.ErrorMessage(err)
 		}
+		if p.Pair, err = s.svc.Pair(ctx, b); err != nil {
+			return nil, err
+		}
 	}
-	if confirmed && p.Session.Open {
+	if confirmed && p.Session.Open && p.Pair == nil {
 		for i, m := range p.Session.Modes {
 			if m.Mode != b.Mode && m.Left > 0 {
 				p.Other = &p.Session.Modes[i]

@@ -69,6 +69,7 @@ func lines(s string) []string {
 // browser stops typing where the service would refuse.
 var fieldMaxLength = map[string]string{
 	"name": "100", "email": "254", "organisation": "200", "postcode": "10", "access_needs": "2000",
+	"companion.name": "100", "companion.email": "254",
 }
 
 // field builds the argument of the field partials ("input", "textarea",

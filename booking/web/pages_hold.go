@@ -14,7 +14,8 @@ import (
 
 // The details form's fields, in the order they appear on the page (the
 // error summary follows it).
-var detailFields = []string{"name", "email", "organisation", "postcode", "access_needs", "consent"}
+var detailFields = []string{"name", "email", "organisation", "postcode", "access_needs",
+	"companion.name", "companion.email", "companion", "consent"}
 
 // heldPlace is the place a hold keeps, as the pages show it. Session, mode
 // and expiry come from the signed hold id.
@@ -26,6 +27,8 @@ type heldPlace struct {
 	Until    time.Time
 	// Left is the time the hold has left when the page is made.
 	Left time.Duration
+	// Places is 2 when the hold keeps a place for a companion or carer too.
+	Places int
 }
 
 // ModeLabel is the way of taking part in the person's words.
@@ -81,7 +84,7 @@ func (s *Server) heldPlaceOf(ctx context.Context, j *journey, h booking.Hold) (*
 }
 
 func (s *Server) newHeldPlace(ctx context.Context, h booking.Hold, sess *booking.Session) *heldPlace {
-	p := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt}
+	p := &heldPlace{HoldID: h.ID, Session: s.sessionItemOf(ctx, sess), Workshop: sess.Workshop, Mode: h.Mode, Until: h.ExpiresAt, Places: h.Places}
 	p.Left = max(p.Until.Sub(s.now()), 0)
 	return p
 }
@@ -133,6 +136,13 @@ func formDetails(c *gin.Context) (booking.Details, map[string]string) {
 	typed := map[string]string{
 		"name": d.Name, "email": d.Email, "organisation": d.Organisation,
 		"postcode": d.Postcode, "access_needs": d.AccessNeeds,
+	}
+	// The companion's fields come with a hold of two places, marked so
+	// that a name left empty is asked for, not taken as no companion.
+	if c.PostForm("companion") == "yes" {
+		d.Companion = &booking.Companion{Name: c.PostForm("companion.name"), Email: c.PostForm("companion.email")}
+		typed["companion"] = "yes"
+		typed["companion.name"], typed["companion.email"] = d.Companion.Name, d.Companion.Email
 	}
 	if d.Consent {
 		typed["consent"] = "yes"

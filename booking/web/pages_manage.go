@@ -16,7 +16,7 @@ func (s *Server) managePage(c *gin.Context) error {
 		return err
 	}
 	switch c.Query("done") {
-	case "cancelled", "switched", "updated", "moved", "email":
+	case "cancelled", "switched", "updated", "moved", "email", "companion_cancelled":
 		p.Done = c.Query("done")
 	}
 	s.render(c, http.StatusOK, "manage", p)
@@ -118,5 +118,47 @@ func (s *Server) switchConfirm(c *gin.Context) error {
 	p.BackLink = p.ManageURL()
 	p.AddError("mode", "Sorry, there are no places left to take part "+lowerMode(to)+". Your booking has not changed")
 	s.render(c, http.StatusConflict, "switch", p)
+	return nil
+}
+
+// companionCancelPage asks the person to confirm they want to cancel their
+// companion's place alone: GET /bookings/:reference/companion/cancel.
+func (s *Server) companionCancelPage(c *gin.Context) error {
+	p, err := s.loadBooking(c, "Are you sure you want to cancel your companion's place?")
+	if err != nil {
+		return err
+	}
+	if p.Pair == nil || p.IsCompanion() || p.CancelRefusal != "" {
+		c.Redirect(http.StatusSeeOther, p.ManageURL()) // which says why
+		return nil
+	}
+	p.BackLink = p.ManageURL()
+	s.render(c, http.StatusOK, "companion_cancel", p)
+	return nil
+}
+
+// companionCancelConfirm cancels the companion's place alone, keeping the
+// person's: POST /bookings/:reference/companion/cancel with the token in
+// the form. A companion already cancelled goes to the booking's page.
+func (s *Server) companionCancelConfirm(c *gin.Context) error {
+	p, err := s.loadBooking(c, "")
+	if err != nil {
+		return err
+	}
+	if p.Pair == nil || p.IsCompanion() || p.CancelRefusal != "" {
+		c.Redirect(http.StatusSeeOther, p.ManageURL())
+		return nil
+	}
+	_, err = s.svc.CancelCompanion(c.Request.Context(), p.Booking.Reference, p.Token)
+	switch booking.ErrorCode(err) {
+	case "":
+		s.metrics.bookings.WithLabelValues("cancelled").Inc()
+	case booking.EConflict, booking.ENotFound:
+		c.Redirect(http.StatusSeeOther, p.ManageURL())
+		return nil
+	default:
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, p.ManageURL()+"&done=companion_cancelled")
 	return nil
 }

@@ -31,6 +31,10 @@ type sessionPage struct {
 	Lapsed *heldPlace
 	// Released says the person has just given their held place up.
 	Released bool
+	// Pairs says a way of taking part has two places left, so the person
+	// can bring a companion or carer (the public journey asks; the staff
+	// route books one person).
+	Pairs bool
 }
 
 // newSessionPage is the session page for a person who may hold a place in
@@ -46,6 +50,7 @@ func (s *Server) newSessionPage(ctx context.Context, j *journey, sess *booking.S
 		if m.Left > 0 {
 			p.Choices = append(p.Choices, m)
 		}
+		p.Pairs = p.Pairs || (m.Left >= 2 && !j.Staff)
 	}
 	if len(p.Choices) == 1 {
 		// One way left (an online-only session, say): the page says it
@@ -126,6 +131,7 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 			return err
 		}
 		mode := booking.Mode(c.PostForm("mode"))
+		places, placesOK := formPlaces(c.PostForm("places"), j)
 		previous := c.PostForm("previous")
 		carried, carry := s.carriedDetails(c, j)
 		// The place this browser already holds here, if any: asked for
@@ -135,27 +141,34 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 		if own != nil {
 			previous = own.ID
 		}
-		again := func(status int, msg string) error {
+		againAt := func(status int, field, msg string) error {
 			p := s.newSessionPage(ctx, j, sess, own)
 			p.Previous = previous
 			p.Carry = carry
-			p.Values = map[string]string{"mode": string(mode)}
-			p.AddError("mode", msg)
+			p.Values = map[string]string{"mode": string(mode), "places": c.PostForm("places")}
+			p.AddError(field, msg)
 			s.render(c, status, "session", p)
 			return nil
 		}
+		again := func(status int, msg string) error { return againAt(status, "mode", msg) }
 		if !mode.Valid() || !sess.Offers(mode) {
 			return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
 		}
+		if !placesOK {
+			return againAt(http.StatusUnprocessableEntity, "places", "Select whether you are bringing a companion or carer")
+		}
 		var h booking.Hold
-		if own != nil && own.Mode == mode {
+		if own != nil && own.Mode == mode && own.Places == places {
 			h, err = *own, nil
 		} else {
-			h, err = s.hold(ctx, j, sess.ID, mode)
+			h, err = s.hold(ctx, j, sess.ID, mode, places)
 		}
 		switch booking.ErrorCode(err) {
 		case "":
 		case booking.EFull:
+			if places == 2 {
+				return againAt(http.StatusConflict, "places", "There are not 2 places left to take part "+lowerMode(mode)+", so there is no place for a companion or carer. You can book a place for yourself alone, or join the waiting list.")
+			}
 			return again(http.StatusConflict, "There are no places left to take part "+lowerMode(mode)+". Choose another way to take part, or another session.")
 		case booking.EInvalid:
 			return again(http.StatusUnprocessableEntity, "Select how you would like to take part")
@@ -170,7 +183,7 @@ func (s *Server) sessionHold(j *journey) func(*gin.Context) error {
 			_ = s.svc.ReleaseHold(ctx, previous)
 		}
 		s.keepHold(c, h)
-		if carry != nil {
+		if carry != nil && (carried.Companion != nil) == (h.Places == 2) {
 			// Changed from "Check your answers": back there, with the new place.
 			s.render(c, http.StatusOK, "check", &checkPage{Page: Page{Title: checkTitle}, Journey: j, Held: s.newHeldPlace(ctx, h, sess), Details: carried})
 			return nil
@@ -210,6 +223,19 @@ func (s *Server) carriedDetails(c *gin.Context, j *journey) (booking.Details, ma
 		return booking.Details{}, nil
 	}
 	return d, typed
+}
+
+// formPlaces reads "Are you bringing a companion or carer?": 2 for yes,
+// 1 for no or not asked (the staff route books one person, and a form
+// from before the question was asked has none).
+func formPlaces(v string, j *journey) (int, bool) {
+	switch {
+	case v == "" || v == "1":
+		return 1, true
+	case v == "2" && !j.Staff:
+		return 2, true
+	}
+	return 0, false
 }
 
 // detailsURL is the address of "Your details" for a hold: the signed hold
