@@ -21,7 +21,7 @@ func TestOnlinePlacesReadAsOnline(t *testing.T) {
 	r.mustContain(t, "<title>You will take part online – ", `id="page-heading">You will take part online</h1>`,
 		`<input type="hidden" name="mode" value="online">`, "This session is online only, in Microsoft Teams. 5 places left.",
 		"You can join from a phone, tablet or computer, in a web browser or the Microsoft Teams app.", "live captions")
-	if strings.Contains(r.text(), `type="radio"`) {
+	if strings.Contains(r.text(), `name="mode" type="radio"`) {
 		t.Errorf("an online-only session asks which way:\n%s", r.body)
 	}
 

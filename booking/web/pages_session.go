@@ -205,8 +205,14 @@ func (s *Server) sessionChange(j *journey) func(*gin.Context) error {
 		}
 		p := s.newSessionPage(ctx, j, sess, s.ownHold(c, sess.ID, c.PostForm("previous")))
 		p.Previous = c.PostForm("previous")
+		carried, carry := s.carriedDetails(c, j)
+		p.Carry = carry
 		p.Values = map[string]string{"mode": c.PostForm("mode")}
-		_, p.Carry = s.carriedDetails(c, j)
+		if carry != nil {
+			// Still bringing the companion whose details are carried, unless
+			// they say otherwise.
+			p.Values["places"] = strconv.Itoa(carried.Places())
+		}
 		s.render(c, http.StatusOK, "session", p)
 		return nil
 	}
