@@ -16,7 +16,7 @@ import (
 const byteOrderMark = "\uFEFF"
 
 // CSVHeader names the columns of the CSV, in order.
-var CSVHeader = []string{"Reference", "Name", "Email", "Organisation", "Taking part", "Access needs", "Status", "Attended", "Walk-in", "Companion", "Postcode district"}
+var CSVHeader = []string{"Reference", "Name", "Email", "Organisation", "Taking part", "Access needs", "Status", "Companion", "Attended", "Walk-in", "Postcode district"}
 
 // WriteCSV writes the attendees of a list as CSV that Excel opens as it
 // is: UTF-8 with a byte order mark, CRLF line ends, RFC 4180 quoting.
@@ -40,9 +40,9 @@ func WriteCSV(w io.Writer, l *booking.AttendanceList) error {
 			record[4] = ModeText(b.Mode)
 			record[5] = b.AccessNeeds
 			record[6] = StatusText(b.Status)
-			record[7] = AttendedText(b.Attended)
-			record[8] = WalkInText(b.WalkIn, b.OverCapacity)
-			record[9] = PairText(b)
+			record[7] = PairText(b)
+			record[8] = AttendedText(b.Attended)
+			record[9] = WalkInText(b.WalkIn, b.OverCapacity)
 			record[10] = booking.PostcodeDistrict(b.Postcode)
 			if err := write(record); err != nil {
 				return err

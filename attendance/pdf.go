@@ -54,6 +54,9 @@ func columnsFor(sec *Section) []column {
 		if r.Pair != "" {
 			n += "\n" + r.Pair
 		}
+		if r.Pending {
+			return n + "\n(not yet confirmed)"
+		}
 		if w := r.WalkInNote(); w != "" {
 			return n + "\n(" + strings.ToLower(w) + ")"
 		}
