@@ -138,6 +138,17 @@ func TestPairOnTheLists(t *testing.T) {
 			t.Errorf("%s does not link the pair", path)
 		}
 	}
+	// Each one's page for organisers links the other, and offers no move.
+	for _, c := range []struct{ ref, other, says string }{
+		{b.Reference, b.Companion.Reference, "With a companion or carer:"},
+		{b.Companion.Reference, b.Reference, "Companion or carer of"},
+	} {
+		page := string(in.admin("GET", "/admin/bookings/"+c.ref, nil).body)
+		if !strings.Contains(page, c.says+` <a class="govuk-link" href="/admin/bookings/`+c.other+`">`) ||
+			strings.Contains(page, `id="move-booking"`) {
+			t.Errorf("the organiser's page of %s does not link %s, or offers a move:\n%s", c.ref, c.other, page)
+		}
+	}
 
 	// Ticked in on their own.
 	e.clock.Advance(6*24*time.Hour + 12*time.Hour)

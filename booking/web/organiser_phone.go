@@ -135,8 +135,12 @@ type organiserBookingPage struct {
 	// Movable: and move it to another session.
 	Changeable bool
 	Movable    bool
-	Styles     string
-	Script     string
+	// Pair is the other person of a pair (booking/companion.go), or nil;
+	// IsCompanion: this booking is the companion's place.
+	Pair        *booking.Booking
+	IsCompanion bool
+	Styles      string
+	Script      string
 }
 
 // organiserBookingPage is GET /admin/bookings/:reference: a booking as its
@@ -163,10 +167,15 @@ func (s *Server) organiserBookingPage(c *gin.Context) error {
 	if p.Taken {
 		p.Title = "Place booked"
 	}
+	if p.Pair, err = s.svc.Pair(ctx, b); err != nil && !booking.IsCode(err, booking.ENotFound) {
+		return err
+	}
+	p.IsCompanion = b.CompanionOf != 0
 	p.Cancellable = b.Live() && sess.CancelRefusal(s.now()) == nil
 	p.Resendable = s.resendable(b, sess)
 	p.Changeable = p.IsAdmin && booking.OfficerChangeRefusal(b) == nil
-	p.Movable = p.Changeable && !b.WalkIn && b.CompanionOf == 0 && sess.OpenAt(s.now())
+	// One of a pair is not moved: the other would be left behind.
+	p.Movable = p.Changeable && !b.WalkIn && !p.IsCompanion && p.Pair == nil && sess.OpenAt(s.now())
 	p.BackLink = sessionPath(sess.ID)
 	s.render(c, http.StatusOK, "organiser_booking", p)
 	return nil
