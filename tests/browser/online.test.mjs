@@ -40,7 +40,7 @@ for (const js of [true, false]) {
 
         await page.click(`#book-session-${s.id}`)
         await j.check('You will take part online', { name: 'you will take part online' })
-        assert.equal(await page.locator('input[type=radio]').count(), 0, 'no radio to tick')
+        assert.equal(await page.locator('input[type=radio][name=mode]').count(), 0, 'no way of taking part to tick')
         assert.match(await page.locator('#mode').innerText(), /This session is online only, in Microsoft Teams\. 8 places left\./)
         assert.match(await page.locator('#how-to-join').innerText(), /from a phone, tablet or computer, in a web browser/)
         await page.click('#continue')
